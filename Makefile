@@ -1,0 +1,37 @@
+# Two commands do all the set-up on a fresh clone:
+#   make demo   runs the seed scenario (SQLite + a local Prefect server on 127.0.0.1:4200)
+#   make test   runs the test suite (what CI runs through .ci/run)
+# Both create .venv from uv.lock first (Python 3.11 and network access to PyPI needed).
+
+PYTHON ?= python3
+VENV := .venv
+UV_VERSION := 0.13.8
+UV := $(VENV)/bin/uv
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: demo test test-all test-slow serve lint catalogs clean
+
+$(VENV)/.synced: pyproject.toml uv.lock
+	test -x $(UV) || ($(PYTHON) -m venv $(VENV) && $(VENV)/bin/pip install --quiet uv==$(UV_VERSION))
+	$(UV) sync --frozen --python $(VENV)/bin/python
+	touch $@
+
+demo: $(VENV)/.synced
+	$(VENV)/bin/diklat demo
+
+test: $(VENV)/.synced
+	$(VENV)/bin/pytest -m "not slow"
+
+test-slow: $(VENV)/.synced
+	$(VENV)/bin/pytest -m slow
+
+lint: $(VENV)/.synced
+	$(VENV)/bin/ruff check .
+
+catalogs: $(VENV)/.synced
+	$(VENV)/bin/pybabel extract -F babel.cfg -o diklat/locale/diklat.pot --no-location --sort-output .
+	$(VENV)/bin/pybabel update -i diklat/locale/diklat.pot -d diklat/locale -D diklat --no-fuzzy-matching
+	$(VENV)/bin/pybabel compile -d diklat/locale -D diklat
+
+clean:
+	rm -rf $(VENV) data

@@ -1,0 +1,59 @@
+"""Bulk writes on natural keys: INSERT ... ON CONFLICT, chunked, on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Table, select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+# SQLite allows 32,766 bound parameters per statement; stay well below for wide tables.
+MAX_PARAMS = 30_000
+
+
+def _insert(session: Session, table: Table):  # noqa: ANN202
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def chunks(rows: Sequence[dict[str, Any]], width: int) -> Iterable[Sequence[dict[str, Any]]]:
+    size = max(1, MAX_PARAMS // max(1, width))
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def upsert(
+    session: Session,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    keys: Sequence[str],
+    update: Sequence[str] = (),
+) -> None:
+    """Insert rows; on a natural-key conflict update ``update`` columns, or leave the row as it is."""
+    if not rows:
+        return
+    for part in chunks(rows, len(rows[0])):
+        stmt = _insert(session, table).values(list(part))
+        if update:
+            stmt = stmt.on_conflict_do_update(
+                index_elements=list(keys), set_={c: stmt.excluded[c] for c in update}
+            )
+        else:
+            stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
+        session.execute(stmt)
+
+
+def select_in(session: Session, columns: Sequence[Any], key: Any, values: Sequence[Any]) -> list[Any]:
+    """Rows whose ``key`` is in ``values``, fetched in chunks (IN lists have limits too)."""
+    out: list[Any] = []
+    values = list(values)
+    for start in range(0, len(values), 5_000):
+        part = values[start : start + 5_000]
+        if isinstance(key, tuple):
+            cond = tuple_(*key).in_(part)
+        else:
+            cond = key.in_(part)
+        out.extend(session.execute(select(*columns).where(cond)).all())
+    return out

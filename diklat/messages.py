@@ -1,0 +1,118 @@
+"""The operator's wording of every problem code, marked for translation.
+
+A problem is stored as a code plus parameters and turned into words only when shown, in the
+operator's language, so the same quarantine reads correctly in Indonesian and English.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from diklat.domain.problems import Problem
+from diklat.i18n import N_, translator
+from schemas.files import SPECS
+
+MESSAGES: dict[str, str] = {
+    # whole file
+    "file.not_found": N_("The file {file} was not found. Check the path and the file name."),
+    "file.unsupported_type": N_(
+        "The file {file} has type '{suffix}', which cannot be read. Save it as .xlsx or .csv and try again."
+    ),
+    "file.unreadable": N_(
+        "The file {file} cannot be opened ({detail}). Open it in a spreadsheet program, save it again as .xlsx "
+        "or .csv, and try again."
+    ),
+    "file.empty": N_("The file {file} has no data rows. Fill in at least one row below the header row."),
+    "file.missing_columns": N_(
+        "The file {file} is missing the required column(s): {expected}. Add them to the header row "
+        "(the first row) with these names."
+    ),
+    "file.duplicate_column": N_(
+        "The file {file} has several columns for {column}: {headers}. Keep only one of them."
+    ),
+    "file.wrong_kind": N_("The file {file} does not look like a {kind} file: {detail}."),
+    # NIP
+    "nip.missing": N_("{column} is empty. Fill in the 18-digit NIP."),
+    "nip.scientific": N_(
+        "{column} '{value}' was turned into a number by the spreadsheet and its last digits were lost. "
+        "Format the column as Text and type the full 18-digit NIP again."
+    ),
+    "nip.float_digits_lost": N_(
+        "{column} '{value}' was stored as a number by the spreadsheet, so its digits may be wrong. "
+        "Format the column as Text and type the full 18-digit NIP again."
+    ),
+    "nip.not_digits": N_("{column} '{value}' contains characters other than digits. A NIP has 18 digits."),
+    "nip.length": N_("{column} '{value}' has {length} digits; a NIP has 18. Check for a missing or extra digit."),
+    "nip.birth_date": N_(
+        "{column} '{value}': its first 8 digits are not a plausible birth date (YYYYMMDD). Check the NIP."
+    ),
+    "nip.tmt": N_(
+        "{column} '{value}': digits 9 to 14 (TMT CPNS, YYYYMM) are not a valid month after the birth date "
+        "and before today. Check the NIP."
+    ),
+    "nip.gender": N_("{column} '{value}': digit 15 must be 1 (male) or 2 (female). Check the NIP."),
+    # rank
+    "golongan.missing": N_("{column} is empty. Fill in the rank, e.g. III/b."),
+    "golongan.unknown": N_("{column} '{value}' is not a known rank. Write it like III/b (I/a to IV/e)."),
+    "golongan.below_minimum": N_(
+        "{column} '{value}' is below the minimum rank {minimum} for this training."
+    ),
+    # other columns
+    "name.missing": N_("{column} is empty. Fill in the participant's full name with titles."),
+    "value.too_long": N_("{column} is longer than {max} characters. Shorten it."),
+    "email.invalid": N_("{column} '{value}' is not a valid e-mail address. Correct it or leave it empty."),
+    "phone.invalid": N_("{column} '{value}' is not a valid phone number. Use digits only, e.g. 081234567890."),
+    "superior.self": N_("{column} is the participant's own NIP. Fill in the NIP of the direct superior."),
+    "date.missing": N_("{column} is empty. Fill in a date such as 14/07/2022."),
+    "date.invalid": N_("{column} '{value}' is not a date. Write it like 14/07/2022 or 14 Juli 2022."),
+    # rows against each other and against the database
+    "row.duplicate_nip": N_("This NIP already appears in row {first_row} of this file. Keep only one row."),
+    "enrolment.in_running_cohort": N_(
+        "This official is already enrolled in a running cohort ({cohort}). Withdraw them there first."
+    ),
+    "capacity.exceeded": N_(
+        "The cohort is full ({capacity} participants). This row was not enrolled; open another cohort for it."
+    ),
+    "gate.expectation_failed": N_("{column} failed the check '{expectation}'."),
+}
+
+
+def column_label(column: str | None, kind: str = "roster") -> str:
+    """The header an operator knows the column by (the first alias of its file format)."""
+    if column is None:
+        return ""
+    spec = SPECS.get(kind)
+    for col in spec.columns if spec else ():
+        if col.name == column:
+            return col.aliases[0]
+    return column.upper()
+
+
+def render(problem: Problem, kind: str = "roster", language: str | None = None) -> str:
+    """One problem in the operator's words."""
+    _ = translator(language)
+    params: dict[str, Any] = {k: _join(v) for k, v in problem.params.items()}
+    params.setdefault("column", column_label(problem.column, kind))
+    text = _(MESSAGES.get(problem.code, MESSAGES["gate.expectation_failed"]))
+    try:
+        return text.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return f"{params.get('column', '')}: {problem.code}"
+
+
+def render_all(problems: list[Problem], kind: str = "roster", language: str | None = None) -> str:
+    return " ".join(render(p, kind, language) for p in problems)
+
+
+def _join(value: Any) -> Any:
+    return ", ".join(map(str, value)) if isinstance(value, list | tuple) else value
+
+MESSAGES.update({
+    "cohort.start_differs": N_(
+        "Cohort {cohort} was already opened with start date {recorded}. Use that date, or another cohort number."
+    ),
+    "template.changed": N_(
+        "Template {key} was changed after cohorts opened under it. Publish the change as a new version."
+    ),
+    "template.unknown": N_("There is no programme template '{name}'. Known templates: {known}."),
+})

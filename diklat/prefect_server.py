@@ -1,0 +1,52 @@
+"""Find or start the local Prefect server the CLI records its runs on.
+
+Without PREFECT_API_URL Prefect would start a throw-away server inside every process, which loses
+events at exit (see STACK-NOTES). The CLI instead reuses a persistent server on 127.0.0.1:4200, or
+starts one in the background with its own SQLite database under the data folder.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+DEFAULT_PORT = 4200
+
+
+def healthy(api_url: str, timeout: float = 2.0) -> bool:
+    try:
+        with urllib.request.urlopen(f"{api_url}/health", timeout=timeout) as response:  # noqa: S310
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def ensure_server(data_dir: Path, port: int = DEFAULT_PORT, wait_seconds: float = 90) -> str:
+    """Return the API URL of a running server, starting one if needed; sets PREFECT_API_URL."""
+    api_url = os.environ.get("PREFECT_API_URL")
+    if api_url:
+        return api_url
+    api_url = f"http://127.0.0.1:{port}/api"
+    if not healthy(api_url):
+        home = (data_dir / "prefect").resolve()
+        home.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+               "PREFECT_UI_ENABLED": "true"}
+        log = open(home / "server.log", "ab")  # noqa: SIM115 - handed to the child process
+        prefect = Path(sys.executable).with_name("prefect")
+        subprocess.Popen(  # noqa: S603
+            [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+            env=env, stdout=log, stderr=log, start_new_session=True,
+        )
+        deadline = time.monotonic() + wait_seconds
+        while not healthy(api_url):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Prefect server did not start; see {home / 'server.log'}")
+            time.sleep(0.5)
+    os.environ["PREFECT_API_URL"] = api_url
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    return api_url

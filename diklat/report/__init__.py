@@ -1,0 +1,1 @@
+"""What operators read: quarantine tables, rejected-row files, summaries (translated, NIPs masked)."""

@@ -1,0 +1,108 @@
+"""Ingest batches and quarantined rows, shared by every kind of file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from diklat.gate.roster import Gated
+from schemas import tables as t
+
+
+@dataclass(frozen=True)
+class BatchCounts:
+    """What happened to one file; read = accepted + quarantined always holds."""
+
+    batch_id: int
+    file_name: str
+    rows_read: int
+    rows_accepted: int
+    rows_quarantined: int
+    rows_unchanged: int
+    rows_resolved: int
+    already_processed: bool = False
+
+
+def previous_batch(session: Session, kind: str, scope: str, sha256: str) -> t.IngestBatch | None:
+    return session.scalar(select(t.IngestBatch).filter_by(kind=kind, scope=scope, sha256=sha256))
+
+
+def counts_of(batch: t.IngestBatch, already: bool) -> BatchCounts:
+    return BatchCounts(batch.id, batch.file_name, batch.rows_read, batch.rows_accepted,
+                       batch.rows_quarantined, batch.rows_unchanged, 0, already)
+
+
+def start_batch(session: Session, gated: Gated, scope: str, file_name: str, sha256: str,
+                flow_run_id: str | None) -> t.IngestBatch:
+    batch = t.IngestBatch(
+        kind=gated.kind, scope=scope, file_name=file_name, sha256=sha256, rows_read=gated.rows_read,
+        rows_accepted=len(gated.accepted), rows_quarantined=len(gated.quarantined), rows_unchanged=0,
+        flow_run_id=flow_run_id,
+    )
+    session.add(batch)
+    session.flush()
+    return batch
+
+
+def quarantine(session: Session, batch: t.IngestBatch, gated: Gated) -> None:
+    """Store every rejected row exactly as read, with all its reasons."""
+    q = gated.quarantined
+    if q.empty:
+        return
+    session.execute(
+        insert(t.QuarantinedRow),
+        [
+            {
+                "batch_id": batch.id, "kind": gated.kind, "scope": batch.scope, "row_number": int(r.row_number),
+                "subject_key": r.subject_key, "raw": r.raw, "reasons": [p.as_dict() for p in r.problems],
+                "status": "open",
+            }
+            for r in q.itertuples(index=False)
+        ],
+    )
+
+
+def resolve(session: Session, kind: str, scope: str, batch_id: int, subject_keys: Iterable[str],
+            quarantine_ids: Iterable[object]) -> int:
+    """Close open quarantined rows that this batch fixed (same subject, or resubmitted by its id)."""
+    keys = [k for k in set(subject_keys) if k]
+    ids = sorted({int(i) for i in quarantine_ids if _is_int(i)})
+    resolved = 0
+    base = (t.QuarantinedRow.kind == kind) & (t.QuarantinedRow.scope == scope) & (
+        t.QuarantinedRow.status == "open") & (t.QuarantinedRow.batch_id != batch_id)
+    for column, values in ((t.QuarantinedRow.subject_key, keys), (t.QuarantinedRow.id, ids)):
+        for start in range(0, len(values), 5_000):
+            result = session.execute(
+                update(t.QuarantinedRow).where(base & column.in_(values[start : start + 5_000]))
+                .values(status="resolved", resolved_batch_id=batch_id)
+                .execution_options(synchronize_session=False)
+            )
+            resolved += result.rowcount or 0
+    return resolved
+
+
+def open_quarantine(session: Session, scope: str | None = None) -> pd.DataFrame:
+    """Quarantined rows still waiting for a fix, oldest first."""
+    stmt = (
+        select(t.QuarantinedRow.id, t.QuarantinedRow.kind, t.QuarantinedRow.scope, t.QuarantinedRow.row_number,
+               t.QuarantinedRow.reasons, t.QuarantinedRow.raw, t.IngestBatch.file_name, t.IngestBatch.created_at)
+        .join(t.IngestBatch, t.QuarantinedRow.batch_id == t.IngestBatch.id)
+        .where(t.QuarantinedRow.status == "open")
+        .order_by(t.IngestBatch.created_at, t.QuarantinedRow.id)
+    )
+    if scope:
+        stmt = stmt.where(t.QuarantinedRow.scope == scope)
+    return pd.DataFrame(session.execute(stmt).all(),
+                        columns=["id", "kind", "scope", "row_number", "reasons", "raw", "file_name", "created_at"])
+
+
+def _is_int(value: object) -> bool:
+    try:
+        int(str(value))
+        return True
+    except ValueError:
+        return False

@@ -1,0 +1,43 @@
+"""Read-only views of the state for `diklat status` and reports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from schemas import tables as t
+
+
+def cohort_status(session: Session, programme: str | None = None, number: int | None = None) -> list[dict[str, Any]]:
+    """Programmes and cohorts with enrolled, withdrawn and open-quarantine counts."""
+    active = func.sum(case((t.Enrolment.status == "active", 1), else_=0))
+    withdrawn = func.sum(case((t.Enrolment.status == "withdrawn", 1), else_=0))
+    stmt = (
+        select(t.Programme.name, t.Cohort.id, t.Cohort.number, t.Cohort.start_date, t.Cohort.end_date,
+               t.Cohort.status, t.Cohort.capacity, t.ProgrammeTemplate.code, t.ProgrammeTemplate.version,
+               func.coalesce(active, 0), func.coalesce(withdrawn, 0))
+        .join(t.Programme, t.Cohort.programme_id == t.Programme.id)
+        .join(t.ProgrammeTemplate, t.Cohort.template_id == t.ProgrammeTemplate.id)
+        .outerjoin(t.Enrolment, t.Enrolment.cohort_id == t.Cohort.id)
+        .group_by(t.Programme.name, t.Cohort.id, t.Cohort.number, t.Cohort.start_date, t.Cohort.end_date,
+                  t.Cohort.status, t.Cohort.capacity, t.ProgrammeTemplate.code, t.ProgrammeTemplate.version)
+        .order_by(t.Programme.name, t.Cohort.number)
+    )
+    if programme:
+        stmt = stmt.where(t.Programme.name == programme)
+    if number:
+        stmt = stmt.where(t.Cohort.number == number)
+    quarantined = dict(session.execute(
+        select(t.QuarantinedRow.scope, func.count()).where(t.QuarantinedRow.status == "open")
+        .group_by(t.QuarantinedRow.scope)
+    ).all())
+    out = []
+    for (name, cid, num, start, end, status, capacity, code, version, act, wd) in session.execute(stmt):
+        out.append({
+            "programme": name, "cohort": num, "status": status, "start": start.isoformat(),
+            "end": end.isoformat(), "template": f"{code}@{version}", "capacity": capacity,
+            "enrolled": int(act), "withdrawn": int(wd), "quarantined_open": quarantined.get(f"cohort:{cid}", 0),
+        })
+    return out

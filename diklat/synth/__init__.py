@@ -1,0 +1,1 @@
+"""Synthetic, seeded operator files (rosters, coaches, personnel) for a city government."""

@@ -1,0 +1,103 @@
+"""open-cohort: from an operator's roster file to an open cohort with guides and a calendar."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from prefect import flow, get_run_logger
+from prefect.states import Completed, Failed, State
+
+from diklat.clock import today_in
+from diklat.domain.problems import Blocked, Problem
+from diklat.messages import render
+from diklat.report.quarantine import masked_problem
+from diklat.settings import get_settings
+from diklat.store.batches import BatchCounts
+from diklat.templates import available_templates, resolve_template
+from schemas.params import OpenCohort
+from tasks.reports import publish_blocked, publish_ingest_report
+from tasks.roster import (
+    assign_guides,
+    generate_calendar,
+    load_roster_rules,
+    prepare_cohort,
+    read_coaches,
+    read_roster,
+    save_enrolments,
+    validate_roster,
+)
+
+
+@dataclass
+class OpenCohortSummary:
+    """What the operator is told at the end (counts only; no names or NIPs)."""
+
+    cohort: str
+    counts: BatchCounts
+    enrolled_total: int = 0
+    rejected_file: str | None = None
+    without_coach: int = 0
+    without_mentor: int = 0
+    sessions: int = 0
+    milestones: int = 0
+    end_date: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def outcome(self) -> str:
+        return "quarantined" if self.counts.rows_quarantined else "accepted"
+
+
+@flow(name="open-cohort", log_prints=False)
+def open_cohort(params: OpenCohort) -> State:
+    """Read the roster, pass it through the gate, enrol, assign guides, lay out the calendar."""
+    logger = get_run_logger()
+    settings = get_settings()
+    today = params.today or today_in(settings.timezone)
+    try:
+        template = resolve_template(params.template, settings.template_dir)
+    except LookupError:
+        known = ", ".join(sorted(available_templates(settings.template_dir)))
+        return _blocked(Blocked(Problem("template.unknown", None, {"name": params.template, "known": known})))
+
+    # 1. read and prepare
+    table = read_roster(params.roster)
+    if isinstance(table, Blocked):
+        return _blocked(table)
+    coaches = read_coaches(params.coaches) if params.coaches else None
+    if isinstance(coaches, Blocked):
+        return _blocked(coaches)
+    cohort = prepare_cohort(params.program, params.cohort, params.start, template)
+    if isinstance(cohort, Blocked):
+        return _blocked(cohort)
+
+    # 2. gate
+    gated = validate_roster(table, load_roster_rules(cohort), today)
+    logger.info("Gate: %d rows read, %d accepted, %d quarantined",
+                gated.rows_read, len(gated.accepted), len(gated.quarantined))
+
+    # 3. persist, 4. guides, 5. calendar
+    counts = save_enrolments(gated, cohort, table)
+    guide_counts = assign_guides(cohort, gated, coaches)
+    calendar = generate_calendar(cohort)
+
+    # 6. report
+    rejected = publish_ingest_report("roster", cohort, counts, table.headers)
+    summary = OpenCohortSummary(
+        cohort=cohort.label, counts=counts, enrolled_total=guide_counts.participants,
+        rejected_file=rejected, without_coach=guide_counts.without_coach,
+        without_mentor=guide_counts.without_mentor, sessions=calendar.sessions,
+        milestones=calendar.milestones, end_date=calendar.end_date.isoformat(),
+    )
+    logger.info("Batch %d: read %d = accepted %d + quarantined %d; cohort now has %d participants",
+                counts.batch_id, counts.rows_read, counts.rows_accepted, counts.rows_quarantined,
+                summary.enrolled_total)
+    return Completed(data=summary, message=f"{summary.outcome}: {counts.rows_quarantined} rows quarantined")
+
+
+def _blocked(blocked: Blocked) -> State:
+    """End the run as Failed with the operator's message (NIPs masked), no traceback."""
+    text = render(masked_problem(blocked.problem), "roster")
+    publish_blocked("roster", text, blocked.file_name)
+    get_run_logger().error("Blocked: %s", blocked.problem.code)
+    return Failed(message=text, data=blocked)

@@ -1,0 +1,331 @@
+"""The database tables for the whole lifecycle (SQLAlchemy 2 typed ORM).
+
+Natural keys carry unique constraints so that every write can be an upsert and a retried task
+changes nothing. Migrations in ``migrations/`` must match these classes (a test checks it).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, MetaData, Numeric, String, UniqueConstraint, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+def _now() -> Any:
+    return mapped_column(server_default=func.current_timestamp())
+
+
+Id = int
+NIP = String(18)
+
+
+class ProgrammeTemplate(Base):
+    """A versioned programme template (hours, phases, milestones, weights, bands) as loaded."""
+
+    __tablename__ = "programme_template"
+    __table_args__ = (UniqueConstraint("code", "version"),)
+    id: Mapped[Id] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40))
+    version: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    body: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = _now()
+
+
+class Programme(Base):
+    """A training programme run by an agency, e.g. "PKP Kota Jambi 2022"."""
+
+    __tablename__ = "programme"
+    id: Mapped[Id] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    template_code: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = _now()
+
+
+class Cohort(Base):
+    """One angkatan; keeps the template version it opened under for its whole life."""
+
+    __tablename__ = "cohort"
+    __table_args__ = (UniqueConstraint("programme_id", "number"),)
+    id: Mapped[Id] = mapped_column(primary_key=True)
+    programme_id: Mapped[Id] = mapped_column(ForeignKey("programme.id"))
+    number: Mapped[int]
+    template_id: Mapped[Id] = mapped_column(ForeignKey("programme_template.id"))
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+    capacity: Mapped[int]
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open | closed
+    extra_days_off: Mapped[list[Any]] = mapped_column(default=list)
+    created_at: Mapped[datetime] = _now()
+
+
+class Employee(Base):
+    """A civil servant, keyed by NIP; the latest data any accepted file gave."""
+
+    __tablename__ = "employee"
+    nip: Mapped[str] = mapped_column(NIP, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    gender: Mapped[str | None] = mapped_column(String(1))
+    birth_date: Mapped[date | None]
+    golongan: Mapped[str | None] = mapped_column(String(6))
+    position: Mapped[str | None] = mapped_column(String(300))
+    position_type: Mapped[str | None] = mapped_column(String(30))
+    unit: Mapped[str | None] = mapped_column(String(300))
+    email: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    updated_at: Mapped[datetime] = _now()
+
+
+class Enrolment(Base):
+    """A participant in a cohort; withdrawal is a status, never a deletion."""
+
+    __tablename__ = "enrolment"
+    __table_args__ = (UniqueConstraint("cohort_id", "nip"),)
+    id: Mapped[Id] = mapped_column(primary_key=True)
+    cohort_id: Mapped[Id] = mapped_column(ForeignKey("cohort.id"), index=True)
+    nip: Mapped[str] = mapped_column(ForeignKey("employee.nip"), index=True)
+    seat: Mapped[int]
+    status: Mapped[str] = mapped_column(String(30), default="active")  # active | withdrawn
+    withdrawn_on: Mapped[date | None]
+    withdrawn_reason: Mapped[str | None] = mapped_column(String(500))
+    batch_id: Mapped[Id | None] = mapped_column(ForeignKey("ingest_batch.id"))
+    created_at: Mapped[datetime] = _now()
+
+
+class Assignment(Base):
+    """Who guides a participant: the coach (a widyaiswara) and the mentor (direct superior)."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (UniqueConstraint("enrolment_id", "role"),)
+    id: Mapped[Id] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[Id] = mapped_column(ForeignKey("enrolment.id"))
+    role: Mapped[str] = mapped_column(String(10))  # coach | mentor
+    person_nip: Mapped[str] = mapped_column(NIP)
+    person_name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(200))
+
+
+class Session(Base):
+    """A classical learning day on the cohort's calendar."""
+
+    __tablename__ = "session"
+    __table_args__ = (UniqueConstraint("cohort_id", "code"),)
+    id: Mapped[Id] = mapped_column(primary_key=True)
+    cohort_id: Mapped[Id] = mapped_column(ForeignKey("cohort.id"), index=True)
+    code: Mapped[str] = mapped_column(String(20))
+    date: Mapped[date]
+    phase: Mapped[str] = mapped_column(String(40))
+    agenda: Mapped[str | None] = mapped_column(String(200))
+    jp: Mapped[int]
+
+
+class Milestone(Base):
+    """A dated checkpoint of a cohort; ``original_due_date`` shows when an operator moved it."""
+
+    __tablename__ = "milestone"
+    __table_args__ = (UniqueConstraint("cohort_id", "code"),)
+    id: Mapped[Id] = mapped_column(primary_key=True)
+    cohort_id: Mapped[Id] = mapped_column(ForeignKey("cohort.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(20))  # attendance|deliverable|seminar|coaching|assessment
+    title: Mapped[str] = mapped_column(String(200))
+    phase: Mapped[str] = mapped_column(String(40))
+    due_date: Mapped[date]
+    original_due_date: Mapped[date]
+    required: Mapped[bool] = mapped_column(default=True)
+    rule: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class MilestoneStatus(Base):
+    """History of a participant's milestone status: rows are appended, never updated."""
+
+    __tablename__ = "milestone_status"
+    __table_args__ = (Index("ix_milestone_status_lookup", "milestone_id", "enrolment_id", "as_of"),)
+    id: Mapped[Id] = mapped_column(primary_key=True)
+    milestone_id: Mapped[Id] = mapped_column(ForeignKey("milestone.id"))
+    enrolment_id: Mapped[Id] = mapped_column(ForeignKey("enrolment.id"))
+    status: Mapped[str] = mapped_column(String(10))  # pending | met | missed | waived
+    as_of: Mapped[date]
+    reason: Mapped[str | None] = mapped_column(String(500))
+    recorded_at: Mapped[datetime] = _now()
+
+
+class Attendance(Base):
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("enrolment_id", "session_id"),)
+    id: Mapped[Id] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[Id] = mapped_column(ForeignKey("enrolment.id"), index=True)
+    session_id: Mapped[Id] = mapped_column(ForeignKey("session.id"))
+    status: Mapped[str] = mapped_column(String(5))  # hadir | izin | sakit | alpa
+    jp: Mapped[int]
+    batch_id: Mapped[Id | None] = mapped_column(ForeignKey("ingest_batch.id"))
+
+
+class GuidanceLog(Base):
+    """A coaching (by the coach) or mentoring (by the mentor) meeting."""
+
+    __tablename__ = "guidance_log"
+    __table_args__ = (UniqueConstraint("enrolment_id", "date", "kind"),)
+    id: Mapped[Id] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[Id] = mapped_column(ForeignKey("enrolment.id"), index=True)
+    date: Mapped[date]
+    kind: Mapped[str] = mapped_column(String(10))  # coaching | mentoring
+    by_nip: Mapped[str | None] = mapped_column(NIP)
+    topic: Mapped[str | None] = mapped_column(String(500))
+    batch_id: Mapped[Id | None] = mapped_column(ForeignKey("ingest_batch.id"))
+
+
+class Deliverable(Base):
+    """A change-action (aksi perubahan) stage submission or seminar outcome."""
+
+    __tablename__ = "deliverable"
+    __table_args__ = (UniqueConstraint("enrolment_id", "stage", "date"),)
+    id: Mapped[Id] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[Id] = mapped_column(ForeignKey("enrolment.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(30))
+    date: Mapped[date]
+    outcome: Mapped[str] = mapped_column(String(10))  # accepted | revise | rejected
+    notes: Mapped[str | None] = mapped_column(String(1000))
+    batch_id: Mapped[Id | None] = mapped_column(ForeignKey("ingest_batch.id"))
+
+
+class Score(Base):
+    """One assessor's score for one component, as a decimal, never a float."""
+
+    __tablename__ = "score"
+    __table_args__ = (UniqueConstraint("enrolment_id", "component", "assessor"),)
+    id: Mapped[Id] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[Id] = mapped_column(ForeignKey("enrolment.id"), index=True)
+    component: Mapped[str] = mapped_column(String(30))
+    assessor: Mapped[str] = mapped_column(String(200))
+    score: Mapped[Decimal] = mapped_column(Numeric(6, 3, asdecimal=True))
+    batch_id: Mapped[Id | None] = mapped_column(ForeignKey("ingest_batch.id"))
+
+
+class Result(Base):
+    """The graded outcome of a participant, with the explanation of how it was reached."""
+
+    __tablename__ = "result"
+    id: Mapped[Id] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[Id] = mapped_column(ForeignKey("enrolment.id"), unique=True)
+    final_score: Mapped[Decimal | None] = mapped_column(Numeric(6, 2, asdecimal=True))
+    qualification: Mapped[str | None] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(30))
+    rank: Mapped[int | None]
+    explanation: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Certificate(Base):
+    """An STTP: the number never changes; a re-issue bumps the version."""
+
+    __tablename__ = "certificate"
+    id: Mapped[Id] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[Id] = mapped_column(ForeignKey("enrolment.id"), unique=True)
+    number: Mapped[str] = mapped_column(String(80), unique=True)
+    version: Mapped[int] = mapped_column(default=1)
+    verification_code: Mapped[str] = mapped_column(String(40), unique=True)
+    issued_on: Mapped[date]
+
+
+class SurveyInstrument(Base):
+    __tablename__ = "survey_instrument"
+    __table_args__ = (UniqueConstraint("code", "version"),)
+    id: Mapped[Id] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40))
+    version: Mapped[str] = mapped_column(String(40))
+    body: Mapped[dict[str, Any]]
+
+
+class SurveyResponse(Base):
+    """One respondent's answers about one alumnus in one wave (or during the course)."""
+
+    __tablename__ = "survey_response"
+    __table_args__ = (UniqueConstraint("cohort_id", "wave", "alumnus_nip", "role", "respondent_key"),)
+    id: Mapped[Id] = mapped_column(primary_key=True)
+    cohort_id: Mapped[Id] = mapped_column(ForeignKey("cohort.id"), index=True)
+    wave: Mapped[str] = mapped_column(String(20))
+    alumnus_nip: Mapped[str] = mapped_column(NIP)
+    role: Mapped[str] = mapped_column(String(10))  # alumni | atasan | rekan
+    respondent_key: Mapped[str] = mapped_column(String(64))
+    instrument_id: Mapped[Id] = mapped_column(ForeignKey("survey_instrument.id"))
+    answers: Mapped[dict[str, Any]]
+    batch_id: Mapped[Id | None] = mapped_column(ForeignKey("ingest_batch.id"))
+
+
+class Notification(Base):
+    """A message sent; the unique key makes re-running the same check send nothing twice."""
+
+    __tablename__ = "notification"
+    id: Mapped[Id] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    recipient: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(300))
+    sent_at: Mapped[datetime] = _now()
+
+
+class IngestBatch(Base):
+    """One file processed for one scope; counts always reconcile: read = accepted + quarantined."""
+
+    __tablename__ = "ingest_batch"
+    __table_args__ = (UniqueConstraint("kind", "scope", "sha256"),)
+    id: Mapped[Id] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    scope: Mapped[str] = mapped_column(String(60))  # e.g. "cohort:3"
+    file_name: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(String(64))
+    rows_read: Mapped[int]
+    rows_accepted: Mapped[int]
+    rows_quarantined: Mapped[int]
+    rows_unchanged: Mapped[int] = mapped_column(default=0)
+    flow_run_id: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = _now()
+
+
+class QuarantinedRow(Base):
+    """A row that was not accepted, exactly as read, with every reason; open until fixed."""
+
+    __tablename__ = "quarantined_row"
+    __table_args__ = (Index("ix_quarantined_row_open", "kind", "scope", "status"),)
+    id: Mapped[Id] = mapped_column(primary_key=True)
+    batch_id: Mapped[Id] = mapped_column(ForeignKey("ingest_batch.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    scope: Mapped[str] = mapped_column(String(60))
+    row_number: Mapped[int]
+    subject_key: Mapped[str | None] = mapped_column(String(60))
+    raw: Mapped[dict[str, Any]]
+    reasons: Mapped[list[Any]]
+    status: Mapped[str] = mapped_column(String(10), default="open")  # open | resolved
+    resolved_batch_id: Mapped[Id | None] = mapped_column(ForeignKey("ingest_batch.id"))
+
+
+class AuditLog(Base):
+    """Who changed what, from which value to which, on what authority (file or operator)."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[Id] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = _now()
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_key: Mapped[str] = mapped_column(String(100))
+    old_value: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    new_value: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    source: Mapped[str | None] = mapped_column(String(300))

@@ -1,0 +1,54 @@
+"""Retry policy shared by every task: back off on transient faults, never retry a data error."""
+
+from __future__ import annotations
+
+import errno
+from functools import partial
+from typing import Any
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+from prefect.tasks import exponential_backoff
+from sqlalchemy import exc as sa_exc
+
+# A file another program holds open, a share that blinked: worth another try.
+TRANSIENT_ERRNOS = {errno.EAGAIN, errno.EBUSY, errno.EIO, errno.ETIMEDOUT, errno.EACCES, errno.ESTALE}
+
+
+def is_transient(error: BaseException) -> bool:
+    """Database connection lost or locked, file briefly unreadable: yes. Wrong data or a bug: no."""
+    if isinstance(error, sa_exc.DBAPIError):
+        return isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError) or bool(
+            error.connection_invalidated
+        )
+    if isinstance(error, sa_exc.DisconnectionError | TimeoutError | ConnectionError):
+        return True
+    if isinstance(error, FileNotFoundError | IsADirectoryError | NotADirectoryError):
+        return False
+    return isinstance(error, OSError) and error.errno in TRANSIENT_ERRNOS
+
+
+def retry_transient(task: Any, task_run: Any, state: Any) -> bool:
+    """Prefect retry_condition_fn: look at the exception that failed the run."""
+    error = state.data if isinstance(state.data, BaseException) else None
+    if error is None:
+        try:
+            state.result(raise_on_failure=True)
+        except BaseException as raised:  # noqa: BLE001 - we only classify it
+            error = raised
+    return error is not None and is_transient(error)
+
+
+# Tasks that touch files or the database. NO_CACHE: inputs are frames and refs, not worth hashing,
+# and every write is an idempotent upsert anyway.
+io_task = partial(
+    task,
+    retries=4,
+    retry_delay_seconds=exponential_backoff(backoff_factor=2),
+    retry_jitter_factor=0.5,
+    retry_condition_fn=retry_transient,
+    cache_policy=NO_CACHE,
+)
+
+# Pure computation over frames: a failure is a bug or bad data; retrying would not help.
+compute_task = partial(task, cache_policy=NO_CACHE)

@@ -1,0 +1,110 @@
+"""Tasks of cohort opening: thin wrappers that do the I/O and call the rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from prefect.runtime import flow_run
+
+from diklat.db.uow import unit_of_work
+from diklat.domain.calendar import build_calendar, days_off_for
+from diklat.domain.problems import Blocked, FileProblem, Problem
+from diklat.gate.roster import Gated, gate_roster
+from diklat.io.read import RawTable, read_table
+from diklat.store import cohorts, guides
+from diklat.store.batches import BatchCounts
+from diklat.store.calendar import save_calendar
+from diklat.store.roster import save_roster
+from schemas.files import COACHES, ROSTER
+from schemas.suites import RosterRules
+from schemas.template import Template
+from tasks.common import compute_task, io_task
+
+ACTOR = "open-cohort"
+
+
+@io_task
+def read_roster(path: str) -> RawTable | Blocked:
+    """Read the roster file (CSV or Excel) into text columns with canonical names."""
+    try:
+        return read_table(Path(path), ROSTER)
+    except FileProblem as error:
+        return Blocked.from_error(error)
+
+
+@io_task
+def read_coaches(path: str) -> RawTable | Blocked:
+    """Read the coaches file (NIP, NAMA, EMAIL)."""
+    try:
+        return read_table(Path(path), COACHES)
+    except FileProblem as error:
+        return Blocked.from_error(error)
+
+
+@io_task
+def prepare_cohort(program: str, number: int, start: date, template: Template) -> cohorts.CohortRef | Blocked:
+    """Create the programme and cohort on first use; later runs get the cohort as first opened."""
+    try:
+        with unit_of_work() as session:
+            return cohorts.ensure_cohort(session, program, number, start, template, ACTOR)
+    except cohorts.CohortConflict as conflict:
+        return Blocked(Problem(conflict.code, None, conflict.params))
+
+
+@io_task
+def load_roster_rules(cohort: cohorts.CohortRef) -> RosterRules:
+    """What the roster is checked against: template rules, this cohort and other running cohorts."""
+    with unit_of_work() as session:
+        return RosterRules(
+            minimum_golongan=cohort.template.minimum_golongan,
+            capacity=cohort.template.capacity,
+            enrolled_here=cohorts.enrolled_nips(session, cohort.cohort_id),
+            running_elsewhere=cohorts.running_enrolments_elsewhere(session, cohort.cohort_id),
+        )
+
+
+@compute_task
+def validate_roster(table: RawTable, rules: RosterRules, today: date) -> Gated:
+    """The Great Expectations gate: every row accepted or quarantined with its reasons."""
+    return gate_roster(table.frame, rules, today)
+
+
+@io_task
+def save_enrolments(gated: Gated, cohort: cohorts.CohortRef, table: RawTable) -> BatchCounts:
+    """Upsert employees and enrolments, store the quarantine, in one transaction."""
+    with unit_of_work() as session:
+        return save_roster(session, gated, cohort, table.file_name, table.sha256, ACTOR, _run_id())
+
+
+@io_task
+def assign_guides(cohort: cohorts.CohortRef, gated: Gated, coaches: RawTable | None) -> guides.GuideCounts:
+    """Mentor = NIP ATASAN; coaches from the coaches file, spread evenly."""
+    superiors = dict(zip(gated.accepted["nip"], gated.accepted["superior_nip"], strict=True))
+    frame = None if coaches is None else coaches.frame.dropna(subset=["nip"])
+    with unit_of_work() as session:
+        return guides.save_guides(session, cohort, superiors, frame, ACTOR)
+
+
+@dataclass(frozen=True)
+class CalendarCounts:
+    sessions: int
+    milestones: int
+    end_date: date
+
+
+@io_task
+def generate_calendar(cohort: cohorts.CohortRef) -> CalendarCounts:
+    """Write the cohort's sessions and milestones from its template (existing ones are kept)."""
+    with unit_of_work() as session:
+        extra = session.get(cohorts.t.Cohort, cohort.cohort_id).extra_days_off
+        days_off = days_off_for(cohort.template, cohort.start_date, [date.fromisoformat(d) for d in extra])
+        calendar = build_calendar(cohort.template, cohort.start_date, days_off)
+        sessions, milestones = save_calendar(session, cohort.cohort_id, calendar)
+    return CalendarCounts(sessions, milestones, calendar.end_date)
+
+
+def _run_id() -> str | None:
+    run_id = flow_run.get_id()
+    return str(run_id) if run_id else None
