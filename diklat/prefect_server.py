@@ -25,9 +25,17 @@ def healthy(api_url: str, timeout: float = 2.0) -> bool:
         return False
 
 
+def _configured_api_url() -> str | None:
+    """An API URL from Prefect's own settings (profile, or a test harness's temporary server)."""
+    from prefect.settings import get_current_settings
+
+    url = get_current_settings().api.url
+    return str(url) if url else None
+
+
 def ensure_server(data_dir: Path, port: int = DEFAULT_PORT, wait_seconds: float = 90) -> str:
     """Return the API URL of a running server, starting one if needed; sets PREFECT_API_URL."""
-    api_url = os.environ.get("PREFECT_API_URL")
+    api_url = os.environ.get("PREFECT_API_URL") or _configured_api_url()
     if api_url:
         return api_url
     api_url = f"http://127.0.0.1:{port}/api"

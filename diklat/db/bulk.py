@@ -9,8 +9,8 @@ from sqlalchemy import Table, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-# SQLite allows 32,766 bound parameters per statement; stay well below for wide tables.
-MAX_PARAMS = 30_000
+# Rows per executemany call: bounds the memory of one round trip, not a database limit.
+MAX_PARAMS = 20_000
 
 
 def _insert(session: Session, table: Table):  # noqa: ANN202
@@ -31,18 +31,21 @@ def upsert(
     keys: Sequence[str],
     update: Sequence[str] = (),
 ) -> None:
-    """Insert rows; on a natural-key conflict update ``update`` columns, or leave the row as it is."""
+    """Insert rows; on a natural-key conflict update ``update`` columns, or leave the row as it is.
+
+    One statement executed for many parameter sets: SQLAlchemy compiles it once and batches the
+    rows ("insertmanyvalues" on PostgreSQL, executemany on SQLite), instead of compiling a huge
+    multi-row VALUES clause.
+    """
     if not rows:
         return
-    for part in chunks(rows, len(rows[0])):
-        stmt = _insert(session, table).values(list(part))
-        if update:
-            stmt = stmt.on_conflict_do_update(
-                index_elements=list(keys), set_={c: stmt.excluded[c] for c in update}
-            )
-        else:
-            stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
-        session.execute(stmt)
+    stmt = _insert(session, table)
+    if update:
+        stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_={c: stmt.excluded[c] for c in update})
+    else:
+        stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
+    for part in chunks(rows, 1):
+        session.execute(stmt, list(part))
 
 
 def select_in(session: Session, columns: Sequence[Any], key: Any, values: Sequence[Any]) -> list[Any]:

@@ -85,7 +85,7 @@ def _delimiter(line: str) -> str:
 
 def _csv_rows(data: bytes, name: str) -> list[list[str | None]]:
     text = _decode(data, name)
-    header_line = next((line for line in text.splitlines() if line.strip()), "")
+    header_line = next((line for line in io.StringIO(text) if line.strip()), "")
     # The csv module yields only strings (NIPs and phone numbers never become numbers), accepts
     # ragged rows, and counts a quoted multi-line cell as one record, as a spreadsheet shows it.
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(header_line))

@@ -1,0 +1,121 @@
+"""Shared fixtures: settings pointed at throw-away databases, PostgreSQL per run, Prefect harness."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+PG_ADMIN_URL = os.environ.get("DIKLAT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+def _pg_reachable() -> str | None:
+    """None when PostgreSQL answers, else the reason."""
+    import sqlalchemy as sa
+
+    try:
+        engine = sa.create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
+        with engine.connect():
+            pass
+        engine.dispose()
+        return None
+    except Exception as error:  # noqa: BLE001 - any failure means "not reachable"
+        return f"PostgreSQL not reachable at {PG_ADMIN_URL}: {type(error).__name__}"
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test run, dropped at the end.
+
+    Skips on a laptop without a server; in CI (CI=true) an unreachable server is a failure.
+    """
+    import sqlalchemy as sa
+
+    reason = _pg_reachable()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    name = f"diklat_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    from diklat.db.engine import engine_for
+
+    engine_for.cache_clear()
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _reset_schema(url: str) -> None:
+    """Drop every table (PostgreSQL database shared by the run), then migrate from scratch."""
+    import sqlalchemy as sa
+
+    from diklat.db.engine import engine_for
+    from diklat.db.migrate import upgrade
+
+    engine = engine_for(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+        conn.execute(sa.text("CREATE SCHEMA public"))
+    upgrade(url)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated, empty database: SQLite in tmp_path, or the run's PostgreSQL database reset."""
+    from diklat.db.migrate import upgrade
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'diklat.db'}"
+        upgrade(url)
+        return url
+    url = request.getfixturevalue("pg_database")
+    _reset_schema(url)
+    return url
+
+
+@pytest.fixture
+def settings(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+    """Application settings pointed at this test's database and folders."""
+    from diklat.settings import get_settings
+
+    monkeypatch.setenv("DIKLAT_DATABASE_URL", db_url)
+    monkeypatch.setenv("DIKLAT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DIKLAT_LANGUAGE", "en")
+    get_settings.cache_clear()
+    yield get_settings()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def sqlite_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+    """Settings on a fresh SQLite database only (for tests that do not depend on the backend)."""
+    from diklat.db.migrate import upgrade
+    from diklat.settings import get_settings
+
+    url = f"sqlite:///{tmp_path / 'diklat.db'}"
+    upgrade(url)
+    monkeypatch.setenv("DIKLAT_DATABASE_URL", url)
+    monkeypatch.setenv("DIKLAT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DIKLAT_LANGUAGE", "en")
+    get_settings.cache_clear()
+    yield get_settings()
+    get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """One temporary Prefect server for all flow tests (it costs 7-14 s to start)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield

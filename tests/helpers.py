@@ -1,0 +1,33 @@
+"""Test helpers: database snapshots, synthetic files."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from diklat.db.engine import engine_for
+from schemas.tables import Base
+
+
+def snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, in a stable order: equal snapshots mean nothing changed."""
+    out = {}
+    with engine_for(url).connect() as conn:
+        for name, table in Base.metadata.tables.items():
+            rows = conn.execute(select(table)).all()
+            out[name] = sorted(tuple(map(repr, r)) for r in rows)
+    return out
+
+
+def counts(url: str) -> dict[str, int]:
+    return {name: len(rows) for name, rows in snapshot(url).items()}
+
+
+def open_params(roster: Path, cohort: int = 1, start: date = date(2022, 7, 14), **extra: Any):  # noqa: ANN201
+    from schemas.params import OpenCohort
+
+    return OpenCohort(program="PKP Kota Jambi 2022", cohort=cohort, start=start, roster=str(roster),
+                      today=start, **extra)
