@@ -91,7 +91,8 @@ def column_label(column: str | None, kind: str = "roster") -> str:
 def render(problem: Problem, kind: str = "roster", language: str | None = None) -> str:
     """One problem in the operator's words."""
     _ = translator(language)
-    params: dict[str, Any] = {k: _join(v) for k, v in problem.params.items()}
+    # "detail" values are themselves marked messages (e.g. why a file could not be opened).
+    params: dict[str, Any] = {k: _(v) if k == "detail" else _join(v) for k, v in problem.params.items()}
     params.setdefault("column", column_label(problem.column, kind))
     text = _(MESSAGES.get(problem.code, MESSAGES["gate.expectation_failed"]))
     try:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from diklat.domain.problems import FileProblem, Problem
+from diklat.i18n import N_
 from diklat.io._xlsx import UnreadableWorkbook, xlsx_rows
 from diklat.io.headers import match_headers
 from schemas.files import FileSpec
@@ -40,10 +41,8 @@ def read_table(path: Path, spec: FileSpec) -> RawTable:
         raise _problem("file.not_found", name)
     if suffix not in CSV_SUFFIXES | XLSX_SUFFIXES:
         raise _problem("file.unsupported_type", name, suffix=suffix)
-    try:
-        data = path.read_bytes()
-    except OSError:
-        raise _problem("file.unreadable", name, detail="the file could not be opened") from None
+    # An OSError here (file locked, share unavailable) propagates: the task retries it as transient.
+    data = path.read_bytes()
     rows = _csv_rows(data, name) if suffix in CSV_SUFFIXES else _xlsx_rows(data, name, spec.kind)
     frame, headers = _build_frame(rows, spec, name)
     return RawTable(name, hashlib.sha256(data).hexdigest(), frame, headers)
@@ -67,7 +66,7 @@ def _decode(data: bytes, name: str) -> str:
         if any(ch < " " and ch not in "\t\r\n\f" for ch in text[:4096]):
             break
         return text
-    raise _problem("file.unreadable", name, detail="the file is not a text (CSV) file")
+    raise _problem("file.unreadable", name, detail=N_("the file is not a text (CSV) file"))
 
 
 def _delimiter(line: str) -> str:
@@ -92,7 +91,7 @@ def _csv_rows(data: bytes, name: str) -> list[list[str | None]]:
     try:
         return [[_clean(value) for value in record] for record in reader]
     except csv.Error:
-        raise _problem("file.unreadable", name, detail="the file is not a valid CSV file") from None
+        raise _problem("file.unreadable", name, detail=N_("the file is not a valid CSV file")) from None
 
 
 def _clean(value: str) -> str | None:
@@ -103,7 +102,7 @@ def _xlsx_rows(data: bytes, name: str, kind: str) -> list[list[str | None]]:
     try:
         return xlsx_rows(data, preferred_sheet=kind)
     except UnreadableWorkbook:
-        raise _problem("file.unreadable", name, detail="the file is not a valid Excel workbook") from None
+        raise _problem("file.unreadable", name, detail=N_("the file is not a valid Excel workbook")) from None
 
 
 def _build_frame(rows: list[list[str | None]], spec: FileSpec, name: str) -> tuple[pd.DataFrame, dict]:
