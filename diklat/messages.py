@@ -47,8 +47,8 @@ MESSAGES: dict[str, str] = {
         "{column} '{value}': its first 8 digits are not a plausible birth date (YYYYMMDD). Check the NIP."
     ),
     "nip.tmt": N_(
-        "{column} '{value}': digits 9 to 14 (TMT CPNS, YYYYMM) are not a valid month after the birth date "
-        "and before today. Check the NIP."
+        "{column} '{value}': digits 9 to 14 (TMT CPNS, YYYYMM) must be a month between the birth date "
+        "and today. Check the NIP."
     ),
     "nip.gender": N_("{column} '{value}': digit 15 must be 1 (male) or 2 (female). Check the NIP."),
     # rank
@@ -58,7 +58,7 @@ MESSAGES: dict[str, str] = {
         "{column} '{value}' is below the minimum rank {minimum} for this training."
     ),
     # other columns
-    "name.missing": N_("{column} is empty. Fill in the participant's full name with titles."),
+    "name.missing": N_("{column} is empty. Fill in the participant's full name with academic titles (gelar)."),
     "value.too_long": N_("{column} is longer than {max} characters. Shorten it."),
     "email.invalid": N_("{column} '{value}' is not a valid e-mail address. Correct it or leave it empty."),
     "phone.invalid": N_("{column} '{value}' is not a valid phone number. Use digits only, e.g. 081234567890."),

@@ -62,10 +62,11 @@ def publish_ingest_report(kind: str, cohort: CohortRef, counts: BatchCounts,
 
 def _summary_markdown(kind: str, cohort: CohortRef, counts: BatchCounts, path: Path | None) -> str:
     _ = translator()
+    headers = [_("Rows read"), _("Accepted"), _("Quarantined"), _("Unchanged"), _("Earlier quarantined rows now fixed")]
     lines = [
         f"### {cohort.label}: {counts.file_name}",
         "",
-        f"| {_('Rows read')} | {_('Accepted')} | {_('Quarantined')} | {_('Unchanged')} | {_('Fixed earlier rows')} |",
+        "| " + " | ".join(headers) + " |",
         "|---:|---:|---:|---:|---:|",
         f"| {counts.rows_read} | {counts.rows_accepted} | {counts.rows_quarantined} | {counts.rows_unchanged} "
         f"| {counts.rows_resolved} |",
@@ -82,7 +83,8 @@ def _summary_markdown(kind: str, cohort: CohortRef, counts: BatchCounts, path: P
 def publish_blocked(kind: str, problem_text: str, file_name: str | None) -> None:
     """The reason a step stopped, as an artifact next to the failed run."""
     _ = translator()
-    create_markdown_artifact(f"### {_('Stopped')}\n\n{problem_text}", key=slug(f"{kind}-blocked"),
+    title = _("Stopped")
+    create_markdown_artifact(f"### {title}\n\n{problem_text}", key=slug(f"{kind}-blocked"),
                              description=_("Why the step stopped and what to fix"))
 
 
