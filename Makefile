@@ -30,7 +30,7 @@ lint: $(VENV)/.synced
 
 catalogs: $(VENV)/.synced
 	$(VENV)/bin/pybabel extract -F babel.cfg -o diklat/locale/diklat.pot --no-location --sort-output .
-	$(VENV)/bin/pybabel update -i diklat/locale/diklat.pot -d diklat/locale -D diklat --no-fuzzy-matching
+	$(VENV)/bin/pybabel update -i diklat/locale/diklat.pot -d diklat/locale -D diklat --no-fuzzy-matching --ignore-obsolete
 	$(VENV)/bin/pybabel compile -d diklat/locale -D diklat
 
 clean:
