@@ -50,4 +50,57 @@ COACHES = FileSpec(
     ),
 )
 
-SPECS = {spec.kind: spec for spec in (ROSTER, COACHES)}
+ATTENDANCE = FileSpec(
+    kind="attendance",
+    columns=(
+        Column("nip", ("NIP", "NIP PESERTA")),
+        Column("date", ("TANGGAL", "TGL", "HARI/TANGGAL")),
+        Column("session", ("SESI", "KODE SESI"), required=False),
+        Column("status", ("STATUS", "KEHADIRAN", "KETERANGAN")),
+        Column("jp", ("JP", "JUMLAH JP"), required=False),
+        Column("quarantine_id", ("ID KARANTINA",), required=False),
+    ),
+)
+
+GUIDANCE = FileSpec(
+    kind="guidance",
+    columns=(
+        Column("nip", ("NIP", "NIP PESERTA")),
+        Column("date", ("TANGGAL", "TGL")),
+        Column("kind", ("JENIS", "JENIS BIMBINGAN")),
+        Column("by_nip", ("OLEH", "NIP PEMBIMBING", "NIP COACH/MENTOR"), required=False),
+        Column("topic", ("TOPIK", "MATERI", "URAIAN"), required=False),
+        Column("quarantine_id", ("ID KARANTINA",), required=False),
+    ),
+)
+
+DELIVERABLES = FileSpec(
+    kind="deliverables",
+    columns=(
+        Column("nip", ("NIP", "NIP PESERTA")),
+        Column("stage", ("TAHAP", "TAHAPAN", "JENIS DOKUMEN")),
+        Column("date", ("TANGGAL", "TGL", "TANGGAL PENGUMPULAN")),
+        Column("outcome", ("HASIL", "STATUS", "KEPUTUSAN")),
+        Column("notes", ("CATATAN", "KETERANGAN"), required=False),
+        Column("quarantine_id", ("ID KARANTINA",), required=False),
+    ),
+)
+
+SPECS = {spec.kind: spec for spec in (ROSTER, COACHES, ATTENDANCE, GUIDANCE, DELIVERABLES)}
+
+# Values operators write, mapped to stored codes (compared case-insensitively, trimmed).
+ATTENDANCE_STATUS = {
+    "hadir": "hadir", "h": "hadir", "present": "hadir",
+    "izin": "izin", "i": "izin", "ijin": "izin", "excused": "izin",
+    "sakit": "sakit", "s": "sakit", "sick": "sakit",
+    "alpa": "alpa", "a": "alpa", "alpha": "alpa", "alfa": "alpa", "tanpa keterangan": "alpa", "absent": "alpa",
+}
+GUIDANCE_KIND = {
+    "coaching": "coaching", "coach": "coaching", "bimbingan coach": "coaching",
+    "mentoring": "mentoring", "mentor": "mentoring", "bimbingan mentor": "mentoring",
+}
+OUTCOME = {
+    "diterima": "accepted", "terima": "accepted", "accepted": "accepted", "lulus": "accepted", "ok": "accepted",
+    "revisi": "revise", "perbaikan": "revise", "revise": "revise",
+    "ditolak": "rejected", "tolak": "rejected", "rejected": "rejected",
+}

@@ -1,0 +1,212 @@
+"""The `diklat` command as an operator runs it: exit codes, one clear sentence, no traceback.
+
+File-level problems stop the run (exit 4) with a message naming the file and what is wrong, and
+save nothing; usage errors exit 2; a clean roster exits 0; a roster with bad rows exits 3 and shows
+the bad rows with their NIPs masked.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from diklat.cli import EXIT_BLOCKED, EXIT_OK, EXIT_QUARANTINED, EXIT_USAGE, app
+from diklat.db.uow import unit_of_work
+from diklat.synth.roster import make_roster, write_table
+from schemas import tables as t
+
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("prefect_harness")]
+
+START = "2022-07-14"
+TODAY = date.fromisoformat(START)
+PROGRAMME = "PKP Kota Jambi 2022"
+
+
+def run(*args: str) -> tuple[int, str]:
+    """Invoke `diklat ...`; returns the exit code and the output with line wrapping undone."""
+    result = CliRunner().invoke(app, list(args), env={"COLUMNS": "250"})
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception  # a crash inside the command must fail the test, not hide in the output
+    return result.exit_code, " ".join(result.output.split())
+
+
+def open_cohort(roster: Path, *extra: str) -> tuple[int, str]:
+    return run("open-cohort", "--program", PROGRAMME, "--cohort", "1", "--start", START,
+               "--roster", str(roster), "--today", START, *extra)
+
+
+def saved() -> dict[str, int]:
+    """How many cohorts, enrolments and quarantined rows the database holds."""
+    with unit_of_work() as session:
+        return {name: session.scalar(select(func.count()).select_from(table))
+                for name, table in (("cohorts", t.Cohort), ("enrolments", t.Enrolment),
+                                    ("quarantined", t.QuarantinedRow))}
+
+
+def roster_csv(path: Path, rows: int = 5, seed: int = 7) -> Path:
+    return write_table(make_roster(rows, seed=seed, today=TODAY).frame, path)
+
+
+# ---- file-level problems: each a function writing the bad file into a folder ----
+
+def missing(folder: Path) -> Path:
+    return folder / "roster-missing.csv"
+
+
+def old_excel(folder: Path) -> Path:
+    path = folder / "roster.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))  # the OLE2 header of Excel 97-2003
+    return path
+
+
+def pdf(folder: Path) -> Path:
+    path = folder / "roster.pdf"
+    path.write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n%%EOF\n")
+    return path
+
+
+def pdf_renamed_csv(folder: Path) -> Path:
+    path = folder / "roster.csv"
+    path.write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n\x00\x01\x02%%EOF\n")
+    return path
+
+
+def corrupt_xlsx(folder: Path) -> Path:
+    path = folder / "roster.xlsx"
+    path.write_bytes(random.Random(3).randbytes(4096))
+    return path
+
+
+def empty_csv(folder: Path) -> Path:
+    path = folder / "roster.csv"
+    path.write_bytes(b"")
+    return path
+
+
+def empty_workbook(folder: Path) -> Path:
+    path = folder / "roster.xlsx"
+    Workbook().save(path)
+    return path
+
+
+def header_only_csv(folder: Path) -> Path:
+    path = folder / "roster.csv"
+    path.write_text("NIP,NAMA,GOL/RUANG,JABATAN,UNIT KERJA\n", encoding="utf-8")
+    return path
+
+
+def without_name_and_rank(folder: Path) -> Path:
+    frame = make_roster(5, seed=7, today=TODAY).frame.drop(columns=["NAMA", "GOL/RUANG"])
+    return write_table(frame, folder / "roster.csv")
+
+
+def nip_twice(folder: Path) -> Path:
+    path = folder / "roster.csv"
+    path.write_text("NIP,NAMA,GOL/RUANG,JABATAN,UNIT KERJA,NIP\n"
+                    "198107122014051001,Ahmad,III/b,Kepala Seksi,Dinas Pendidikan,198107122014051001\n",
+                    encoding="utf-8")
+    return path
+
+
+FILE_PROBLEMS = [
+    pytest.param(missing, "roster-missing.csv", ("was not found", "Check the path"), id="file not found"),
+    pytest.param(old_excel, "roster.xls", ("type '.xls'", "cannot be read", "Save it as .xlsx or .csv"),
+                 id="old Excel 97-2003 file"),
+    pytest.param(pdf, "roster.pdf", ("type '.pdf'", "Save it as .xlsx or .csv"), id="PDF file"),
+    pytest.param(pdf_renamed_csv, "roster.csv", ("cannot be opened", "not a text (CSV) file"),
+                 id="PDF renamed to .csv"),
+    pytest.param(corrupt_xlsx, "roster.xlsx", ("cannot be opened", "not a valid Excel workbook"),
+                 id="corrupt xlsx of random bytes"),
+    pytest.param(empty_csv, "roster.csv", ("has no data rows",), id="empty file of 0 bytes"),
+    pytest.param(empty_workbook, "roster.xlsx", ("has no data rows",), id="Excel workbook with an empty sheet"),
+    pytest.param(header_only_csv, "roster.csv", ("has no data rows", "at least one row below the header"),
+                 id="CSV with only the header row"),
+    pytest.param(without_name_and_rank, "roster.csv", ("missing the required column(s): NAMA, GOL/RUANG",),
+                 id="CSV without NAMA and GOL/RUANG columns"),
+    pytest.param(nip_twice, "roster.csv", ("several columns for NIP", "Keep only one of them"),
+                 id="CSV with the NIP column twice"),
+]
+
+
+@pytest.mark.parametrize(("make_file", "file_name", "words"), FILE_PROBLEMS)
+def test_a_file_problem_stops_the_run_with_one_message_naming_the_file(
+    sqlite_settings, tmp_path: Path, make_file: Callable[[Path], Path], file_name: str, words: tuple[str, ...]
+) -> None:
+    code, output = open_cohort(make_file(tmp_path))
+
+    assert code == EXIT_BLOCKED, output
+    assert f"Stopped: The file {file_name}" in output
+    for word in words:
+        assert word in output, f"{word!r} not in {output!r}"
+    assert "Traceback" not in output
+    assert saved() == {"cohorts": 0, "enrolments": 0, "quarantined": 0}
+
+
+USAGE_ERRORS = [
+    pytest.param(("--start", "2022-13-01"), ("start", "valid date"), id="start date with month 13"),
+    pytest.param(("--start", "14/07/2022"), ("start", "valid date"), id="start date written day first"),
+    pytest.param(("--cohort", "0"), ("--cohort", "0 is not in the range"), id="cohort number 0"),
+    pytest.param(("--cohort", "satu"), ("--cohort", "'satu' is not a valid integer"), id="cohort number in words"),
+]
+
+
+@pytest.mark.parametrize(("override", "words"), USAGE_ERRORS)
+def test_a_bad_option_is_a_usage_error_that_saves_nothing(
+    sqlite_settings, tmp_path: Path, override: tuple[str, str], words: tuple[str, ...]
+) -> None:
+    options = {"--program": PROGRAMME, "--cohort": "1", "--start": START,
+               "--roster": str(roster_csv(tmp_path / "roster.csv")), "--today": START}
+    options[override[0]] = override[1]
+
+    code, output = run("open-cohort", *(part for pair in options.items() for part in pair))
+
+    assert code == EXIT_USAGE, output
+    for word in words:
+        assert word in output, f"{word!r} not in {output!r}"
+    assert "Traceback" not in output
+    assert saved() == {"cohorts": 0, "enrolments": 0, "quarantined": 0}
+
+
+def test_a_clean_roster_exits_0_and_status_lists_the_cohort(sqlite_settings, tmp_path: Path) -> None:
+    code, output = open_cohort(roster_csv(tmp_path / "roster.csv"))
+
+    assert code == EXIT_OK, output
+    assert "5 rows read, 5 accepted, 0 quarantined; 5 participants enrolled" in output
+    assert "Traceback" not in output
+    assert saved()["enrolments"] == 5
+
+    code, output = run("status", "--json")
+    assert code == EXIT_OK, output
+    [cohort] = json.loads(output)
+    assert (cohort["programme"], cohort["cohort"], cohort["start"]) == (PROGRAMME, 1, START)
+    assert (cohort["enrolled"], cohort["quarantined_open"]) == (5, 0)
+
+
+def test_a_roster_with_a_bad_row_exits_3_and_shows_the_nip_masked(sqlite_settings, tmp_path: Path) -> None:
+    frame = make_roster(5, seed=7, today=TODAY).frame
+    good_nip = frame.loc[2, "NIP"].replace(" ", "")
+    bad_nip = good_nip[:14] + "3" + good_nip[15:]  # gender digit 3: a NIP-shaped value, still personal data
+    frame.loc[2, "NIP"] = bad_nip
+
+    code, output = open_cohort(write_table(frame, tmp_path / "roster.csv"))
+
+    assert code == EXIT_QUARANTINED, output
+    assert "5 rows read, 4 accepted, 1 quarantined; 4 participants enrolled" in output
+    assert f"{bad_nip[:6]}**********{bad_nip[-2:]}" in output
+    assert "digit 15 must be 1 (male) or 2 (female)" in output
+    assert bad_nip not in output.replace(" ", "")
+    assert "Fix the rows in" in output and "roster-rejected-batch-" in output
+    assert "Traceback" not in output
+    assert saved()["enrolments"] == 4
+
+    code, output = run("status", "--json")
+    [cohort] = json.loads(output)
+    assert (cohort["cohort"], cohort["enrolled"], cohort["quarantined_open"]) == (1, 4, 1)
