@@ -117,3 +117,23 @@ MESSAGES.update({
     ),
     "template.unknown": N_("There is no programme template '{name}'. Known templates: {known}."),
 })
+
+MESSAGES.update({
+    "evidence.not_participant": N_(
+        "{column} '{value}' is not a participant of this cohort. Check the NIP, or enrol the official first."
+    ),
+    "evidence.outside_cohort": N_("{column} {value} is outside the cohort ({start} to {end}). Check the date."),
+    "session.none_on_date": N_(
+        "There is no classical session on {value} (weekend, holiday or outside the classical phases). Check the date."
+    ),
+    "session.mismatch": N_("{column} '{value}' does not match the session of that date ({expected})."),
+    "value.missing": N_("{column} is empty."),
+    "value.not_allowed": N_("{column} '{value}' is not allowed. Use one of: {allowed}."),
+    "jp.invalid": N_("{column} '{value}' is not a whole number of lesson hours (JP)."),
+    "jp.over_session": N_("{column} {value} is more than the session's {max} JP."),
+    "row.duplicate_key": N_("This row repeats row {first_row} of this file (same participant and key). Keep one."),
+})
+
+MESSAGES.update({
+    "cohort.unknown": N_("There is no cohort {cohort} in programme '{program}'. Open it first with open-cohort."),
+})

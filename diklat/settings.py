@@ -24,6 +24,15 @@ class Settings(BaseSettings):
     timezone: str = Field("Asia/Jakarta", description="Agency time zone; 'today' is taken here.")
     template_dir: Path | None = Field(None, description="Extra folder of programme templates.")
     chunk_rows: int = Field(50_000, ge=1_000, description="Rows per bulk write chunk.")
+    cohorts_per_task: int = Field(250, ge=1, description="Cohorts one milestone-check task handles.")
+    notify_channels: list[Literal["log", "smtp"]] = Field(["log"], description="Where notifications go.")
+    operator_email: str | None = Field(None, description="The operator's address for cohort digests.")
+    smtp_host: str = Field("127.0.0.1", description="SMTP server for e-mail notifications.")
+    smtp_port: int = Field(25, description="SMTP port.")
+    smtp_sender: str = Field("diklat@localhost", description="From address of notifications.")
+    smtp_user: str | None = Field(None, description="SMTP login, if the server needs one.")
+    smtp_password: str | None = Field(None, description="SMTP password.")
+    smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS.")
 
     @property
     def sqlalchemy_url(self) -> str:

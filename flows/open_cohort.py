@@ -96,8 +96,12 @@ def open_cohort(params: OpenCohort) -> State:
 
 
 def _blocked(blocked: Blocked) -> State:
+    return blocked_state(blocked, "roster")
+
+
+def blocked_state(blocked: Blocked, kind: str) -> State:
     """End the run as Failed with the operator's message (NIPs masked), no traceback."""
-    text = render(masked_problem(blocked.problem), "roster")
-    publish_blocked("roster", text, blocked.file_name)
+    text = render(masked_problem(blocked.problem), kind)
+    publish_blocked(kind, text, blocked.file_name)
     get_run_logger().error("Blocked: %s", blocked.problem.code)
     return Failed(message=text, data=blocked)

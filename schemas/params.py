@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 
@@ -19,3 +21,30 @@ class OpenCohort(BaseModel):
         None, description="Programme template: CODE, CODE@VERSION or a .yaml path. Default: latest PKP."
     )
     today: date | None = Field(None, description="Date the rules are checked against. Default: today (WIB).")
+
+
+EvidenceKind = Literal["attendance", "guidance", "deliverables"]
+
+
+class CohortRefParams(BaseModel):
+    """Which cohort: the programme name and the cohort number."""
+
+    program: str = Field(description="Programme name, e.g. 'PKP Kota Jambi 2022'.")
+    cohort: int = Field(ge=1, le=999, description="Cohort (angkatan) number.")
+
+
+class IngestEvidence(CohortRefParams):
+    """Load an evidence file of one cohort: attendance, coaching/mentoring logs or deliverables."""
+
+    kind: EvidenceKind = Field(description="attendance, guidance (coaching/mentoring) or deliverables.")
+    file: str = Field(description="Path of the file (.xlsx or .csv) as the worker sees it.")
+    today: date | None = Field(None, description="Date NIPs are checked against. Default: today (WIB).")
+
+
+class CheckMilestones(BaseModel):
+    """Check every running cohort against its calendar as of a date."""
+
+    as_of: date | None = Field(None, description="Check as of this date. Default: today in Asia/Jakarta.")
+    program: str | None = Field(None, description="Only this programme (default: all).")
+    cohort: int | None = Field(None, ge=1, description="Only this cohort number (with program).")
+    notify: bool = Field(True, description="Send notifications to the operator, coaches and mentors.")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import great_expectations.expectations as gxe
 
+from diklat.domain.evidence import EvidenceContext
 from diklat.domain.golongan import GOLONGAN, at_least
 from diklat.gate.gx import Check
 
@@ -62,4 +63,48 @@ def roster_checks(rules: RosterRules) -> list[Check]:
                 lambda row: {"cohort": rules.running_elsewhere.get(row["nip"], "")},
             )
         )
+    return checks
+
+
+def evidence_checks(kind: str, ctx: EvidenceContext) -> list[Check]:
+    """The evidence suites (issue #3): participant, date inside the cohort, session day, allowed values."""
+    checks = [
+        Check(gxe.ExpectColumnValuesToNotBeNull(column="nip"), "nip.missing", "nip"),
+        Check(
+            gxe.ExpectColumnValuesToBeInSet(column="nip", value_set=sorted(ctx.participants)),
+            "evidence.not_participant", "nip",
+        ),
+        Check(gxe.ExpectColumnValuesToNotBeNull(column="day"), "date.missing", "date"),
+        Check(
+            gxe.ExpectColumnValuesToBeBetween(
+                column="day", min_value=ctx.start.toordinal(), max_value=ctx.end.toordinal()
+            ),
+            "evidence.outside_cohort", "date",
+            lambda row: {"value": row["date"], "start": ctx.start.isoformat(), "end": ctx.end.isoformat()},
+        ),
+        Check(
+            gxe.ExpectColumnValuesToBeNull(column="duplicate_of_row"), "row.duplicate_key", "nip",
+            lambda row: {"first_row": row["duplicate_of_row"]},
+        ),
+    ]
+    if kind == "attendance":
+        checks += [
+            Check(gxe.ExpectColumnValuesToNotBeNull(column="session"), "session.none_on_date", "date",
+                  lambda row: {"value": row["date"]}),
+            Check(gxe.ExpectColumnValuesToNotBeNull(column="status"), "value.missing", "status"),
+            Check(gxe.ExpectColumnValuesToBeBetween(column="jp_over", max_value=0), "jp.over_session", "jp",
+                  lambda row: {"value": row["jp"], "max": row["session_jp"]}),
+        ]
+    elif kind == "guidance":
+        checks.append(Check(gxe.ExpectColumnValuesToNotBeNull(column="kind"), "value.missing", "kind"))
+    else:
+        checks += [
+            Check(
+                gxe.ExpectColumnValuesToBeInSet(column="stage", value_set=sorted(ctx.stages)),
+                "value.not_allowed", "stage",
+                lambda row: {"value": row["stage"], "allowed": ", ".join(sorted(ctx.stages))},
+            ),
+            Check(gxe.ExpectColumnValuesToNotBeNull(column="stage"), "value.missing", "stage"),
+            Check(gxe.ExpectColumnValuesToNotBeNull(column="outcome"), "value.missing", "outcome"),
+        ]
     return checks

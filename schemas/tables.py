@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, MetaData, Numeric, String, UniqueConstraint, func
+from sqlalchemy import JSON, ForeignKey, Index, MetaData, Numeric, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -270,7 +270,11 @@ class SurveyResponse(Base):
 
 
 class Notification(Base):
-    """A message sent; the unique key makes re-running the same check send nothing twice."""
+    """A message to send; the unique key makes re-running the same check send nothing twice.
+
+    Written as ``pending`` in the check's transaction, marked ``sent`` after delivery: a run killed
+    in between re-sends only what was not confirmed (at-least-once, never a whole batch twice).
+    """
 
     __tablename__ = "notification"
     id: Mapped[Id] = mapped_column(primary_key=True)
@@ -278,7 +282,10 @@ class Notification(Base):
     channel: Mapped[str] = mapped_column(String(20))
     recipient: Mapped[str] = mapped_column(String(200))
     subject: Mapped[str] = mapped_column(String(300))
-    sent_at: Mapped[datetime] = _now()
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending | sent
+    created_at: Mapped[datetime] = _now()
+    sent_at: Mapped[datetime | None]
 
 
 class IngestBatch(Base):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 
@@ -20,11 +21,22 @@ class Problem:
     params: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "column": self.column, "params": dict(self.params)}
+        """JSON-safe form (dates as ISO text, numpy numbers as Python numbers) for storage."""
+        return {"code": self.code, "column": self.column, "params": {k: _plain(v) for k, v in self.params.items()}}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Problem:
         return cls(code=data["code"], column=data.get("column"), params=dict(data.get("params") or {}))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item") and callable(value.item):  # numpy scalar
+        return value.item()
+    return value
 
 
 class FileProblem(Exception):

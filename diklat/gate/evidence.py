@@ -1,0 +1,23 @@
+"""The evidence gate: normalise against the cohort, run the kind's suite, split rows."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from diklat.domain.evidence import KEYS, EvidenceContext, key_of, normalise_evidence
+from diklat.gate.gx import run_checks
+from diklat.gate.roster import Gated, apply_failures, split
+from schemas.files import ATTENDANCE_STATUS, GUIDANCE_KIND, OUTCOME
+from schemas.suites import evidence_checks
+
+VOCABULARY = {"attendance": ATTENDANCE_STATUS, "guidance": GUIDANCE_KIND, "deliverables": OUTCOME}
+
+
+def gate_evidence(kind: str, raw: pd.DataFrame, ctx: EvidenceContext, today: date) -> Gated:
+    """Every row accepted or quarantined with all its reasons (issue #3 evidence rules)."""
+    frame = normalise_evidence(kind, raw, ctx, today, VOCABULARY[kind])
+    frame["problems"] = apply_failures(frame, run_checks(kind, frame, evidence_checks(kind, ctx)))
+    subject = key_of(frame, KEYS[kind])
+    return split(frame, raw, kind, subject)

@@ -1,0 +1,71 @@
+"""Notifications through pluggable channels: the run log, and e-mail over SMTP."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Protocol
+
+from diklat.settings import Settings
+
+log = logging.getLogger("diklat.notify")
+
+
+@dataclass(frozen=True)
+class Message:
+    key: str  # unique: the same check never sends the same message twice
+    channel: str
+    recipient: str
+    subject: str
+    body: str
+
+
+class Notifier(Protocol):
+    channel: str
+
+    def send(self, message: Message) -> None: ...
+
+
+class LogNotifier:
+    """Writes the notification to the run log (recipient kept, body left out: it names people)."""
+
+    channel = "log"
+
+    def __init__(self, logger: logging.Logger | None = None):
+        self.logger = logger or log
+
+    def send(self, message: Message) -> None:
+        self.logger.info("Notification to %s: %s", message.recipient, message.subject)
+
+
+class SmtpNotifier:
+    """Sends e-mail through an SMTP server (one connection per batch of messages)."""
+
+    channel = "smtp"
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+
+    def send(self, message: Message) -> None:
+        self.send_all([message])
+
+    def send_all(self, messages: list[Message]) -> None:
+        s = self.settings
+        with smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=30) as smtp:
+            if s.smtp_starttls:
+                smtp.starttls()
+            if s.smtp_user:
+                smtp.login(s.smtp_user, s.smtp_password or "")
+            for message in messages:
+                email = EmailMessage()
+                email["From"], email["To"], email["Subject"] = s.smtp_sender, message.recipient, message.subject
+                email.set_content(message.body)
+                smtp.send_message(email)
+
+
+def notifiers(settings: Settings) -> dict[str, Notifier]:
+    """The configured channels (DIKLAT_NOTIFY_CHANNELS), by name."""
+    available = {"log": LogNotifier, "smtp": lambda: SmtpNotifier(settings)}
+    return {name: available[name]() for name in settings.notify_channels}

@@ -1,0 +1,54 @@
+"""ingest-evidence: attendance, coaching/mentoring logs or deliverables of one cohort."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from prefect import flow, get_run_logger
+from prefect.states import Completed, State
+
+from diklat.clock import today_in
+from diklat.domain.problems import Blocked
+from diklat.settings import get_settings
+from diklat.store.batches import BatchCounts
+from flows.open_cohort import blocked_state
+from schemas.params import IngestEvidence
+from tasks.evidence import find_cohort, load_evidence_context, read_evidence, save_evidence_rows, validate_evidence
+from tasks.reports import publish_ingest_report
+
+
+@dataclass
+class IngestSummary:
+    cohort: str
+    kind: str
+    counts: BatchCounts
+    rejected_file: str | None = None
+
+    @property
+    def outcome(self) -> str:
+        return "quarantined" if self.counts.rows_quarantined else "accepted"
+
+
+@flow(name="ingest-evidence")
+def ingest_evidence(params: IngestEvidence) -> State:
+    """Read an evidence file, pass it through its gate, save what is valid, quarantine the rest."""
+    logger = get_run_logger()
+    today = params.today or today_in(get_settings().timezone)
+
+    # 1. read, find the cohort
+    table = read_evidence(params.kind, params.file)
+    if isinstance(table, Blocked):
+        return blocked_state(table, params.kind)
+    cohort = find_cohort(params.program, params.cohort)
+    if isinstance(cohort, Blocked):
+        return blocked_state(cohort, params.kind)
+
+    # 2. gate, 3. persist, 4. report
+    gated = validate_evidence(params.kind, table, load_evidence_context(cohort), today)
+    counts = save_evidence_rows(gated, cohort, table)
+    rejected = publish_ingest_report(params.kind, cohort, counts, table.headers)
+    logger.info("%s batch %d: read %d = accepted %d + quarantined %d (%d unchanged)", params.kind,
+                counts.batch_id, counts.rows_read, counts.rows_accepted, counts.rows_quarantined,
+                counts.rows_unchanged)
+    summary = IngestSummary(cohort.label, params.kind, counts, rejected)
+    return Completed(data=summary, message=f"{summary.outcome}: {counts.rows_quarantined} rows quarantined")

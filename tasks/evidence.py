@@ -1,0 +1,58 @@
+"""Tasks of evidence ingestion: read, gate against the cohort, save."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from diklat.db.uow import unit_of_work
+from diklat.domain.evidence import EvidenceContext
+from diklat.domain.problems import Blocked, FileProblem, Problem
+from diklat.gate.evidence import gate_evidence
+from diklat.gate.roster import Gated
+from diklat.io.read import RawTable, read_table
+from diklat.store import cohorts
+from diklat.store.batches import BatchCounts
+from diklat.store.evidence import evidence_context, save_evidence
+from schemas.files import SPECS
+from tasks.common import compute_task, io_task
+from tasks.roster import _run_id
+
+ACTOR = "ingest-evidence"
+
+
+@io_task
+def read_evidence(kind: str, path: str) -> RawTable | Blocked:
+    """Read an evidence file (CSV or Excel) into text columns with canonical names."""
+    try:
+        return read_table(Path(path), SPECS[kind])
+    except FileProblem as error:
+        return Blocked.from_error(error)
+
+
+@io_task
+def find_cohort(program: str, number: int) -> cohorts.CohortRef | Blocked:
+    """The cohort as recorded (evidence never creates one)."""
+    with unit_of_work() as session:
+        ref = cohorts.find_cohort(session, program, number)
+    return ref or Blocked(Problem("cohort.unknown", None, {"program": program, "cohort": number}))
+
+
+@io_task
+def load_evidence_context(cohort: cohorts.CohortRef) -> EvidenceContext:
+    """Participants, session days and stages of the cohort."""
+    with unit_of_work() as session:
+        return evidence_context(session, cohort)
+
+
+@compute_task
+def validate_evidence(kind: str, table: RawTable, ctx: EvidenceContext, today: date) -> Gated:
+    """The Great Expectations gate for this kind of evidence."""
+    return gate_evidence(kind, table.frame, ctx, today)
+
+
+@io_task
+def save_evidence_rows(gated: Gated, cohort: cohorts.CohortRef, table: RawTable) -> BatchCounts:
+    """Upsert the accepted rows and store the quarantine, in one transaction."""
+    with unit_of_work() as session:
+        return save_evidence(session, gated, cohort, table.file_name, table.sha256, ACTOR, _run_id())
