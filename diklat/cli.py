@@ -96,7 +96,7 @@ def _open_cohort(program, cohort, start, roster, coaches, template, today, as_js
     raise typer.Exit(report_state(state, as_json))
 
 
-def report_state(state: Any, as_json: bool) -> int:
+def report_state(state: Any, as_json: bool, kind: str = "roster") -> int:
     """Print a flow's outcome for the operator and return the exit code."""
     from diklat.report.quarantine import quarantine_rows
     from tasks.reports import batch_quarantine
@@ -114,25 +114,177 @@ def report_state(state: Any, as_json: bool) -> int:
         data = {"outcome": summary.outcome, **{k: v for k, v in vars(summary).items() if k != "counts"},
                 "counts": vars(counts)}
         print(json.dumps(data, default=str))
-    else:
-        rows = batch_quarantine(counts.batch_id)
-        if not rows.empty:
-            table = Table(title=_("Rows not accepted"), show_lines=True)
-            for column in (_("Row"), "NIP", _("Reasons")):
-                table.add_column(column, overflow="fold")
-            for rec in quarantine_rows(rows, "roster", limit=50):
-                table.add_row(*(str(v) for v in rec.values()))
-            console.print(table)
-        if counts.already_processed:
-            console.print(_("This file was already processed (batch {batch}); nothing was changed.")
-                          .format(batch=counts.batch_id), style="yellow")
-        console.print(_("{cohort}: {read} rows read, {accepted} accepted, {quarantined} quarantined; "
-                        "{total} participants enrolled.").format(
-            cohort=summary.cohort, read=counts.rows_read, accepted=counts.rows_accepted,
-            quarantined=counts.rows_quarantined, total=summary.enrolled_total), style="bold")
-        if summary.rejected_file:
-            console.print(_("Fix the rows in {path} and submit that file again.").format(path=summary.rejected_file))
+        return EXIT_QUARANTINED if counts.rows_quarantined else EXIT_OK
+    rows = batch_quarantine(counts.batch_id)
+    if not rows.empty and not counts.already_processed:
+        table = Table(title=_("Rows not accepted"), show_lines=True)
+        for column in (_("Row"), "NIP", _("Reasons")):
+            table.add_column(column, overflow="fold")
+        for rec in quarantine_rows(rows, kind, limit=50):
+            table.add_row(*(str(v) for v in rec.values()))
+        console.print(table)
+    if counts.already_processed:
+        console.print(_("This file was already processed (batch {batch}); nothing was changed.")
+                      .format(batch=counts.batch_id), style="yellow")
+    console.print(_("{cohort}: {read} rows read, {accepted} accepted, {quarantined} quarantined.").format(
+        cohort=summary.cohort, read=counts.rows_read, accepted=counts.rows_accepted,
+        quarantined=counts.rows_quarantined), style="bold")
+    if hasattr(summary, "enrolled_total"):
+        console.print(_("{total} participants enrolled.").format(total=summary.enrolled_total))
+    if summary.rejected_file:
+        console.print(_("Fix the rows in {path} and submit that file again.").format(path=summary.rejected_file))
     return EXIT_QUARANTINED if counts.rows_quarantined else EXIT_OK
+
+
+@app.command()
+def ingest(
+    kind: Annotated[str, typer.Argument(help="attendance, guidance or deliverables.")],
+    file: Annotated[Path, typer.Argument(help="The file (.xlsx or .csv).")],
+    cohort: Annotated[int, typer.Option(min=1, help="Cohort (angkatan) number.")],
+    program: Annotated[str | None, typer.Option(help="Programme name (default: the only one).")] = None,
+    today: Annotated[str | None, typer.Option(help="Check NIPs as of this date (YYYY-MM-DD).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Load an evidence file of a cohort (attendance, coaching/mentoring logs, deliverables)."""
+    _guard(_ingest)(kind, file, cohort, program, today, as_json)
+
+
+def _ingest(kind, file, cohort, program, today, as_json) -> None:  # noqa: ANN001
+    from pydantic import ValidationError
+
+    from schemas.params import IngestEvidence
+
+    _prepare()
+    try:
+        params = IngestEvidence(kind=kind, file=str(file), cohort=cohort, program=_programme(program), today=today)
+    except ValidationError as error:
+        console.print(str(error), style="red")
+        raise typer.Exit(EXIT_USAGE) from None
+    from flows.ingest_evidence import ingest_evidence
+
+    raise typer.Exit(report_state(ingest_evidence(params, return_state=True), as_json, kind))
+
+
+@app.command()
+def check(
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Check as of this date (default: today, WIB).")] = None,
+    program: Annotated[str | None, typer.Option(help="Only this programme.")] = None,
+    cohort: Annotated[int | None, typer.Option(help="Only this cohort number.")] = None,
+    notify: Annotated[bool, typer.Option(help="Send notifications.")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Check running cohorts against their calendars: milestones, attendance, who is at risk."""
+    _guard(_check)(as_of, program, cohort, notify, as_json)
+
+
+def _check(as_of, program, cohort, notify, as_json) -> None:  # noqa: ANN001
+    from schemas.params import CheckMilestones
+
+    _prepare()
+    from flows.check_milestones import check_milestones
+
+    summary = check_milestones(CheckMilestones(as_of=as_of, program=program, cohort=cohort, notify=notify))
+    if as_json:
+        print(json.dumps({"as_of": summary.as_of, "notifications_sent": summary.notifications_sent,
+                          "cohorts": [vars(c) for c in summary.cohorts]}, default=str))
+        return
+    _ = translator()
+    for c in summary.cohorts:
+        table = Table(title=f"{c.label} ({c.as_of})")
+        for column in ("NIP", _("Best attendance reachable"), _("Reasons")):
+            table.add_column(column, overflow="fold")
+        for r in c.at_risk:
+            table.add_row(r["nip"], f"{r['best_pct']:.2f} %", r["text"])
+        console.print(table if c.at_risk else _("{cohort}: nobody is at risk.").format(cohort=c.label))
+    console.print(_("{n} cohorts checked, {risk} participants at risk, {sent} notifications sent.").format(
+        n=len(summary.cohorts), risk=summary.at_risk, sent=summary.notifications_sent))
+
+
+def _programme(name: str | None) -> str:
+    """The programme named, or the only one there is."""
+    if name:
+        return name
+    from sqlalchemy import select
+
+    from diklat.db.uow import unit_of_work
+    from schemas.tables import Programme
+
+    with unit_of_work() as session:
+        names = list(session.scalars(select(Programme.name)))
+    if len(names) != 1:
+        _ = translator()
+        console.print(_("Name the programme with --program (known: {names}).").format(names=", ".join(names) or "-"),
+                      style="red")
+        raise typer.Exit(EXIT_USAGE)
+    return names[0]
+
+
+def _decision(action: str, program: str | None, cohort: int, **kwargs: Any) -> None:
+    """Record an operator decision (withdraw, waive, move) in one transaction, or say why not."""
+    from diklat.db.uow import unit_of_work
+    from diklat.domain.problems import Problem
+    from diklat.messages import render
+    from diklat.store import actions
+    from diklat.store.cohorts import find_cohort
+
+    _prepare(prefect=False)
+    _ = translator()
+    name = _programme(program)
+    try:
+        with unit_of_work() as session:
+            ref = find_cohort(session, name, cohort)
+            if ref is None:
+                raise actions.ActionRefused("cohort.unknown", program=name, cohort=cohort)
+            changed = getattr(actions, action)(session, ref, actor="operator", **kwargs)
+    except actions.ActionRefused as refused:
+        console.print(render(Problem(refused.code, None, refused.params)), style="red")
+        raise typer.Exit(EXIT_USAGE) from None
+    console.print(_("Recorded.") if changed else _("Nothing to change: already recorded."))
+
+
+@app.command()
+def withdraw(
+    cohort: Annotated[int, typer.Option(min=1)], nip: Annotated[str, typer.Option(help="The participant's NIP.")],
+    reason: Annotated[str, typer.Option(help="Why they cannot finish.")],
+    on: Annotated[str | None, typer.Option(help="Date of withdrawal (default: today).")] = None,
+    program: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Record that a participant withdrew (tidak dapat menyelesaikan); checks stop for them."""
+    _guard(_decision)("withdraw", program, cohort, nip=nip, on=_day(on), reason=reason)
+
+
+@app.command()
+def waive(
+    cohort: Annotated[int, typer.Option(min=1)], nip: Annotated[str, typer.Option()],
+    milestone: Annotated[str, typer.Option(help="Milestone code, e.g. laporan_kemajuan_1.")],
+    reason: Annotated[str, typer.Option()],
+    on: Annotated[str | None, typer.Option(help="Effective date (default: today).")] = None,
+    program: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Waive one milestone for one participant (audited)."""
+    _guard(_decision)("waive", program, cohort, nip=nip, milestone=milestone, on=_day(on), reason=reason)
+
+
+@app.command("move-milestone")
+def move_milestone_cmd(
+    cohort: Annotated[int, typer.Option(min=1)], milestone: Annotated[str, typer.Option()],
+    to: Annotated[str, typer.Option(help="New due date, YYYY-MM-DD.")], reason: Annotated[str, typer.Option()],
+    program: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Move a milestone's due date for one cohort (e.g. a postponed seminar); audited."""
+    _guard(_decision)("move_milestone", program, cohort, milestone=milestone, to=_day(to), reason=reason)
+
+
+def _day(text: str | None) -> date:
+    from diklat.clock import today_in
+
+    if text is None:
+        return today_in(get_settings().timezone)
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        console.print(f"not a date (YYYY-MM-DD): {text}", style="red")
+        raise typer.Exit(EXIT_USAGE) from None
 
 
 @app.command()
@@ -147,11 +299,14 @@ def status(
 
 def _status(program, cohort, as_json) -> None:  # noqa: ANN001
     from diklat.db.uow import unit_of_work
-    from diklat.store.status import cohort_status
+    from diklat.store.status import cohort_status, milestone_overview
 
     _prepare(prefect=False)
     with unit_of_work() as session:
         rows = cohort_status(session, program, cohort)
+        if cohort:
+            for row in rows:
+                row["milestones"] = milestone_overview(session, row["cohort_id"])
     if as_json:
         print(json.dumps(rows, indent=2))
         return
@@ -165,6 +320,16 @@ def _status(program, cohort, as_json) -> None:  # noqa: ANN001
     for row in rows:
         table.add_row(*(str(row[k]) for k in headers))
     console.print(table)
+    for row in rows:
+        if "milestones" not in row:
+            continue
+        detail = Table(title=f"{row['programme']} / {row['cohort']}")
+        for label in (_("Milestone"), _("Due"), _("Met"), _("Missed"), _("Pending"), _("Waived")):
+            detail.add_column(label)
+        for m in row["milestones"]:
+            due = m["due"] + (f" ({m['moved_from']})" if m["moved_from"] else "")
+            detail.add_row(m["milestone"], due, *(str(m[k]) for k in ("met", "missed", "pending", "waived")))
+        console.print(detail)
 
 
 @generate_app.command("roster")

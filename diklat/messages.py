@@ -137,3 +137,9 @@ MESSAGES.update({
 MESSAGES.update({
     "cohort.unknown": N_("There is no cohort {cohort} in programme '{program}'. Open it first with open-cohort."),
 })
+
+MESSAGES.update({
+    "action.not_participant": N_("This NIP is not a participant of {cohort}."),
+    "action.unknown_milestone": N_("There is no milestone '{value}' in this cohort. Known milestones: {known}."),
+    "action.date_outside": N_("The date {value} is outside the cohort ({start} to {end})."),
+})

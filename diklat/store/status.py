@@ -36,8 +36,33 @@ def cohort_status(session: Session, programme: str | None = None, number: int | 
     out = []
     for (name, cid, num, start, end, status, capacity, code, version, act, wd) in session.execute(stmt):
         out.append({
-            "programme": name, "cohort": num, "status": status, "start": start.isoformat(),
+            "programme": name, "cohort": num, "cohort_id": cid, "status": status, "start": start.isoformat(),
             "end": end.isoformat(), "template": f"{code}@{version}", "capacity": capacity,
             "enrolled": int(act), "withdrawn": int(wd), "quarantined_open": quarantined.get(f"cohort:{cid}", 0),
         })
+    return out
+
+
+def milestone_overview(session: Session, cohort_id: int) -> list[dict[str, Any]]:
+    """Each milestone of a cohort with its due date and the latest status counts of active participants."""
+    import pandas as pd
+
+    milestones = session.execute(
+        select(t.Milestone.id, t.Milestone.code, t.Milestone.kind, t.Milestone.due_date, t.Milestone.original_due_date)
+        .where(t.Milestone.cohort_id == cohort_id).order_by(t.Milestone.due_date, t.Milestone.id)
+    ).all()
+    history = pd.DataFrame(session.execute(
+        select(t.MilestoneStatus.id, t.MilestoneStatus.milestone_id, t.MilestoneStatus.enrolment_id,
+               t.MilestoneStatus.status, t.MilestoneStatus.as_of)
+        .join(t.Enrolment).where(t.Enrolment.cohort_id == cohort_id, t.Enrolment.status == "active")
+    ).all(), columns=["id", "milestone_id", "enrolment_id", "status", "as_of"])
+    latest = history.sort_values(["as_of", "id"]).drop_duplicates(["milestone_id", "enrolment_id"], keep="last")
+    counts = latest.groupby(["milestone_id", "status"]).size()
+    out = []
+    for mid, code, kind, due, original in milestones:
+        row = {"milestone": code, "kind": kind, "due": due.isoformat(),
+               "moved_from": original.isoformat() if original != due else None}
+        for status in ("met", "missed", "pending", "waived"):
+            row[status] = int(counts.get((mid, status), 0))
+        out.append(row)
     return out
