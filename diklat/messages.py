@@ -143,3 +143,10 @@ MESSAGES.update({
     "action.unknown_milestone": N_("There is no milestone '{value}' in this cohort. Known milestones: {known}."),
     "action.date_outside": N_("The date {value} is outside the cohort ({start} to {end})."),
 })
+
+MESSAGES.update({
+    "phone.leading_zero": N_(
+        "{column} '{value}' lost its leading 0 (the spreadsheet stored it as a number). "
+        "Format the column as Text and type the number again, e.g. 0812…"
+    ),
+})

@@ -50,13 +50,14 @@ def roster_subject(frame: pd.DataFrame) -> pd.Series:
 def apply_failures(frame: pd.DataFrame, failures: list) -> pd.Series:
     """Add each failing check's problem to its rows, unless the normaliser already explained that column."""
     problems = frame["problems"].map(list)
+    explained = frame["problems"].map(lambda found: {p.column for p in found})  # by the normaliser only
     position = pd.Series(range(len(frame)), index=frame[INDEX].to_numpy())
     for failure in failures:
         check = failure.check
         for row_number in failure.rows:
             pos = int(position[row_number])
             found = problems.iloc[pos]
-            if any(p.column == check.column for p in found):
+            if check.column in explained.iloc[pos]:
                 continue
             params = check.params(frame.iloc[pos]) if check.params else {}
             value = frame[check.column].iloc[pos] if check.column in frame else None
