@@ -112,3 +112,49 @@ def test_a_second_cohort_quarantines_officials_still_running_in_the_first(settin
     assert (result.counts.rows_accepted, result.counts.rows_quarantined) == (9, 1)
     [(row, reasons)] = _open_quarantine()
     assert row == 2 and reasons[0]["code"] == "enrolment.in_running_cohort"
+
+
+def test_a_new_template_version_never_changes_a_running_cohort(settings, tmp_path: Path, monkeypatch) -> None:
+    import yaml
+
+    from diklat.settings import get_settings
+    from diklat.templates import resolve_template, template_body
+
+    open_cohort(open_params(write_table(make_roster(3, seed=1, today=START).frame, tmp_path / "a.csv")),
+                return_state=True)
+    newer = template_body(resolve_template("PKP"))
+    newer.update(version="2023.1", capacity=40)
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "pkp-2023.1.yaml").write_text(yaml.safe_dump(newer))
+    monkeypatch.setenv("DIKLAT_TEMPLATE_DIR", str(folder))
+    get_settings.cache_clear()
+
+    more = write_table(make_roster(3, seed=2, today=START).frame, tmp_path / "b.csv")
+    open_cohort(open_params(more), return_state=True)  # top-up of cohort 1: still 2019.1
+    open_cohort(open_params(more, cohort=2, start=date(2022, 8, 22)), return_state=True)  # new: 2023.1
+    with unit_of_work() as session:
+        rows = session.execute(select(t.Cohort.number, t.Cohort.capacity, t.ProgrammeTemplate.version)
+                               .join(t.ProgrammeTemplate).order_by(t.Cohort.number)).all()
+    assert rows == [(1, 30, "2019.1"), (2, 40, "2023.1")]
+
+
+def test_a_template_version_whose_body_changed_is_refused(settings, tmp_path: Path, monkeypatch) -> None:
+    import yaml
+
+    from diklat.settings import get_settings
+    from diklat.templates import resolve_template, template_body
+
+    open_cohort(open_params(write_table(make_roster(3, seed=1, today=START).frame, tmp_path / "a.csv")),
+                return_state=True)
+    edited = template_body(resolve_template("PKP"))
+    edited["capacity"] = 35  # same version 2019.1, different body
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "edited.yaml").write_text(yaml.safe_dump(edited))
+    monkeypatch.setenv("DIKLAT_TEMPLATE_DIR", str(folder))
+    get_settings.cache_clear()
+    state = open_cohort(open_params(write_table(make_roster(3, seed=2, today=START).frame, tmp_path / "b.csv"),
+                                    cohort=2, start=date(2022, 8, 22)), return_state=True)
+    assert state.is_failed()
+    assert "PKP@2019.1" in state.message and "new version" in state.message
