@@ -219,6 +219,17 @@ class Score(Base):
     batch_id: Mapped[Id | None] = mapped_column(ForeignKey("ingest_batch.id"))
 
 
+class Assessor(Base):
+    """Someone allowed to score a cohort (besides its coaches): examiners, panel members."""
+
+    __tablename__ = "assessor"
+    __table_args__ = (UniqueConstraint("cohort_id", "nip"),)
+    id: Mapped[Id] = mapped_column(primary_key=True)
+    cohort_id: Mapped[Id] = mapped_column(ForeignKey("cohort.id"), index=True)
+    nip: Mapped[str] = mapped_column(NIP)
+    name: Mapped[str] = mapped_column(String(200))
+
+
 class Result(Base):
     """The graded outcome of a participant, with the explanation of how it was reached."""
 
@@ -230,18 +241,28 @@ class Result(Base):
     status: Mapped[str] = mapped_column(String(30))
     rank: Mapped[int | None]
     explanation: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    deferral_cleared_on: Mapped[date | None]
+    deferral_cleared_reason: Mapped[str | None] = mapped_column(String(500))
 
 
 class Certificate(Base):
-    """An STTP: the number never changes; a re-issue bumps the version."""
+    """An STTP: the number never changes; a re-issue bumps the version.
+
+    The number is reserved when a participant passes (also a deferred pass); the certificate is
+    issued (``issued_on``) once the pass is final. ``content_sha256`` fingerprints what is printed,
+    so a correction that changes the printed result makes a new version and nothing else does.
+    """
 
     __tablename__ = "certificate"
     id: Mapped[Id] = mapped_column(primary_key=True)
     enrolment_id: Mapped[Id] = mapped_column(ForeignKey("enrolment.id"), unique=True)
-    number: Mapped[str] = mapped_column(String(80), unique=True)
+    number: Mapped[str] = mapped_column(String(120), unique=True)
+    sequence: Mapped[int]
     version: Mapped[int] = mapped_column(default=1)
     verification_code: Mapped[str] = mapped_column(String(40), unique=True)
-    issued_on: Mapped[date]
+    issued_on: Mapped[date | None]
+    content_sha256: Mapped[str | None] = mapped_column(String(64))
+    revoked: Mapped[bool] = mapped_column(default=False)
 
 
 class SurveyInstrument(Base):

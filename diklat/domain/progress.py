@@ -218,8 +218,8 @@ def _reasons(figures: pd.DataFrame, statuses: pd.DataFrame, pairs: pd.DataFrame,
     reasons: dict[int, set[str]] = {int(e): set() for e in figures["enrolment_id"]}
     for enrolment_id in figures.loc[figures["unreachable"], "enrolment_id"]:
         reasons[int(enrolment_id)].add("attendance.unreachable")
-    required = pairs.set_index("milestone_id")["required"].groupby(level=0).first()
-    missed = statuses[(statuses["status"] == MISSED) & statuses["milestone_id"].map(required).fillna(True)]
+    # Any missed milestone is a warning sign, required for graduation or not (progress reports too).
+    missed = statuses[statuses["status"] == MISSED]
     for enrolment_id, reason in zip(missed["enrolment_id"], missed["reason"], strict=True):
         reasons[int(enrolment_id)].add(reason)
     live = data.cohorts[(data.cohorts["work_start"] <= as_of) & (data.cohorts["work_end"] >= as_of)]

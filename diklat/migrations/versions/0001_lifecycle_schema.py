@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 17:46:09.147200
+Create Date: 2026-11-27 18:00:07.160163
 """
 
 from __future__ import annotations
@@ -135,6 +135,18 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_quarantined_row_batch_id'), ['batch_id'], unique=False)
         batch_op.create_index('ix_quarantined_row_open', ['kind', 'scope', 'status'], unique=False)
 
+    op.create_table('assessor',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('cohort_id', sa.Integer(), nullable=False),
+    sa.Column('nip', sa.String(length=18), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['cohort_id'], ['cohort.id'], name=op.f('fk_assessor_cohort_id_cohort')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_assessor')),
+    sa.UniqueConstraint('cohort_id', 'nip', name=op.f('uq_assessor_cohort_id_nip'))
+    )
+    with op.batch_alter_table('assessor', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_assessor_cohort_id'), ['cohort_id'], unique=False)
+
     op.create_table('enrolment',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('cohort_id', sa.Integer(), nullable=False),
@@ -237,10 +249,13 @@ def upgrade() -> None:
     op.create_table('certificate',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('enrolment_id', sa.Integer(), nullable=False),
-    sa.Column('number', sa.String(length=80), nullable=False),
+    sa.Column('number', sa.String(length=120), nullable=False),
+    sa.Column('sequence', sa.Integer(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('verification_code', sa.String(length=40), nullable=False),
-    sa.Column('issued_on', sa.Date(), nullable=False),
+    sa.Column('issued_on', sa.Date(), nullable=True),
+    sa.Column('content_sha256', sa.String(length=64), nullable=True),
+    sa.Column('revoked', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['enrolment_id'], ['enrolment.id'], name=op.f('fk_certificate_enrolment_id_enrolment')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_certificate')),
     sa.UniqueConstraint('enrolment_id', name=op.f('uq_certificate_enrolment_id')),
@@ -302,6 +317,8 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=30), nullable=False),
     sa.Column('rank', sa.Integer(), nullable=True),
     sa.Column('explanation', sa.JSON(), nullable=False),
+    sa.Column('deferral_cleared_on', sa.Date(), nullable=True),
+    sa.Column('deferral_cleared_reason', sa.String(length=500), nullable=True),
     sa.ForeignKeyConstraint(['enrolment_id'], ['enrolment.id'], name=op.f('fk_result_enrolment_id_enrolment')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_result')),
     sa.UniqueConstraint('enrolment_id', name=op.f('uq_result_enrolment_id'))
@@ -366,6 +383,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_enrolment_cohort_id'))
 
     op.drop_table('enrolment')
+    with op.batch_alter_table('assessor', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_assessor_cohort_id'))
+
+    op.drop_table('assessor')
     with op.batch_alter_table('quarantined_row', schema=None) as batch_op:
         batch_op.drop_index('ix_quarantined_row_open')
         batch_op.drop_index(batch_op.f('ix_quarantined_row_batch_id'))
