@@ -1,0 +1,238 @@
+"""Final score, qualification band, graduation status and ranking (PKP.md, assessment section).
+
+Pure and exact: scores are ``Decimal`` (or ``int``), means and weighted sums are ``Fraction``, and
+the only rounding is the one the template names (``assessment.rounding``, half-up, to
+``assessment.decimals`` places), applied ONCE to the exact weighted sum. Binary floats are refused
+with ``TypeError`` everywhere, so a result never depends on float error or on the order of inputs.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any, TypeVar
+
+from schemas.template import Assessment, Band
+
+K = TypeVar("K", bound=Hashable)
+
+LULUS = "lulus"
+LULUS_TERTUNDA = "lulus_tertunda"
+TIDAK_LULUS = "tidak_lulus"
+TIDAK_DAPAT_MENYELESAIKAN = "tidak_dapat_menyelesaikan"
+BELUM_LENGKAP = "belum_lengkap"
+
+MEAN_PLACES = 4  # digits shown for a component mean in the explanation
+SUM_PLACES = 6  # digits shown for the weighted sum in the explanation
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What the graduation rules need besides the scores (PKP.md: attendance, milestones, deferral)."""
+
+    withdrawn: bool
+    attendance_met: bool  # attendance minimum reached at the end
+    missing_components: tuple[str, ...]
+    missed_required: tuple[str, ...]  # required milestone codes missed (not waived), excluding revisions owed
+    revisions_owed: tuple[str, ...]  # seminar/deliverable milestone codes whose latest outcome is 'revise'
+    deferral_cleared: bool = False  # an operator cleared the owed revisions
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A participant's status with the score, band and a JSON-safe account of how it was reached."""
+
+    status: str  # lulus | lulus_tertunda | tidak_lulus | tidak_dapat_menyelesaikan | belum_lengkap
+    final_score: Decimal | None
+    qualification: str | None
+    passing_band: bool | None
+    explanation: dict[str, Any]
+
+
+def _exact(value: object, what: str) -> Fraction:
+    """A Decimal, int or Fraction as an exact Fraction; floats (and bools) are refused."""
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | Fraction):
+        raise TypeError(f"{what} must be a Decimal, not {type(value).__name__} ({value!r})")
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise ValueError(f"{what} is not a finite number: {value}")
+    return Fraction(value)
+
+
+def _decimal(sign: int, magnitude: int, places: int) -> Decimal:
+    """sign × magnitude × 10^-places as a Decimal with exactly ``places`` places (no context rounding)."""
+    return Decimal((1 if sign < 0 and magnitude else 0, tuple(int(c) for c in str(magnitude)), -places))
+
+
+def round_half_up(value: Fraction, decimals: int) -> Decimal:
+    """Template ``assessment.rounding`` ROUND_HALF_UP to ``assessment.decimals``, exact on the Fraction."""
+    value = _exact(value, "value")
+    scaled = abs(value) * 10**decimals
+    # floor(|x|·10^d + 1/2): ties go away from zero, as decimal.ROUND_HALF_UP does.
+    magnitude = (2 * scaled.numerator + scaled.denominator) // (2 * scaled.denominator)
+    return _decimal(-1 if value < 0 else 1, magnitude, decimals)
+
+
+def _shown(value: Fraction, places: int) -> str:
+    """Digits of the exact value truncated (not rounded) to ``places``, for the explanation only.
+
+    Truncating keeps the shown digits a prefix of the exact expansion, so rounding the shown
+    weighted sum half-up to fewer places gives the same final score as rounding the exact one.
+    """
+    return format(_decimal(-1 if value < 0 else 1, math.trunc(abs(value) * 10**places), places), "f")
+
+
+def component_mean(scores: Sequence[Decimal]) -> Fraction:
+    """Template ``assessment.assessor_aggregate`` "mean": the exact mean of one component's assessor scores."""
+    values = [_exact(s, "score") for s in scores]
+    if not values:
+        raise ValueError("a component mean needs at least one assessor score")
+    return sum(values, Fraction(0)) / len(values)
+
+
+def weighted_sum(means: Mapping[str, Fraction], assessment: Assessment) -> Fraction:
+    """Template ``assessment.components`` weights: the exact Σ weight × mean / 100, before any rounding."""
+    codes = [c.code for c in assessment.components]
+    unknown = sorted(set(means) - set(codes))
+    if unknown:
+        raise ValueError(f"unknown assessment component(s): {', '.join(unknown)} (expected {', '.join(codes)})")
+    missing = [code for code in codes if code not in means]
+    if missing:
+        raise ValueError(f"missing assessment component(s): {', '.join(missing)}")
+    low, high = Fraction(assessment.score_min), Fraction(assessment.score_max)
+    total = Fraction(0)
+    for component in assessment.components:
+        mean = _exact(means[component.code], f"mean of {component.code}")
+        if not low <= mean <= high:
+            raise ValueError(f"mean of {component.code} is {_shown(mean, MEAN_PLACES)}, outside "
+                             f"[{assessment.score_min}, {assessment.score_max}]")
+        total += Fraction(component.weight) * mean
+    return total / 100
+
+
+def final_score(means: Mapping[str, Fraction], assessment: Assessment) -> Decimal:
+    """Template ``assessment.decimals``/``rounding``: the exact weighted sum rounded once, half-up."""
+    return round_half_up(weighted_sum(means, assessment), assessment.decimals)
+
+
+def qualification(score: Decimal, assessment: Assessment) -> Band:
+    """Template ``assessment.bands`` (PKP.md, ASSUMPTION band edges): first band with score > ``above``."""
+    exact = _exact(score, "final score")
+    for band in assessment.bands:
+        if band.above is None or exact > Fraction(band.above):
+            return band
+    raise ValueError("the template's last band must have no 'above' edge")  # the schema guarantees it
+
+
+def band_rule(band: Band, assessment: Assessment) -> str:
+    """Template ``assessment.bands``: the edge a band applies, as text ("> 80.00", or "<= 60.00" for the last)."""
+    places = assessment.decimals
+    if band.above is not None:
+        return f"> {band.above:.{places}f}"
+    edges = [b.above for b in assessment.bands if b.above is not None]
+    return f"<= {min(edges):.{places}f}" if edges else "any score"
+
+
+def _check_scores(scores: Mapping[str, Sequence[Decimal]], assessment: Assessment) -> None:
+    """Every score is a Decimal within [score_min, score_max] of a component the template knows."""
+    codes = {c.code for c in assessment.components}
+    unknown = sorted(set(scores) - codes)
+    if unknown:
+        raise ValueError(f"unknown assessment component(s): {', '.join(unknown)}")
+    low, high = Fraction(assessment.score_min), Fraction(assessment.score_max)
+    for code, values in scores.items():
+        for value in values:
+            if not low <= _exact(value, f"score of {code}") <= high:
+                raise ValueError(f"score {value} of {code} is outside "
+                                 f"[{assessment.score_min}, {assessment.score_max}]")
+
+
+def decide(scores: Mapping[str, Sequence[Decimal]], standing: Standing, assessment: Assessment) -> Decision:
+    """PKP.md graduation rules: withdrawn, complete, passing band, attendance, required milestones, deferral."""
+    _check_scores(scores, assessment)
+    missing = [c.code for c in assessment.components
+               if not scores.get(c.code) or c.code in standing.missing_components]
+    missing += sorted(set(standing.missing_components) - set(missing))
+
+    components: dict[str, Any] = {}
+    means: dict[str, Fraction] = {}
+    for component in assessment.components:
+        values = list(scores.get(component.code, ()))
+        entry: dict[str, Any] = {"weight": format(component.weight, "f"),
+                                 "scores": [format(v, "f") if isinstance(v, Decimal) else str(v) for v in values],
+                                 "mean": None, "mean_exact": None}
+        if values:
+            mean = means[component.code] = component_mean(values)
+            entry["mean"] = _shown(mean, MEAN_PLACES)
+            entry["mean_exact"] = str(mean)
+        components[component.code] = entry
+
+    explanation: dict[str, Any] = {
+        "components": components,
+        "weighted_sum": None,
+        "weighted_sum_exact": None,
+        "rounding": f"{assessment.rounding} to {assessment.decimals} decimals, once, on the exact weighted sum",
+        "display": f"means and the weighted sum are shown truncated to {MEAN_PLACES} and {SUM_PLACES} decimals",
+        "final_score": None,
+        "qualification": None,
+        "band_rule": None,
+        "passing_band": None,
+        "rules": [],
+    }
+    rules: list[dict[str, Any]] = explanation["rules"]
+    score: Decimal | None = None
+    band: Band | None = None
+    if not missing:
+        exact = weighted_sum(means, assessment)
+        score = round_half_up(exact, assessment.decimals)
+        band = qualification(score, assessment)
+        explanation.update(weighted_sum=_shown(exact, SUM_PLACES), weighted_sum_exact=str(exact),
+                           final_score=format(score, "f"), qualification=band.label,
+                           band_rule=band_rule(band, assessment), passing_band=band.passing)
+
+    def done(status: str) -> Decision:
+        explanation["status"] = status
+        explanation["deciding_rule"] = rules[-1]["rule"]
+        return Decision(status, score, band.label if band else None, band.passing if band else None, explanation)
+
+    rules.append({"rule": "withdrawn", "result": standing.withdrawn})
+    if standing.withdrawn:
+        return done(TIDAK_DAPAT_MENYELESAIKAN)
+    rules.append({"rule": "components_complete", "result": not missing, "missing": missing})
+    if missing:
+        return done(BELUM_LENGKAP)
+    assert band is not None
+    rules.append({"rule": "passing_band", "result": band.passing, "qualification": band.label,
+                  "band_rule": band_rule(band, assessment)})
+    if not band.passing:
+        return done(TIDAK_LULUS)
+    rules.append({"rule": "attendance_met", "result": standing.attendance_met})
+    if not standing.attendance_met:
+        return done(TIDAK_LULUS)
+    rules.append({"rule": "required_milestones_met", "result": not standing.missed_required,
+                  "missed": list(standing.missed_required)})
+    if standing.missed_required:
+        return done(TIDAK_LULUS)
+    rules.append({"rule": "revisions_owed", "result": bool(standing.revisions_owed),
+                  "milestones": list(standing.revisions_owed)})
+    if not standing.revisions_owed:
+        return done(LULUS)
+    rules.append({"rule": "deferral_cleared", "result": standing.deferral_cleared})
+    return done(LULUS if standing.deferral_cleared else LULUS_TERTUNDA)
+
+
+def rank(scores: Mapping[K, Decimal | None]) -> dict[K, int | None]:
+    """Recap ranking by final score, descending, standard competition ("1224"): ties share a rank.
+
+    A participant's rank is 1 + the number of strictly higher scores, so 90, 85, 85, 80 rank
+    1, 2, 2, 4. Equal scores are equal whatever their spelling (85.0 == 85.00). A ``None`` score
+    (no final score) gets rank ``None``. The order of tied participants in a recap (by name) is the
+    caller's concern; this function only numbers them.
+    """
+    exact = {key: None if value is None else _exact(value, f"score of {key!r}") for key, value in scores.items()}
+    ascending = sorted(v for v in exact.values() if v is not None)
+    return {key: None if value is None else len(ascending) - bisect_right(ascending, value) + 1
+            for key, value in exact.items()}
