@@ -150,3 +150,16 @@ MESSAGES.update({
         "Format the column as Text and type the number again, e.g. 0812…"
     ),
 })
+
+MESSAGES.update({
+    "score.invalid": N_("{column} '{value}' is not a number. Write a score such as 85 or 85,5."),
+    "score.out_of_range": N_("{column} '{value}' is outside {min} to {max}."),
+    "assessor.unknown": N_(
+        "{column} '{value}' is not a known assessor of this cohort. Use the NIP or name of a coach, or add the "
+        "assessor to the assessors file."
+    ),
+})
+
+MESSAGES.update({
+    "action.not_deferred": N_("This participant of {cohort} has no deferred pass (lulus tertunda) to clear."),
+})

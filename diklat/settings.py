@@ -33,6 +33,11 @@ class Settings(BaseSettings):
     smtp_user: str | None = Field(None, description="SMTP login, if the server needs one.")
     smtp_password: str | None = Field(None, description="SMTP password.")
     smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS.")
+    agency: str = Field("BKPSDMD Kota Jambi", description="The organising agency printed on certificates.")
+    place: str = Field("Jambi", description="Place of issue printed on certificates.")
+    signatory_name: str = Field("Kepala BKPSDMD", description="Who signs certificates.")
+    signatory_title: str = Field("Kepala Badan", description="The signatory's title.")
+    signatory_nip: str | None = Field(None, description="The signatory's NIP, printed under the name.")
 
     @property
     def sqlalchemy_url(self) -> str:

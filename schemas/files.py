@@ -86,7 +86,26 @@ DELIVERABLES = FileSpec(
     ),
 )
 
-SPECS = {spec.kind: spec for spec in (ROSTER, COACHES, ATTENDANCE, GUIDANCE, DELIVERABLES)}
+SCORES = FileSpec(
+    kind="scores",
+    columns=(
+        Column("nip", ("NIP", "NIP PESERTA")),
+        Column("component", ("KOMPONEN", "KOMPONEN PENILAIAN", "UNSUR")),
+        Column("score", ("NILAI", "SKOR")),
+        Column("assessor", ("PENILAI", "NIP PENILAI", "NAMA PENILAI")),
+        Column("quarantine_id", ("ID KARANTINA",), required=False),
+    ),
+)
+
+ASSESSORS = FileSpec(
+    kind="assessors",
+    columns=(
+        Column("nip", ("NIP", "NIP PENILAI")),
+        Column("name", ("NAMA", "NAMA PENILAI")),
+    ),
+)
+
+SPECS = {spec.kind: spec for spec in (ROSTER, COACHES, ATTENDANCE, GUIDANCE, DELIVERABLES, SCORES, ASSESSORS)}
 
 # Values operators write, mapped to stored codes (compared case-insensitively, trimmed).
 ATTENDANCE_STATUS = {

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -48,3 +47,19 @@ class CheckMilestones(BaseModel):
     program: str | None = Field(None, description="Only this programme (default: all).")
     cohort: int | None = Field(None, ge=1, description="Only this cohort number (with program).")
     notify: bool = Field(True, description="Send notifications to the operator, coaches and mentors.")
+
+
+class FinalAssessment(CohortRefParams):
+    """Grade a cohort from the examiners' score sheet, issue STTP certificates, write the recap."""
+
+    scores: str = Field(description="Path of the score sheet (NIP, KOMPONEN, NILAI, PENILAI).")
+    assessors: str | None = Field(None, description="Optional file of examiners (NIP, NAMA) besides the coaches.")
+    as_of: date | None = Field(None, description="Assessment date. Default: the cohort's last day.")
+
+
+class ClearDeferral(CohortRefParams):
+    """Clear a deferred pass (lulus tertunda) once the owed revisions are in."""
+
+    nip: str = Field(description="The participant's NIP.")
+    reason: str = Field(description="What was received, e.g. 'revisi laporan akhir diterima 12/12/2022'.")
+    on: date | None = Field(None, description="Date of the decision. Default: today (WIB).")

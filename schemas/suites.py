@@ -13,6 +13,7 @@ import great_expectations.expectations as gxe
 
 from diklat.domain.evidence import EvidenceContext
 from diklat.domain.golongan import GOLONGAN, at_least
+from diklat.domain.scores import ScoreContext
 from diklat.gate.gx import Check
 
 NIP_PATTERN = r"^[0-9]{18}$"
@@ -108,3 +109,17 @@ def evidence_checks(kind: str, ctx: EvidenceContext) -> list[Check]:
             Check(gxe.ExpectColumnValuesToNotBeNull(column="outcome"), "value.missing", "outcome"),
         ]
     return checks
+
+
+def score_checks(ctx: ScoreContext) -> list[Check]:
+    """The score-sheet suite (issue #4): participant, known component and assessor, score in range."""
+    return [
+        Check(gxe.ExpectColumnValuesToNotBeNull(column="nip"), "nip.missing", "nip"),
+        Check(gxe.ExpectColumnValuesToBeInSet(column="nip", value_set=sorted(ctx.participants)),
+              "evidence.not_participant", "nip"),
+        Check(gxe.ExpectColumnValuesToNotBeNull(column="component"), "value.missing", "component"),
+        Check(gxe.ExpectColumnValuesToBeInSet(column="score_ok", value_set=[True]), "score.invalid", "score"),
+        Check(gxe.ExpectColumnValuesToNotBeNull(column="assessor"), "value.missing", "assessor"),
+        Check(gxe.ExpectColumnValuesToBeNull(column="duplicate_of_row"), "row.duplicate_key", "nip",
+              lambda row: {"first_row": row["duplicate_of_row"]}),
+    ]

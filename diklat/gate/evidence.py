@@ -7,10 +7,12 @@ from datetime import date
 import pandas as pd
 
 from diklat.domain.evidence import KEYS, EvidenceContext, key_of, normalise_evidence
+from diklat.domain.scores import KEY as SCORE_KEY
+from diklat.domain.scores import ScoreContext, normalise_scores
 from diklat.gate.gx import run_checks
 from diklat.gate.roster import Gated, apply_failures, split
 from schemas.files import ATTENDANCE_STATUS, GUIDANCE_KIND, OUTCOME
-from schemas.suites import evidence_checks
+from schemas.suites import evidence_checks, score_checks
 
 VOCABULARY = {"attendance": ATTENDANCE_STATUS, "guidance": GUIDANCE_KIND, "deliverables": OUTCOME}
 
@@ -21,3 +23,10 @@ def gate_evidence(kind: str, raw: pd.DataFrame, ctx: EvidenceContext, today: dat
     frame["problems"] = apply_failures(frame, run_checks(kind, frame, evidence_checks(kind, ctx)))
     subject = key_of(frame, KEYS[kind])
     return split(frame, raw, kind, subject)
+
+
+def gate_scores(raw: pd.DataFrame, ctx: ScoreContext, today: date) -> Gated:
+    """Score sheets through their suite; every row accepted or quarantined with its reasons."""
+    frame = normalise_scores(raw, ctx, today)
+    frame["problems"] = apply_failures(frame, run_checks("scores", frame, score_checks(ctx)))
+    return split(frame, raw, "scores", key_of(frame, SCORE_KEY))

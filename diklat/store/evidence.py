@@ -1,8 +1,9 @@
-"""Saving gated evidence: upserts on natural keys, changed values audited, quarantine stored."""
+"""Saving gated evidence and scores: upserts on natural keys, changed values audited, quarantine stored."""
 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from diklat.db.bulk import upsert
 from diklat.domain.evidence import KEYS, EvidenceContext, SessionDay, key_of
+from diklat.domain.scores import KEY as SCORE_KEY
 from diklat.gate.roster import Gated
 from diklat.store.audit import audit_many
 from diklat.store.batches import BatchCounts, counts_of, previous_batch, quarantine, resolve, start_batch
@@ -21,7 +23,9 @@ TABLES = {
     "attendance": (t.Attendance, ("enrolment_id", "session_id"), ("status", "jp")),
     "guidance": (t.GuidanceLog, ("enrolment_id", "date", "kind"), ("by_nip", "topic")),
     "deliverables": (t.Deliverable, ("enrolment_id", "stage", "date"), ("outcome", "notes")),
+    "scores": (t.Score, ("enrolment_id", "component", "assessor"), ("score",)),
 }
+ROW_KEYS = {**KEYS, "scores": SCORE_KEY}
 
 
 def evidence_context(session: Session, cohort: CohortRef) -> EvidenceContext:
@@ -63,7 +67,7 @@ def save_evidence(session: Session, gated: Gated, cohort: CohortRef, file_name: 
     upsert(session, table.__table__, changed, keys, update=(*values, "batch_id"))
     audit_many(session, audits)
     quarantine(session, batch, gated)
-    subjects = key_of(gated.accepted, KEYS[gated.kind])
+    subjects = key_of(gated.accepted, ROW_KEYS[gated.kind])
     resolved = resolve(session, gated.kind, cohort.scope, batch.id, subjects, gated.accepted["quarantine_id"].dropna())
     batch.rows_unchanged = unchanged
     return BatchCounts(batch.id, file_name, gated.rows_read, len(gated.accepted), len(gated.quarantined),
@@ -85,9 +89,11 @@ def _rows(session: Session, gated: Gated, cohort: CohortRef, batch_id: int) -> l
     elif gated.kind == "guidance":
         out["date"], out["kind"] = frame["date"], frame["kind"]
         out["by_nip"], out["topic"] = frame["by_nip"], frame["topic"]
-    else:
+    elif gated.kind == "deliverables":
         out["stage"], out["date"], out["outcome"], out["notes"] = (
             frame["stage"], frame["date"], frame["outcome"], frame["notes"])
+    else:
+        out["component"], out["assessor"], out["score"] = frame["component"], frame["assessor"], frame["score"]
     records = out.astype(object).where(out.notna(), None).to_dict("records")
     for rec in records:
         rec["enrolment_id"] = int(rec["enrolment_id"])
@@ -111,4 +117,9 @@ def _key_text(key: tuple) -> str:
 
 
 def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
+    def plain(v: Any) -> Any:
+        if isinstance(v, date):
+            return v.isoformat()
+        return format(v.normalize(), "f") if isinstance(v, Decimal) else v
+
+    return {k: plain(v) for k, v in values.items()}

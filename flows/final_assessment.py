@@ -1,0 +1,130 @@
+"""final-assessment: score sheets -> gate -> grades -> certificates (STTP) -> recap."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.states import Completed, Failed, State
+
+from diklat.domain.nip import mask_nip
+from diklat.domain.problems import Blocked
+from diklat.i18n import translator
+from diklat.store.batches import BatchCounts
+from flows.open_cohort import blocked_state
+from schemas.params import ClearDeferral, FinalAssessment
+from tasks.assessment import (
+    Certificates,
+    Graded,
+    close_if_complete,
+    grade_cohort,
+    issue_certificates,
+    load_score_context,
+    register_assessors,
+    validate_scores,
+    write_recap,
+)
+from tasks.evidence import find_cohort, read_evidence, save_evidence_rows
+from tasks.reports import publish_ingest_report, slug
+
+
+@dataclass
+class AssessmentSummary:
+    cohort_id: int
+    cohort: str
+    counts: BatchCounts
+    graded: Graded
+    certificates: Certificates
+    recap: list[str]
+    closed: bool
+    rejected_file: str | None = None
+
+    @property
+    def outcome(self) -> str:
+        return "quarantined" if self.counts.rows_quarantined else "accepted"
+
+
+@flow(name="final-assessment")
+def final_assessment(params: FinalAssessment) -> State:
+    """Grade a cohort exactly and reproducibly, issue its certificates and recap."""
+    logger = get_run_logger()
+    cohort = find_cohort(params.program, params.cohort)
+    if isinstance(cohort, Blocked):
+        return blocked_state(cohort, "scores")
+    as_of = params.as_of or cohort.end_date
+
+    # 1. read, 2. gate, 3. persist the scores (a corrected sheet changes only the corrected rows)
+    if params.assessors:
+        assessors = read_evidence("assessors", params.assessors)
+        if isinstance(assessors, Blocked):
+            return blocked_state(assessors, "assessors")
+        register_assessors(cohort, assessors)
+    table = read_evidence("scores", params.scores)
+    if isinstance(table, Blocked):
+        return blocked_state(table, "scores")
+    gated = validate_scores(table, load_score_context(cohort), as_of)
+    counts = save_evidence_rows(gated, cohort, table)
+    rejected = publish_ingest_report("scores", cohort, counts, table.headers)
+
+    # 4. grade, 5. certificates, 6. recap, 7. close
+    graded = grade_cohort(cohort, as_of, f"{table.file_name} (batch {counts.batch_id})")
+    certificates = issue_certificates(cohort, graded, as_of)
+    recap = write_recap(cohort, graded)
+    closed = close_if_complete(cohort, graded)
+
+    summary = AssessmentSummary(cohort.cohort_id, cohort.label, counts, graded, certificates, recap, closed, rejected)
+    _publish(summary)
+    logger.info("Graded %s: %s; %d results changed; certificates reserved %d, issued %d, re-issued %d",
+                cohort.label, graded.statuses, graded.changed, certificates.reserved, certificates.issued,
+                certificates.reissued)
+    return Completed(data=summary, message=f"{summary.outcome}: {counts.rows_quarantined} rows quarantined")
+
+
+def _publish(summary: AssessmentSummary) -> None:
+    """Results table (NIPs masked) and a headline summary in the Prefect UI."""
+    _ = translator()
+    from diklat.db.uow import unit_of_work
+    from diklat.store.assessment import participants
+
+    key = slug(f"assessment-{summary.cohort}")
+    rows = sorted(summary.graded.rows, key=lambda r: (r["rank"] is None, r["rank"] or 0))
+    with unit_of_work() as session:
+        people = participants(session, summary.cohort_id)
+    nips = dict(zip(people["enrolment_id"], people["nip"], strict=True))
+    headers = [_("Rank"), "NIP", _("Final score"), _("Qualification"), _("Status")]
+    create_table_artifact(
+        [dict(zip(headers, [r["rank"], mask_nip(nips[r["enrolment_id"]]),
+                            None if r["final_score"] is None else str(r["final_score"]),
+                            r["qualification"], r["status"]], strict=True)) for r in rows],
+        key=f"{key}-results", description=_("Final results of {cohort}").format(cohort=summary.cohort))
+    lines = [f"### {summary.cohort}", ""] + [f"- {status}: {n}" for status, n in sorted(summary.graded.statuses.items())]
+    lines += ["", _("Certificates issued: {n}").format(n=summary.certificates.issued + summary.certificates.reissued)]
+    create_markdown_artifact("\n".join(lines), key=f"{key}-summary", description=_("Final assessment summary"))
+
+
+@flow(name="clear-deferral")
+def clear_deferral(params: ClearDeferral) -> State:
+    """Record that a deferred pass's revisions are in, then regrade: same certificate number, now issued."""
+    from diklat.clock import today_in
+    from diklat.db.uow import unit_of_work
+    from diklat.domain.problems import Problem
+    from diklat.messages import render
+    from diklat.settings import get_settings
+    from diklat.store.actions import ActionRefused
+    from diklat.store.assessment import clear_deferral as record
+
+    cohort = find_cohort(params.program, params.cohort)
+    if isinstance(cohort, Blocked):
+        return blocked_state(cohort, "scores")
+    on = params.on or today_in(get_settings().timezone)
+    try:
+        with unit_of_work() as session:
+            record(session, cohort, params.nip, on, params.reason, "operator")
+    except ActionRefused as refused:
+        return Failed(message=render(Problem(refused.code, None, refused.params)))
+    graded = grade_cohort(cohort, cohort.end_date, f"clear-deferral {on.isoformat()}")
+    certificates = issue_certificates(cohort, graded, on)
+    write_recap(cohort, graded)
+    close_if_complete(cohort, graded)
+    return Completed(data=certificates, message=f"issued {certificates.issued}, re-issued {certificates.reissued}")
