@@ -55,8 +55,9 @@ def build(url: str, cohorts: int) -> None:
             ctx = evidence_context(session, ref)
             for kind in ("attendance", "guidance", "deliverables"):
                 table = read_table(write_table(getattr(evidence, kind), folder / f"{kind}{number}.csv"), SPECS[kind])
-                save_evidence(session, gate_evidence(kind, table.frame, ctx, AS_OF), ref, table.file_name,
-                              table.sha256, "bench")
+                save_evidence(
+                    session, gate_evidence(kind, table.frame, ctx, AS_OF), ref, table.file_name, table.sha256, "bench"
+                )
 
 
 async def task_runs(flow_run_id) -> int:  # noqa: ANN001
@@ -93,9 +94,12 @@ def main() -> None:
         wall = time.perf_counter() - started
         summary = state.result()
         runs = asyncio.run(task_runs(state.state_details.flow_run_id))
-        print(f"{n:4d} cohorts ({n * 30:5d} participants): check {wall:6.2f} s, {runs} task runs, "
-              f"{summary.at_risk} at risk, setup {setup:.0f} s, "
-              f"peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB", flush=True)
+        print(
+            f"{n:4d} cohorts ({n * 30:5d} participants): check {wall:6.2f} s, {runs} task runs, "
+            f"{summary.at_risk} at risk, setup {setup:.0f} s, "
+            f"peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -41,8 +41,10 @@ def main() -> None:
 
     people = personnel_frame(args.rows, seed=1, today=TODAY)
     people["GOL/RUANG"] = people["GOL/RUANG"].where(people["GOL/RUANG"] >= "III", "III/a")
-    path = write_table(people[["NIP", "NAMA", "GOL/RUANG", "JABATAN", "UNIT KERJA"]],
-                       folder / ("roster.xlsx" if args.xlsx else "roster.csv"))
+    path = write_table(
+        people[["NIP", "NAMA", "GOL/RUANG", "JABATAN", "UNIT KERJA"]],
+        folder / ("roster.xlsx" if args.xlsx else "roster.csv"),
+    )
 
     timings = {}
     t0 = time.perf_counter()

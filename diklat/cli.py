@@ -22,8 +22,9 @@ from diklat.settings import get_settings
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_QUARANTINED, EXIT_BLOCKED = 0, 1, 2, 3, 4
 
-app = typer.Typer(help="Run PKP leadership-training cohorts end to end.", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Run PKP leadership-training cohorts end to end.", no_args_is_help=True, pretty_exceptions_enable=False
+)
 generate_app = typer.Typer(help="Write realistic synthetic files (tests, demo, benchmarks).")
 app.add_typer(generate_app, name="generate")
 console = Console()
@@ -44,6 +45,7 @@ def _prepare(prefect: bool = True) -> None:
 
 def _guard(fn: Any) -> Any:
     """Turn unexpected errors into one line and an exit code; the traceback goes to a log file."""
+
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
@@ -55,9 +57,12 @@ def _guard(fn: Any) -> Any:
             with log.open("a", encoding="utf-8") as fh:
                 fh.write(traceback.format_exc() + "\n")
             _ = translator()
-            console.print(_("Internal error ({kind}). Details were written to {log}.")
-                          .format(kind=type(error).__name__, log=log), style="red")
+            console.print(
+                _("Internal error ({kind}). Details were written to {log}.").format(kind=type(error).__name__, log=log),
+                style="red",
+            )
             raise typer.Exit(EXIT_INTERNAL) from None
+
     wrapper.__name__, wrapper.__doc__ = fn.__name__, fn.__doc__
     wrapper.__wrapped__ = fn
     return wrapper
@@ -84,8 +89,15 @@ def _open_cohort(program, cohort, start, roster, coaches, template, today, as_js
     from schemas.params import OpenCohort
 
     try:
-        params = OpenCohort(program=program, cohort=cohort, start=start, roster=str(roster),
-                            coaches=str(coaches) if coaches else None, template=template, today=today)
+        params = OpenCohort(
+            program=program,
+            cohort=cohort,
+            start=start,
+            roster=str(roster),
+            coaches=str(coaches) if coaches else None,
+            template=template,
+            today=today,
+        )
     except ValidationError as error:
         console.print(str(error), style="red")
         raise typer.Exit(EXIT_USAGE) from None
@@ -111,8 +123,11 @@ def report_state(state: Any, as_json: bool, kind: str = "roster") -> int:
     summary = state.result()
     counts = summary.counts
     if as_json:
-        data = {"outcome": summary.outcome, **{k: v for k, v in vars(summary).items() if k != "counts"},
-                "counts": vars(counts)}
+        data = {
+            "outcome": summary.outcome,
+            **{k: v for k, v in vars(summary).items() if k != "counts"},
+            "counts": vars(counts),
+        }
         print(json.dumps(data, default=str))
         return EXIT_QUARANTINED if counts.rows_quarantined else EXIT_OK
     rows = batch_quarantine(counts.batch_id)
@@ -124,11 +139,19 @@ def report_state(state: Any, as_json: bool, kind: str = "roster") -> int:
             table.add_row(*(str(v) for v in rec.values()))
         console.print(table)
     if counts.already_processed:
-        console.print(_("This file was already processed (batch {batch}); nothing was changed.")
-                      .format(batch=counts.batch_id), style="yellow")
-    console.print(_("{cohort}: {read} rows read, {accepted} accepted, {quarantined} quarantined.").format(
-        cohort=summary.cohort, read=counts.rows_read, accepted=counts.rows_accepted,
-        quarantined=counts.rows_quarantined), style="bold")
+        console.print(
+            _("This file was already processed (batch {batch}); nothing was changed.").format(batch=counts.batch_id),
+            style="yellow",
+        )
+    console.print(
+        _("{cohort}: {read} rows read, {accepted} accepted, {quarantined} quarantined.").format(
+            cohort=summary.cohort,
+            read=counts.rows_read,
+            accepted=counts.rows_accepted,
+            quarantined=counts.rows_quarantined,
+        ),
+        style="bold",
+    )
     if hasattr(summary, "enrolled_total"):
         console.print(_("{total} participants enrolled.").format(total=summary.enrolled_total))
     if summary.rejected_file:
@@ -185,8 +208,16 @@ def _check(as_of, program, cohort, notify, as_json) -> None:  # noqa: ANN001
 
     summary = check_milestones(CheckMilestones(as_of=as_of, program=program, cohort=cohort, notify=notify))
     if as_json:
-        print(json.dumps({"as_of": summary.as_of, "notifications_sent": summary.notifications_sent,
-                          "cohorts": [vars(c) for c in summary.cohorts]}, default=str))
+        print(
+            json.dumps(
+                {
+                    "as_of": summary.as_of,
+                    "notifications_sent": summary.notifications_sent,
+                    "cohorts": [vars(c) for c in summary.cohorts],
+                },
+                default=str,
+            )
+        )
         return
     _ = translator()
     for c in summary.cohorts:
@@ -196,8 +227,11 @@ def _check(as_of, program, cohort, notify, as_json) -> None:  # noqa: ANN001
         for r in c.at_risk:
             table.add_row(r["nip"], f"{r['best_pct']:.2f} %", r["text"])
         console.print(table if c.at_risk else _("{cohort}: nobody is at risk.").format(cohort=c.label))
-    console.print(_("{n} cohorts checked, {risk} participants at risk, {sent} notifications sent.").format(
-        n=len(summary.cohorts), risk=summary.at_risk, sent=summary.notifications_sent))
+    console.print(
+        _("{n} cohorts checked, {risk} participants at risk, {sent} notifications sent.").format(
+            n=len(summary.cohorts), risk=summary.at_risk, sent=summary.notifications_sent
+        )
+    )
 
 
 @app.command()
@@ -205,7 +239,9 @@ def assess(
     cohort: Annotated[int, typer.Option(min=1, help="Cohort (angkatan) number.")],
     scores: Annotated[Path, typer.Option(help="Score sheet: NIP, KOMPONEN, NILAI, PENILAI.")],
     assessors: Annotated[Path | None, typer.Option(help="Examiners besides the coaches: NIP, NAMA.")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Assessment date (default: the cohort's last day).")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Assessment date (default: the cohort's last day).")
+    ] = None,
     program: Annotated[str | None, typer.Option(help="Programme name (default: the only one).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
@@ -220,8 +256,13 @@ def _assess(cohort, scores, assessors, as_of, program, as_json) -> None:  # noqa
 
     _prepare()
     try:
-        params = FinalAssessment(program=_programme(program), cohort=cohort, scores=str(scores),
-                                 assessors=str(assessors) if assessors else None, as_of=as_of)
+        params = FinalAssessment(
+            program=_programme(program),
+            cohort=cohort,
+            scores=str(scores),
+            assessors=str(assessors) if assessors else None,
+            as_of=as_of,
+        )
     except ValidationError as error:
         console.print(str(error), style="red")
         raise typer.Exit(EXIT_USAGE) from None
@@ -234,9 +275,13 @@ def _assess(cohort, scores, assessors, as_of, program, as_json) -> None:  # noqa
         summary = state.result()
         statuses = ", ".join(f"{k}: {v}" for k, v in sorted(summary.graded.statuses.items()))
         console.print(_("Results: {statuses}.").format(statuses=statuses))
-        console.print(_("Certificates: {reserved} numbers reserved, {issued} issued, {reissued} re-issued.").format(
-            reserved=summary.certificates.reserved, issued=summary.certificates.issued,
-            reissued=summary.certificates.reissued))
+        console.print(
+            _("Certificates: {reserved} numbers reserved, {issued} issued, {reissued} re-issued.").format(
+                reserved=summary.certificates.reserved,
+                issued=summary.certificates.issued,
+                reissued=summary.certificates.reissued,
+            )
+        )
         for path in [*summary.recap, *([summary.certificates.archive] if summary.certificates.archive else [])]:
             console.print(f"  {path}")
     raise typer.Exit(code)
@@ -244,7 +289,8 @@ def _assess(cohort, scores, assessors, as_of, program, as_json) -> None:  # noqa
 
 @app.command("clear-deferral")
 def clear_deferral_cmd(
-    cohort: Annotated[int, typer.Option(min=1)], nip: Annotated[str, typer.Option()],
+    cohort: Annotated[int, typer.Option(min=1)],
+    nip: Annotated[str, typer.Option()],
     reason: Annotated[str, typer.Option(help="What was received.")],
     on: Annotated[str | None, typer.Option(help="Date of the decision (default: today).")] = None,
     program: Annotated[str | None, typer.Option()] = None,
@@ -259,8 +305,10 @@ def _clear(cohort, nip, reason, on, program) -> None:  # noqa: ANN001
     _prepare()
     from flows.final_assessment import clear_deferral
 
-    state = clear_deferral(ClearDeferral(program=_programme(program), cohort=cohort, nip=nip, reason=reason,
-                                         on=_day(on)), return_state=True)
+    state = clear_deferral(
+        ClearDeferral(program=_programme(program), cohort=cohort, nip=nip, reason=reason, on=_day(on)),
+        return_state=True,
+    )
     _ = translator()
     if state.is_failed():
         console.print(state.message, style="red")
@@ -283,8 +331,10 @@ def verify(code: Annotated[str, typer.Argument(help="The verification code print
         raise typer.Exit(EXIT_BLOCKED)
     state = _("VALID") if found["valid"] else _("NOT VALID (revoked or not issued)")
     console.print(f"{state}: {found['number']} v{found['version']}", style="bold green" if found["valid"] else "red")
-    console.print(f"{found['name']} ({found['nip']}), {found['programme']} / {found['cohort']}, "
-                  f"{found['qualification']}, {found['issued_on']}")
+    console.print(
+        f"{found['name']} ({found['nip']}), {found['programme']} / {found['cohort']}, "
+        f"{found['qualification']}, {found['issued_on']}"
+    )
     raise typer.Exit(EXIT_OK if found["valid"] else EXIT_BLOCKED)
 
 
@@ -301,8 +351,9 @@ def _programme(name: str | None) -> str:
         names = list(session.scalars(select(Programme.name)))
     if len(names) != 1:
         _ = translator()
-        console.print(_("Name the programme with --program (known: {names}).").format(names=", ".join(names) or "-"),
-                      style="red")
+        console.print(
+            _("Name the programme with --program (known: {names}).").format(names=", ".join(names) or "-"), style="red"
+        )
         raise typer.Exit(EXIT_USAGE)
     return names[0]
 
@@ -332,7 +383,8 @@ def _decision(action: str, program: str | None, cohort: int, **kwargs: Any) -> N
 
 @app.command()
 def withdraw(
-    cohort: Annotated[int, typer.Option(min=1)], nip: Annotated[str, typer.Option(help="The participant's NIP.")],
+    cohort: Annotated[int, typer.Option(min=1)],
+    nip: Annotated[str, typer.Option(help="The participant's NIP.")],
     reason: Annotated[str, typer.Option(help="Why they cannot finish.")],
     on: Annotated[str | None, typer.Option(help="Date of withdrawal (default: today).")] = None,
     program: Annotated[str | None, typer.Option()] = None,
@@ -343,7 +395,8 @@ def withdraw(
 
 @app.command()
 def waive(
-    cohort: Annotated[int, typer.Option(min=1)], nip: Annotated[str, typer.Option()],
+    cohort: Annotated[int, typer.Option(min=1)],
+    nip: Annotated[str, typer.Option()],
     milestone: Annotated[str, typer.Option(help="Milestone code, e.g. laporan_kemajuan_1.")],
     reason: Annotated[str, typer.Option()],
     on: Annotated[str | None, typer.Option(help="Effective date (default: today).")] = None,
@@ -355,8 +408,10 @@ def waive(
 
 @app.command("move-milestone")
 def move_milestone_cmd(
-    cohort: Annotated[int, typer.Option(min=1)], milestone: Annotated[str, typer.Option()],
-    to: Annotated[str, typer.Option(help="New due date, YYYY-MM-DD.")], reason: Annotated[str, typer.Option()],
+    cohort: Annotated[int, typer.Option(min=1)],
+    milestone: Annotated[str, typer.Option()],
+    to: Annotated[str, typer.Option(help="New due date, YYYY-MM-DD.")],
+    reason: Annotated[str, typer.Option()],
     program: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Move a milestone's due date for one cohort (e.g. a postponed seminar); audited."""
@@ -400,9 +455,18 @@ def _status(program, cohort, as_json) -> None:  # noqa: ANN001
         return
     _ = translator()
     table = Table(title=_("Cohorts"))
-    headers = {"programme": _("Programme"), "cohort": _("Cohort"), "status": _("Status"),
-               "start": _("Start"), "end": _("End"), "template": _("Template"), "capacity": _("Capacity"),
-               "enrolled": _("Enrolled"), "withdrawn": _("Withdrawn"), "quarantined_open": _("Quarantined")}
+    headers = {
+        "programme": _("Programme"),
+        "cohort": _("Cohort"),
+        "status": _("Status"),
+        "start": _("Start"),
+        "end": _("End"),
+        "template": _("Template"),
+        "capacity": _("Capacity"),
+        "enrolled": _("Enrolled"),
+        "withdrawn": _("Withdrawn"),
+        "quarantined_open": _("Quarantined"),
+    }
     for label in headers.values():
         table.add_column(label)
     for row in rows:

@@ -45,10 +45,13 @@ def run_demo(out: Path | None, console: Console) -> None:
     for number, start, seed in COHORTS:
         synth = make_roster(30, seed=seed, today=start, faults=FAULTS)
         roster = write_table(synth.frame, inputs / f"roster-angkatan-{number}.xlsx")
-        console.print(f"[bold]Angkatan {number}[/]: opening on {start:%d %B %Y} from {roster.name} "
-                      f"({len(synth.faults)} rows with faults: {', '.join(f.fault for f in synth.faults)})")
-        params = OpenCohort(program=PROGRAMME, cohort=number, start=start, roster=str(roster),
-                            coaches=str(coaches), today=start)
+        console.print(
+            f"[bold]Angkatan {number}[/]: opening on {start:%d %B %Y} from {roster.name} "
+            f"({len(synth.faults)} rows with faults: {', '.join(f.fault for f in synth.faults)})"
+        )
+        params = OpenCohort(
+            program=PROGRAMME, cohort=number, start=start, roster=str(roster), coaches=str(coaches), today=start
+        )
         state = open_cohort(params, return_state=True)
         summary = state.result()
         runs.append(("open-cohort", number, summary.counts))
@@ -82,8 +85,9 @@ def _summary(console: Console, runs: list, seconds: float, folder: Path) -> None
     for col in ("flow", "angkatan", "read", "accepted", "quarantined", "fixed earlier rows"):
         table.add_column(col)
     for flow, number, c in runs:
-        table.add_row(flow, str(number), str(c.rows_read), str(c.rows_accepted), str(c.rows_quarantined),
-                      str(c.rows_resolved))
+        table.add_row(
+            flow, str(number), str(c.rows_read), str(c.rows_accepted), str(c.rows_quarantined), str(c.rows_resolved)
+        )
     console.print(table)
     with unit_of_work() as session:
         cohorts = cohort_status(session, PROGRAMME)
@@ -91,10 +95,13 @@ def _summary(console: Console, runs: list, seconds: float, folder: Path) -> None
     for col in ("angkatan", "start", "end", "template", "enrolled", "open quarantine"):
         status.add_column(col)
     for c in cohorts:
-        status.add_row(str(c["cohort"]), c["start"], c["end"], c["template"], str(c["enrolled"]),
-                       str(c["quarantined_open"]))
+        status.add_row(
+            str(c["cohort"]), c["start"], c["end"], c["template"], str(c["enrolled"]), str(c["quarantined_open"])
+        )
     console.print(status)
-    console.print("Stages run: cohort opening (issue #2). Not yet in the demo: milestone checks (#3), "
-                  "final assessment (#4), post-training evaluation (#5), planning (#6).")
+    console.print(
+        "Stages run: cohort opening (issue #2). Not yet in the demo: milestone checks (#3), "
+        "final assessment (#4), post-training evaluation (#5), planning (#6)."
+    )
     console.print(f"Inputs and reports: {folder.resolve()} and {get_settings().outputs.resolve()}")
     console.print(f"Done in {seconds:.0f} s.")

@@ -27,9 +27,7 @@ MESSAGES: dict[str, str] = {
         "The file {file} is missing the required column(s): {expected}. Add them to the header row "
         "(the first row) with these names."
     ),
-    "file.duplicate_column": N_(
-        "The file {file} has several columns for {column}: {headers}. Keep only one of them."
-    ),
+    "file.duplicate_column": N_("The file {file} has several columns for {column}: {headers}. Keep only one of them."),
     "file.wrong_kind": N_("The file {file} does not look like a {kind} file: {detail}."),
     # NIP
     "nip.missing": N_("{column} is empty. Fill in the 18-digit NIP."),
@@ -54,9 +52,7 @@ MESSAGES: dict[str, str] = {
     # rank
     "golongan.missing": N_("{column} is empty. Fill in the rank, e.g. III/b."),
     "golongan.unknown": N_("{column} '{value}' is not a known rank. Write it like III/b (I/a to IV/e)."),
-    "golongan.below_minimum": N_(
-        "{column} '{value}' is below the minimum rank {minimum} for this training."
-    ),
+    "golongan.below_minimum": N_("{column} '{value}' is below the minimum rank {minimum} for this training."),
     # other columns
     "name.missing": N_("{column} is empty. Fill in the participant's full name with academic titles (gelar)."),
     "value.too_long": N_("{column} is longer than {max} characters. Shorten it."),
@@ -74,6 +70,42 @@ MESSAGES: dict[str, str] = {
         "The cohort is full ({capacity} participants). This row was not enrolled; open another cohort for it."
     ),
     "gate.expectation_failed": N_("{column} failed the check '{expectation}'."),
+    # later stages: cohorts, evidence, operator decisions, scores
+    "cohort.start_differs": N_(
+        "Cohort {cohort} was already opened with start date {recorded}. Use that date, or another cohort number."
+    ),
+    "template.changed": N_(
+        "Template {key} was changed after cohorts opened under it. Publish the change as a new version."
+    ),
+    "template.unknown": N_("There is no programme template '{name}'. Known templates: {known}."),
+    "evidence.not_participant": N_(
+        "{column} '{value}' is not a participant of this cohort. Check the NIP, or enrol the official first."
+    ),
+    "evidence.outside_cohort": N_("{column} {value} is outside the cohort ({start} to {end}). Check the date."),
+    "session.none_on_date": N_(
+        "There is no classical session on {value} (weekend, holiday or outside the classical phases). Check the date."
+    ),
+    "session.mismatch": N_("{column} '{value}' does not match the session of that date ({expected})."),
+    "value.missing": N_("{column} is empty."),
+    "value.not_allowed": N_("{column} '{value}' is not allowed. Use one of: {allowed}."),
+    "jp.invalid": N_("{column} '{value}' is not a whole number of lesson hours (JP)."),
+    "jp.over_session": N_("{column} {value} is more than the session's {max} JP."),
+    "row.duplicate_key": N_("This row repeats row {first_row} of this file (same participant and key). Keep one."),
+    "cohort.unknown": N_("There is no cohort {cohort} in programme '{program}'. Open it first with open-cohort."),
+    "action.not_participant": N_("This NIP is not a participant of {cohort}."),
+    "action.unknown_milestone": N_("There is no milestone '{value}' in this cohort. Known milestones: {known}."),
+    "action.date_outside": N_("The date {value} is outside the cohort ({start} to {end})."),
+    "phone.leading_zero": N_(
+        "{column} '{value}' lost its leading 0 (the spreadsheet stored it as a number). "
+        "Format the column as Text and type the number again, e.g. 0812…"
+    ),
+    "score.invalid": N_("{column} '{value}' is not a number. Write a score such as 85 or 85,5."),
+    "score.out_of_range": N_("{column} '{value}' is outside {min} to {max}."),
+    "assessor.unknown": N_(
+        "{column} '{value}' is not a known assessor of this cohort. Use the NIP or name of a coach, or add the "
+        "assessor to the assessors file."
+    ),
+    "action.not_deferred": N_("This participant of {cohort} has no deferred pass (lulus tertunda) to clear."),
 }
 
 
@@ -107,59 +139,3 @@ def render_all(problems: list[Problem], kind: str = "roster", language: str | No
 
 def _join(value: Any) -> Any:
     return ", ".join(map(str, value)) if isinstance(value, list | tuple) else value
-
-MESSAGES.update({
-    "cohort.start_differs": N_(
-        "Cohort {cohort} was already opened with start date {recorded}. Use that date, or another cohort number."
-    ),
-    "template.changed": N_(
-        "Template {key} was changed after cohorts opened under it. Publish the change as a new version."
-    ),
-    "template.unknown": N_("There is no programme template '{name}'. Known templates: {known}."),
-})
-
-MESSAGES.update({
-    "evidence.not_participant": N_(
-        "{column} '{value}' is not a participant of this cohort. Check the NIP, or enrol the official first."
-    ),
-    "evidence.outside_cohort": N_("{column} {value} is outside the cohort ({start} to {end}). Check the date."),
-    "session.none_on_date": N_(
-        "There is no classical session on {value} (weekend, holiday or outside the classical phases). Check the date."
-    ),
-    "session.mismatch": N_("{column} '{value}' does not match the session of that date ({expected})."),
-    "value.missing": N_("{column} is empty."),
-    "value.not_allowed": N_("{column} '{value}' is not allowed. Use one of: {allowed}."),
-    "jp.invalid": N_("{column} '{value}' is not a whole number of lesson hours (JP)."),
-    "jp.over_session": N_("{column} {value} is more than the session's {max} JP."),
-    "row.duplicate_key": N_("This row repeats row {first_row} of this file (same participant and key). Keep one."),
-})
-
-MESSAGES.update({
-    "cohort.unknown": N_("There is no cohort {cohort} in programme '{program}'. Open it first with open-cohort."),
-})
-
-MESSAGES.update({
-    "action.not_participant": N_("This NIP is not a participant of {cohort}."),
-    "action.unknown_milestone": N_("There is no milestone '{value}' in this cohort. Known milestones: {known}."),
-    "action.date_outside": N_("The date {value} is outside the cohort ({start} to {end})."),
-})
-
-MESSAGES.update({
-    "phone.leading_zero": N_(
-        "{column} '{value}' lost its leading 0 (the spreadsheet stored it as a number). "
-        "Format the column as Text and type the number again, e.g. 0812…"
-    ),
-})
-
-MESSAGES.update({
-    "score.invalid": N_("{column} '{value}' is not a number. Write a score such as 85 or 85,5."),
-    "score.out_of_range": N_("{column} '{value}' is outside {min} to {max}."),
-    "assessor.unknown": N_(
-        "{column} '{value}' is not a known assessor of this cohort. Use the NIP or name of a coach, or add the "
-        "assessor to the assessors file."
-    ),
-})
-
-MESSAGES.update({
-    "action.not_deferred": N_("This participant of {cohort} has no deferred pass (lulus tertunda) to clear."),
-})

@@ -42,13 +42,20 @@ def ensure_server(data_dir: Path, port: int = DEFAULT_PORT, wait_seconds: float 
     if not healthy(api_url):
         home = (data_dir / "prefect").resolve()
         home.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-               "PREFECT_UI_ENABLED": "true"}
+        env = {
+            **os.environ,
+            "PREFECT_HOME": str(home),
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "PREFECT_UI_ENABLED": "true",
+        }
         log = open(home / "server.log", "ab")  # noqa: SIM115 - handed to the child process
         prefect = Path(sys.executable).with_name("prefect")
         subprocess.Popen(  # noqa: S603
             [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-            env=env, stdout=log, stderr=log, start_new_session=True,
+            env=env,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
         )
         deadline = time.monotonic() + wait_seconds
         while not healthy(api_url):

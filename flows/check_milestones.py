@@ -53,10 +53,19 @@ def check_milestones(params: CheckMilestones | None = None) -> CheckSummary:
     if params.notify:
         summary.notifications_sent = deliver_notifications()
     for check in summary.cohorts:
-        create_markdown_artifact(cohort_markdown(check), key=slug(f"milestones-{check.label}"),
-                                 description=translator()("Milestones and participants at risk"))
-    logger.info("Checked %d cohorts as of %s: %d participants at risk, %d status changes, %d notifications",
-                len(summary.cohorts), as_of, summary.at_risk, summary.history_rows, summary.notifications_sent)
+        create_markdown_artifact(
+            cohort_markdown(check),
+            key=slug(f"milestones-{check.label}"),
+            description=translator()("Milestones and participants at risk"),
+        )
+    logger.info(
+        "Checked %d cohorts as of %s: %d participants at risk, %d status changes, %d notifications",
+        len(summary.cohorts),
+        as_of,
+        summary.at_risk,
+        summary.history_rows,
+        summary.notifications_sent,
+    )
     return summary
 
 
@@ -65,14 +74,22 @@ def cohort_markdown(check: CohortCheck) -> str:
     _ = translator()
     as_of, at_risk = _("as of"), _("At risk")
     heads = [_("Participants"), _("Withdrawn"), _("Met"), _("Missed"), _("Pending"), _("Waived")]
-    values = [check.participants, check.withdrawn, *(check.statuses.get(k, 0) for k in
-                                                      ("met", "missed", "pending", "waived"))]
+    values = [
+        check.participants,
+        check.withdrawn,
+        *(check.statuses.get(k, 0) for k in ("met", "missed", "pending", "waived")),
+    ]
     lines = [f"### {check.label}: {as_of} {check.as_of}", "", _row(heads), "|---:" * len(heads) + "|", _row(values)]
     if check.unrecorded_sessions:
         lines += ["", _("{n} past sessions have no attendance recorded yet.").format(n=check.unrecorded_sessions)]
     if check.at_risk:
-        lines += ["", f"#### {at_risk}", "", _row(["NIP", _("Best attendance reachable"), _("Reasons")]),
-                  "|---|---:|---|"]
+        lines += [
+            "",
+            f"#### {at_risk}",
+            "",
+            _row(["NIP", _("Best attendance reachable"), _("Reasons")]),
+            "|---|---:|---|",
+        ]
         lines += [_row([r["nip"], f"{r['best_pct']:.2f} %", r["text"]]) for r in check.at_risk]
     else:
         lines += ["", _("Nobody is at risk.")]

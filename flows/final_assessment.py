@@ -75,9 +75,15 @@ def final_assessment(params: FinalAssessment) -> State:
 
     summary = AssessmentSummary(cohort.cohort_id, cohort.label, counts, graded, certificates, recap, closed, rejected)
     _publish(summary)
-    logger.info("Graded %s: %s; %d results changed; certificates reserved %d, issued %d, re-issued %d",
-                cohort.label, graded.statuses, graded.changed, certificates.reserved, certificates.issued,
-                certificates.reissued)
+    logger.info(
+        "Graded %s: %s; %d results changed; certificates reserved %d, issued %d, re-issued %d",
+        cohort.label,
+        graded.statuses,
+        graded.changed,
+        certificates.reserved,
+        certificates.issued,
+        certificates.reissued,
+    )
     return Completed(data=summary, message=f"{summary.outcome}: {counts.rows_quarantined} rows quarantined")
 
 
@@ -94,11 +100,28 @@ def _publish(summary: AssessmentSummary) -> None:
     nips = dict(zip(people["enrolment_id"], people["nip"], strict=True))
     headers = [_("Rank"), "NIP", _("Final score"), _("Qualification"), _("Status")]
     create_table_artifact(
-        [dict(zip(headers, [r["rank"], mask_nip(nips[r["enrolment_id"]]),
-                            None if r["final_score"] is None else str(r["final_score"]),
-                            r["qualification"], r["status"]], strict=True)) for r in rows],
-        key=f"{key}-results", description=_("Final results of {cohort}").format(cohort=summary.cohort))
-    lines = [f"### {summary.cohort}", ""] + [f"- {status}: {n}" for status, n in sorted(summary.graded.statuses.items())]
+        [
+            dict(
+                zip(
+                    headers,
+                    [
+                        r["rank"],
+                        mask_nip(nips[r["enrolment_id"]]),
+                        None if r["final_score"] is None else str(r["final_score"]),
+                        r["qualification"],
+                        r["status"],
+                    ],
+                    strict=True,
+                )
+            )
+            for r in rows
+        ],
+        key=f"{key}-results",
+        description=_("Final results of {cohort}").format(cohort=summary.cohort),
+    )
+    lines = [f"### {summary.cohort}", ""] + [
+        f"- {status}: {n}" for status, n in sorted(summary.graded.statuses.items())
+    ]
     lines += ["", _("Certificates issued: {n}").format(n=summary.certificates.issued + summary.certificates.reissued)]
     create_markdown_artifact("\n".join(lines), key=f"{key}-summary", description=_("Final assessment summary"))
 

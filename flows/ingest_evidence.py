@@ -47,8 +47,14 @@ def ingest_evidence(params: IngestEvidence) -> State:
     gated = validate_evidence(params.kind, table, load_evidence_context(cohort), today)
     counts = save_evidence_rows(gated, cohort, table)
     rejected = publish_ingest_report(params.kind, cohort, counts, table.headers)
-    logger.info("%s batch %d: read %d = accepted %d + quarantined %d (%d unchanged)", params.kind,
-                counts.batch_id, counts.rows_read, counts.rows_accepted, counts.rows_quarantined,
-                counts.rows_unchanged)
+    logger.info(
+        "%s batch %d: read %d = accepted %d + quarantined %d (%d unchanged)",
+        params.kind,
+        counts.batch_id,
+        counts.rows_read,
+        counts.rows_accepted,
+        counts.rows_quarantined,
+        counts.rows_unchanged,
+    )
     summary = IngestSummary(cohort.label, params.kind, counts, rejected)
     return Completed(data=summary, message=f"{summary.outcome}: {counts.rows_quarantined} rows quarantined")

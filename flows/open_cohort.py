@@ -73,8 +73,9 @@ def open_cohort(params: OpenCohort) -> State:
 
     # 2. gate
     gated = validate_roster(table, load_roster_rules(cohort), today)
-    logger.info("Gate: %d rows read, %d accepted, %d quarantined",
-                gated.rows_read, len(gated.accepted), len(gated.quarantined))
+    logger.info(
+        "Gate: %d rows read, %d accepted, %d quarantined", gated.rows_read, len(gated.accepted), len(gated.quarantined)
+    )
 
     # 3. persist, 4. guides, 5. calendar
     counts = save_enrolments(gated, cohort, table)
@@ -84,14 +85,24 @@ def open_cohort(params: OpenCohort) -> State:
     # 6. report
     rejected = publish_ingest_report("roster", cohort, counts, table.headers)
     summary = OpenCohortSummary(
-        cohort=cohort.label, counts=counts, enrolled_total=guide_counts.participants,
-        rejected_file=rejected, without_coach=guide_counts.without_coach,
-        without_mentor=guide_counts.without_mentor, sessions=calendar.sessions,
-        milestones=calendar.milestones, end_date=calendar.end_date.isoformat(),
+        cohort=cohort.label,
+        counts=counts,
+        enrolled_total=guide_counts.participants,
+        rejected_file=rejected,
+        without_coach=guide_counts.without_coach,
+        without_mentor=guide_counts.without_mentor,
+        sessions=calendar.sessions,
+        milestones=calendar.milestones,
+        end_date=calendar.end_date.isoformat(),
     )
-    logger.info("Batch %d: read %d = accepted %d + quarantined %d; cohort now has %d participants",
-                counts.batch_id, counts.rows_read, counts.rows_accepted, counts.rows_quarantined,
-                summary.enrolled_total)
+    logger.info(
+        "Batch %d: read %d = accepted %d + quarantined %d; cohort now has %d participants",
+        counts.batch_id,
+        counts.rows_read,
+        counts.rows_accepted,
+        counts.rows_quarantined,
+        summary.enrolled_total,
+    )
     return Completed(data=summary, message=f"{summary.outcome}: {counts.rows_quarantined} rows quarantined")
 
 

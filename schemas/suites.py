@@ -73,28 +73,40 @@ def evidence_checks(kind: str, ctx: EvidenceContext) -> list[Check]:
         Check(gxe.ExpectColumnValuesToNotBeNull(column="nip"), "nip.missing", "nip"),
         Check(
             gxe.ExpectColumnValuesToBeInSet(column="nip", value_set=sorted(ctx.participants)),
-            "evidence.not_participant", "nip",
+            "evidence.not_participant",
+            "nip",
         ),
         Check(gxe.ExpectColumnValuesToNotBeNull(column="day"), "date.missing", "date"),
         Check(
             gxe.ExpectColumnValuesToBeBetween(
                 column="day", min_value=ctx.start.toordinal(), max_value=ctx.end.toordinal()
             ),
-            "evidence.outside_cohort", "date",
+            "evidence.outside_cohort",
+            "date",
             lambda row: {"value": row["date"], "start": ctx.start.isoformat(), "end": ctx.end.isoformat()},
         ),
         Check(
-            gxe.ExpectColumnValuesToBeNull(column="duplicate_of_row"), "row.duplicate_key", "nip",
+            gxe.ExpectColumnValuesToBeNull(column="duplicate_of_row"),
+            "row.duplicate_key",
+            "nip",
             lambda row: {"first_row": row["duplicate_of_row"]},
         ),
     ]
     if kind == "attendance":
         checks += [
-            Check(gxe.ExpectColumnValuesToNotBeNull(column="session"), "session.none_on_date", "date",
-                  lambda row: {"value": row["date"]}),
+            Check(
+                gxe.ExpectColumnValuesToNotBeNull(column="session"),
+                "session.none_on_date",
+                "date",
+                lambda row: {"value": row["date"]},
+            ),
             Check(gxe.ExpectColumnValuesToNotBeNull(column="status"), "value.missing", "status"),
-            Check(gxe.ExpectColumnValuesToBeBetween(column="jp_over", max_value=0), "jp.over_session", "jp",
-                  lambda row: {"value": row["jp"], "max": row["session_jp"]}),
+            Check(
+                gxe.ExpectColumnValuesToBeBetween(column="jp_over", max_value=0),
+                "jp.over_session",
+                "jp",
+                lambda row: {"value": row["jp"], "max": row["session_jp"]},
+            ),
         ]
     elif kind == "guidance":
         checks.append(Check(gxe.ExpectColumnValuesToNotBeNull(column="kind"), "value.missing", "kind"))
@@ -102,7 +114,8 @@ def evidence_checks(kind: str, ctx: EvidenceContext) -> list[Check]:
         checks += [
             Check(
                 gxe.ExpectColumnValuesToBeInSet(column="stage", value_set=sorted(ctx.stages)),
-                "value.not_allowed", "stage",
+                "value.not_allowed",
+                "stage",
                 lambda row: {"value": row["stage"], "allowed": ", ".join(sorted(ctx.stages))},
             ),
             Check(gxe.ExpectColumnValuesToNotBeNull(column="stage"), "value.missing", "stage"),
@@ -115,11 +128,18 @@ def score_checks(ctx: ScoreContext) -> list[Check]:
     """The score-sheet suite (issue #4): participant, known component and assessor, score in range."""
     return [
         Check(gxe.ExpectColumnValuesToNotBeNull(column="nip"), "nip.missing", "nip"),
-        Check(gxe.ExpectColumnValuesToBeInSet(column="nip", value_set=sorted(ctx.participants)),
-              "evidence.not_participant", "nip"),
+        Check(
+            gxe.ExpectColumnValuesToBeInSet(column="nip", value_set=sorted(ctx.participants)),
+            "evidence.not_participant",
+            "nip",
+        ),
         Check(gxe.ExpectColumnValuesToNotBeNull(column="component"), "value.missing", "component"),
         Check(gxe.ExpectColumnValuesToBeInSet(column="score_ok", value_set=[True]), "score.invalid", "score"),
         Check(gxe.ExpectColumnValuesToNotBeNull(column="assessor"), "value.missing", "assessor"),
-        Check(gxe.ExpectColumnValuesToBeNull(column="duplicate_of_row"), "row.duplicate_key", "nip",
-              lambda row: {"first_row": row["duplicate_of_row"]}),
+        Check(
+            gxe.ExpectColumnValuesToBeNull(column="duplicate_of_row"),
+            "row.duplicate_key",
+            "nip",
+            lambda row: {"first_row": row["duplicate_of_row"]},
+        ),
     ]

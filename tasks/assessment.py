@@ -74,23 +74,43 @@ def grade_cohort(cohort: CohortRef, as_of: date, source: str) -> Graded:
             mine = scores[scores["enrolment_id"] == person.enrolment_id]
             by_component = {c: [Decimal(s) for s in g["score"]] for c, g in mine.groupby("component")}
             decisions[person.enrolment_id] = decide(by_component, standing[person.enrolment_id], assessment)
-        ranks = rank({e: d.final_score if d.status in PASSED or d.status == "tidak_lulus" else None
-                      for e, d in decisions.items()})
-        rows = [store.ResultRow(e, d.final_score, d.qualification, d.status, ranks.get(e), d.explanation)
-                for e, d in decisions.items()]
+        ranks = rank(
+            {
+                e: d.final_score if d.status in PASSED or d.status == "tidak_lulus" else None
+                for e, d in decisions.items()
+            }
+        )
+        rows = [
+            store.ResultRow(e, d.final_score, d.qualification, d.status, ranks.get(e), d.explanation)
+            for e, d in decisions.items()
+        ]
         changed = store.save_results(session, rows, ACTOR, source)
     counts: dict[str, int] = {}
     for d in decisions.values():
         counts[d.status] = counts.get(d.status, 0) + 1
-    return Graded(counts, changed, counts.get("belum_lengkap", 0), [
-        {"enrolment_id": r.enrolment_id, "status": r.status, "final_score": r.final_score,
-         "qualification": r.qualification, "rank": r.rank} for r in rows])
+    return Graded(
+        counts,
+        changed,
+        counts.get("belum_lengkap", 0),
+        [
+            {
+                "enrolment_id": r.enrolment_id,
+                "status": r.status,
+                "final_score": r.final_score,
+                "qualification": r.qualification,
+                "rank": r.rank,
+            }
+            for r in rows
+        ],
+    )
 
 
 def _standing(session, cohort: CohortRef, people, as_of: date) -> dict[int, Standing]:  # noqa: ANN001
     """Attendance and milestones at the assessment date, from the same rules as the daily check."""
     progress = check_progress(load_inputs(session, [cohort], as_of), as_of)
-    milestones = {m.id: m for m in session.scalars(select(t.Milestone).where(t.Milestone.cohort_id == cohort.cohort_id))}
+    milestones = {
+        m.id: m for m in session.scalars(select(t.Milestone).where(t.Milestone.cohort_id == cohort.cohort_id))
+    }
     figures = progress.participants.set_index("enrolment_id")
     out = {}
     for person in people.itertuples(index=False):
@@ -106,8 +126,11 @@ def _standing(session, cohort: CohortRef, people, as_of: date) -> dict[int, Stan
                 missed.append(ms.code)
         unreachable = bool(figures["unreachable"].get(person.enrolment_id, False)) if len(figures) else False
         out[person.enrolment_id] = Standing(
-            withdrawn=person.status == "withdrawn", attendance_met=not unreachable,
-            missing_components=(), missed_required=tuple(missed), revisions_owed=tuple(owed),
+            withdrawn=person.status == "withdrawn",
+            attendance_met=not unreachable,
+            missing_components=(),
+            missed_required=tuple(missed),
+            revisions_owed=tuple(owed),
             deferral_cleared=person.deferral_cleared_on is not None,
         )
     return out
@@ -137,10 +160,17 @@ def issue_certificates(cohort: CohortRef, graded: Graded, issued_on: date) -> Ce
         jp = sum(p.jp for p in cohort.template.phases)
         for enrolment_id, row in final.items():
             person = people.loc[enrolment_id]
-            content = {"name": person["name"], "nip": person["nip"], "golongan": person["golongan"],
-                       "position": person["position"], "unit": person["unit"], "programme": cohort.programme,
-                       "cohort": cohort.label, "qualification": row["qualification"],
-                       "final_score": str(row["final_score"])}
+            content = {
+                "name": person["name"],
+                "nip": person["nip"],
+                "golongan": person["golongan"],
+                "position": person["position"],
+                "unit": person["unit"],
+                "programme": cohort.programme,
+                "cohort": cohort.label,
+                "qualification": row["qualification"],
+                "final_score": str(row["final_score"]),
+            }
             sha = hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
             before = session.scalar(select(t.Certificate).where(t.Certificate.enrolment_id == enrolment_id))
             was = (before.issued_on, before.version)
@@ -148,24 +178,46 @@ def issue_certificates(cohort: CohortRef, graded: Graded, issued_on: date) -> Ce
             issued += was[0] is None
             reissued += was[0] is not None and cert.version != was[1]
             data = CertificateData(
-                number=cert.number, version=cert.version, verification_code=cert.verification_code,
-                name=person["name"], nip=person["nip"], golongan=person["golongan"], position=person["position"],
-                unit=person["unit"], programme=cohort.programme, cohort_label=cohort.label,
-                start_date=cohort.start_date, end_date=cohort.end_date, jp=jp, qualification=row["qualification"],
-                final_score=row["final_score"], issued_on=cert.issued_on, agency=settings.agency,
-                place=settings.place, signatory_name=settings.signatory_name,
-                signatory_title=settings.signatory_title, signatory_nip=settings.signatory_nip)
+                number=cert.number,
+                version=cert.version,
+                verification_code=cert.verification_code,
+                name=person["name"],
+                nip=person["nip"],
+                golongan=person["golongan"],
+                position=person["position"],
+                unit=person["unit"],
+                programme=cohort.programme,
+                cohort_label=cohort.label,
+                start_date=cohort.start_date,
+                end_date=cohort.end_date,
+                jp=jp,
+                qualification=row["qualification"],
+                final_score=row["final_score"],
+                issued_on=cert.issued_on,
+                agency=settings.agency,
+                place=settings.place,
+                signatory_name=settings.signatory_name,
+                signatory_title=settings.signatory_title,
+                signatory_nip=settings.signatory_nip,
+            )
             items.append((data, folder / f"{slug(cert.number)}-v{cert.version}.pdf"))
-        revoked = session.scalars(select(t.Certificate).join(t.Enrolment).where(
-            t.Enrolment.cohort_id == cohort.cohort_id, t.Certificate.enrolment_id.not_in(passed),
-            t.Certificate.revoked.is_(False))).all()
+        revoked = session.scalars(
+            select(t.Certificate)
+            .join(t.Enrolment)
+            .where(
+                t.Enrolment.cohort_id == cohort.cohort_id,
+                t.Certificate.enrolment_id.not_in(passed),
+                t.Certificate.revoked.is_(False),
+            )
+        ).all()
         for cert in revoked:
             cert.revoked = True
     for data, path in items:
         render_certificate(data, path)
     archive = render_certificates_archive(items, folder / "sttp-all.zip") if items else None
-    return Certificates(reserved, issued, reissued, None if archive is None else str(archive),
-                        [str(p) for _, p in items])
+    return Certificates(
+        reserved, issued, reissued, None if archive is None else str(archive), [str(p) for _, p in items]
+    )
 
 
 @io_task
@@ -186,13 +238,24 @@ def write_recap(cohort: CohortRef, graded: Graded) -> list[str]:
             values = [Decimal(s) for s in mine.loc[mine["component"] == c.code, "score"]]
             components[c.code] = _two(component_mean(values)) if values else None
         person = people.loc[r["enrolment_id"]]
-        rows.append(RecapRow(r["rank"], person["nip"], person["name"], components, r["final_score"],
-                             r["qualification"], r["status"]))
-    meta = RecapMeta(settings.agency, cohort.programme, cohort.label, cohort.start_date, cohort.end_date,
-                     [(c.code, c.title, c.weight) for c in assessment.components])
+        rows.append(
+            RecapRow(
+                r["rank"], person["nip"], person["name"], components, r["final_score"], r["qualification"], r["status"]
+            )
+        )
+    meta = RecapMeta(
+        settings.agency,
+        cohort.programme,
+        cohort.label,
+        cohort.start_date,
+        cohort.end_date,
+        [(c.code, c.title, c.weight) for c in assessment.components],
+    )
     folder = cohort_folder(cohort)
-    return [str(write_recap_xlsx(meta, rows, folder / "rekap-nilai.xlsx")),
-            str(write_recap_pdf(meta, rows, folder / "rekap-nilai.pdf"))]
+    return [
+        str(write_recap_xlsx(meta, rows, folder / "rekap-nilai.xlsx")),
+        str(write_recap_pdf(meta, rows, folder / "rekap-nilai.pdf")),
+    ]
 
 
 @io_task

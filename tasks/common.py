@@ -18,9 +18,7 @@ TRANSIENT_ERRNOS = {errno.EAGAIN, errno.EBUSY, errno.EIO, errno.ETIMEDOUT, errno
 def is_transient(error: BaseException) -> bool:
     """Database connection lost or locked, file briefly unreadable: yes. Wrong data or a bug: no."""
     if isinstance(error, sa_exc.DBAPIError):
-        return isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError) or bool(
-            error.connection_invalidated
-        )
+        return isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError) or bool(error.connection_invalidated)
     if isinstance(error, sa_exc.DisconnectionError | TimeoutError | ConnectionError):
         return True
     if isinstance(error, FileNotFoundError | IsADirectoryError | NotADirectoryError):

@@ -68,17 +68,37 @@ def check_cohorts(cohorts: list[CohortRef], as_of: date, notify: bool) -> ChunkC
             risky = mine[mine["reasons"].map(len) > 0]
             statuses = progress.statuses[progress.statuses["enrolment_id"].isin(mine["enrolment_id"])]
             if notify:
-                notifications.plan(session, risk_messages(
-                    cohort.cohort_id, cohort.label, as_of, risky, list(settings.notify_channels),
-                    settings.operator_email))
-            results.append(CohortCheck(
-                cohort_id=cohort.cohort_id, label=cohort.label, as_of=as_of.isoformat(),
-                participants=len(mine), withdrawn=withdrawn.get(cohort.cohort_id, 0),
-                statuses={k: int(v) for k, v in statuses["status"].value_counts().items()},
-                at_risk=[{"nip": mask_nip(r.nip), "reasons": list(r.reasons), "text": reason_text(r.reasons),
-                          "best_pct": float(r.best_pct)} for r in risky.itertuples(index=False)],
-                unrecorded_sessions=int((progress.unrecorded_sessions["cohort_id"] == cohort.cohort_id).sum()),
-            ))
+                notifications.plan(
+                    session,
+                    risk_messages(
+                        cohort.cohort_id,
+                        cohort.label,
+                        as_of,
+                        risky,
+                        list(settings.notify_channels),
+                        settings.operator_email,
+                    ),
+                )
+            results.append(
+                CohortCheck(
+                    cohort_id=cohort.cohort_id,
+                    label=cohort.label,
+                    as_of=as_of.isoformat(),
+                    participants=len(mine),
+                    withdrawn=withdrawn.get(cohort.cohort_id, 0),
+                    statuses={k: int(v) for k, v in statuses["status"].value_counts().items()},
+                    at_risk=[
+                        {
+                            "nip": mask_nip(r.nip),
+                            "reasons": list(r.reasons),
+                            "text": reason_text(r.reasons),
+                            "best_pct": float(r.best_pct),
+                        }
+                        for r in risky.itertuples(index=False)
+                    ],
+                    unrecorded_sessions=int((progress.unrecorded_sessions["cohort_id"] == cohort.cohort_id).sum()),
+                )
+            )
     return ChunkCheck(results, written)
 
 
@@ -109,9 +129,12 @@ def deliver_notifications() -> int:
 def _people(session, cohort_ids: list[int]) -> pd.DataFrame:  # noqa: ANN001
     """Name, coach e-mail and mentor e-mail per enrolment (for the messages)."""
     coach = select(t.Assignment.enrolment_id, t.Assignment.email).where(t.Assignment.role == "coach").subquery()
-    mentor = (select(t.Assignment.enrolment_id, t.Employee.email)
-              .join(t.Employee, t.Employee.nip == t.Assignment.person_nip, isouter=True)
-              .where(t.Assignment.role == "mentor").subquery())
+    mentor = (
+        select(t.Assignment.enrolment_id, t.Employee.email)
+        .join(t.Employee, t.Employee.nip == t.Assignment.person_nip, isouter=True)
+        .where(t.Assignment.role == "mentor")
+        .subquery()
+    )
     rows = session.execute(
         select(t.Enrolment.id, t.Employee.name, coach.c.email, mentor.c.email)
         .join(t.Employee, t.Employee.nip == t.Enrolment.nip)
@@ -123,7 +146,10 @@ def _people(session, cohort_ids: list[int]) -> pd.DataFrame:  # noqa: ANN001
 
 
 def _withdrawn_counts(session, cohort_ids: list[int]) -> dict[int, int]:  # noqa: ANN001
-    return dict(session.execute(
-        select(t.Enrolment.cohort_id, func.count()).where(
-            t.Enrolment.cohort_id.in_(cohort_ids), t.Enrolment.status == "withdrawn")
-        .group_by(t.Enrolment.cohort_id)).all())
+    return dict(
+        session.execute(
+            select(t.Enrolment.cohort_id, func.count())
+            .where(t.Enrolment.cohort_id.in_(cohort_ids), t.Enrolment.status == "withdrawn")
+            .group_by(t.Enrolment.cohort_id)
+        ).all()
+    )

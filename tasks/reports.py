@@ -32,16 +32,15 @@ def cohort_folder(cohort: CohortRef) -> Path:
 def batch_quarantine(batch_id: int) -> pd.DataFrame:
     with unit_of_work() as session:
         rows = session.execute(
-            select(t.QuarantinedRow.id, t.QuarantinedRow.row_number, t.QuarantinedRow.raw,
-                   t.QuarantinedRow.reasons)
-            .where(t.QuarantinedRow.batch_id == batch_id).order_by(t.QuarantinedRow.row_number)
+            select(t.QuarantinedRow.id, t.QuarantinedRow.row_number, t.QuarantinedRow.raw, t.QuarantinedRow.reasons)
+            .where(t.QuarantinedRow.batch_id == batch_id)
+            .order_by(t.QuarantinedRow.row_number)
         ).all()
     return pd.DataFrame(rows, columns=["id", "row_number", "raw", "reasons"])
 
 
 @io_task
-def publish_ingest_report(kind: str, cohort: CohortRef, counts: BatchCounts,
-                          headers: dict[str, str]) -> str | None:
+def publish_ingest_report(kind: str, cohort: CohortRef, counts: BatchCounts, headers: dict[str, str]) -> str | None:
     """Quarantine table artifact (NIPs masked) and the rejected-rows file; returns the file path."""
     _ = translator()
     rows = batch_quarantine(counts.batch_id)
@@ -51,12 +50,17 @@ def publish_ingest_report(kind: str, cohort: CohortRef, counts: BatchCounts,
         path = cohort_folder(cohort) / f"{kind}-rejected-batch-{counts.batch_id}.xlsx"
         write_rejected_file(rows, headers, path, kind)
         create_table_artifact(
-            quarantine_rows(rows, kind), key=f"{key}-quarantine",
-            description=_("Rows not accepted from {file}: fix them in {fixfile} and submit that file again.")
-            .format(file=counts.file_name, fixfile=path.name),
+            quarantine_rows(rows, kind),
+            key=f"{key}-quarantine",
+            description=_("Rows not accepted from {file}: fix them in {fixfile} and submit that file again.").format(
+                file=counts.file_name, fixfile=path.name
+            ),
         )
-    create_markdown_artifact(_summary_markdown(kind, cohort, counts, path), key=f"{key}-summary",
-                             description=_("What happened to the file {file}").format(file=counts.file_name))
+    create_markdown_artifact(
+        _summary_markdown(kind, cohort, counts, path),
+        key=f"{key}-summary",
+        description=_("What happened to the file {file}").format(file=counts.file_name),
+    )
     return None if path is None else str(path)
 
 
@@ -72,8 +76,10 @@ def _summary_markdown(kind: str, cohort: CohortRef, counts: BatchCounts, path: P
         f"| {counts.rows_resolved} |",
     ]
     if counts.already_processed:
-        lines += ["", _("This file was already processed (batch {batch}); nothing was changed.")
-                  .format(batch=counts.batch_id)]
+        lines += [
+            "",
+            _("This file was already processed (batch {batch}); nothing was changed.").format(batch=counts.batch_id),
+        ]
     if path is not None:
         lines += ["", _("Rejected rows with their reasons: `{path}`").format(path=path)]
     return "\n".join(lines)
@@ -84,8 +90,11 @@ def publish_blocked(kind: str, problem_text: str, file_name: str | None) -> None
     """The reason a step stopped, as an artifact next to the failed run."""
     _ = translator()
     title = _("Stopped")
-    create_markdown_artifact(f"### {title}\n\n{problem_text}", key=slug(f"{kind}-blocked"),
-                             description=_("Why the step stopped and what to fix"))
+    create_markdown_artifact(
+        f"### {title}\n\n{problem_text}",
+        key=slug(f"{kind}-blocked"),
+        description=_("Why the step stopped and what to fix"),
+    )
 
 
 def blocked_text(problem, kind: str) -> str:  # noqa: ANN001

@@ -29,5 +29,6 @@ def counts(url: str) -> dict[str, int]:
 def open_params(roster: Path, cohort: int = 1, start: date = date(2022, 7, 14), **extra: Any):  # noqa: ANN201
     from schemas.params import OpenCohort
 
-    return OpenCohort(program="PKP Kota Jambi 2022", cohort=cohort, start=start, roster=str(roster),
-                      today=start, **extra)
+    return OpenCohort(
+        program="PKP Kota Jambi 2022", cohort=cohort, start=start, roster=str(roster), today=start, **extra
+    )

@@ -44,8 +44,9 @@ class EvidenceContext:
     stages: frozenset[str]
 
 
-def normalise_evidence(kind: str, raw: pd.DataFrame, ctx: EvidenceContext, today: date,
-                       vocabulary: Mapping[str, str]) -> pd.DataFrame:
+def normalise_evidence(
+    kind: str, raw: pd.DataFrame, ctx: EvidenceContext, today: date, vocabulary: Mapping[str, str]
+) -> pd.DataFrame:
     """Canonical values for one evidence file; ``vocabulary`` maps operators' words to codes."""
     frame = raw.copy()
     problems: list[list[Problem]] = [[] for _ in range(len(frame))]
@@ -103,8 +104,9 @@ def _dates(values: pd.Series, problems: list[list[Problem]]) -> list[date | None
     return out
 
 
-def _vocabulary(values: pd.Series, vocabulary: Mapping[str, str], column: str,
-                problems: list[list[Problem]]) -> pd.Series:
+def _vocabulary(
+    values: pd.Series, vocabulary: Mapping[str, str], column: str, problems: list[list[Problem]]
+) -> pd.Series:
     codes = values.str.strip().str.lower().map(vocabulary)
     allowed = ", ".join(sorted(set(vocabulary.values())))
     for pos in (values.notna() & codes.isna()).to_numpy().nonzero()[0]:
@@ -135,7 +137,9 @@ def _given(value: object) -> bool:
     return value is not None and not (isinstance(value, float) and pd.isna(value))
 
 
-def _jp(text: object, status: str | None, slot: SessionDay | None, pos: int, problems: list[list[Problem]]) -> int | None:
+def _jp(
+    text: object, status: str | None, slot: SessionDay | None, pos: int, problems: list[list[Problem]]
+) -> int | None:
     if not _given(text):
         return (slot.jp if status == "hadir" else 0) if slot else None
     try:

@@ -107,8 +107,10 @@ def weighted_sum(means: Mapping[str, Fraction], assessment: Assessment) -> Fract
     for component in assessment.components:
         mean = _exact(means[component.code], f"mean of {component.code}")
         if not low <= mean <= high:
-            raise ValueError(f"mean of {component.code} is {_shown(mean, MEAN_PLACES)}, outside "
-                             f"[{assessment.score_min}, {assessment.score_max}]")
+            raise ValueError(
+                f"mean of {component.code} is {_shown(mean, MEAN_PLACES)}, outside "
+                f"[{assessment.score_min}, {assessment.score_max}]"
+            )
         total += Fraction(component.weight) * mean
     return total / 100
 
@@ -146,24 +148,25 @@ def _check_scores(scores: Mapping[str, Sequence[Decimal]], assessment: Assessmen
     for code, values in scores.items():
         for value in values:
             if not low <= _exact(value, f"score of {code}") <= high:
-                raise ValueError(f"score {value} of {code} is outside "
-                                 f"[{assessment.score_min}, {assessment.score_max}]")
+                raise ValueError(f"score {value} of {code} is outside [{assessment.score_min}, {assessment.score_max}]")
 
 
 def decide(scores: Mapping[str, Sequence[Decimal]], standing: Standing, assessment: Assessment) -> Decision:
     """PKP.md graduation rules: withdrawn, complete, passing band, attendance, required milestones, deferral."""
     _check_scores(scores, assessment)
-    missing = [c.code for c in assessment.components
-               if not scores.get(c.code) or c.code in standing.missing_components]
+    missing = [c.code for c in assessment.components if not scores.get(c.code) or c.code in standing.missing_components]
     missing += sorted(set(standing.missing_components) - set(missing))
 
     components: dict[str, Any] = {}
     means: dict[str, Fraction] = {}
     for component in assessment.components:
         values = list(scores.get(component.code, ()))
-        entry: dict[str, Any] = {"weight": format(component.weight, "f"),
-                                 "scores": [format(v, "f") if isinstance(v, Decimal) else str(v) for v in values],
-                                 "mean": None, "mean_exact": None}
+        entry: dict[str, Any] = {
+            "weight": format(component.weight, "f"),
+            "scores": [format(v, "f") if isinstance(v, Decimal) else str(v) for v in values],
+            "mean": None,
+            "mean_exact": None,
+        }
         if values:
             mean = means[component.code] = component_mean(values)
             entry["mean"] = _shown(mean, MEAN_PLACES)
@@ -189,9 +192,14 @@ def decide(scores: Mapping[str, Sequence[Decimal]], standing: Standing, assessme
         exact = weighted_sum(means, assessment)
         score = round_half_up(exact, assessment.decimals)
         band = qualification(score, assessment)
-        explanation.update(weighted_sum=_shown(exact, SUM_PLACES), weighted_sum_exact=str(exact),
-                           final_score=format(score, "f"), qualification=band.label,
-                           band_rule=band_rule(band, assessment), passing_band=band.passing)
+        explanation.update(
+            weighted_sum=_shown(exact, SUM_PLACES),
+            weighted_sum_exact=str(exact),
+            final_score=format(score, "f"),
+            qualification=band.label,
+            band_rule=band_rule(band, assessment),
+            passing_band=band.passing,
+        )
 
     def done(status: str) -> Decision:
         explanation["status"] = status
@@ -205,19 +213,31 @@ def decide(scores: Mapping[str, Sequence[Decimal]], standing: Standing, assessme
     if missing:
         return done(BELUM_LENGKAP)
     assert band is not None
-    rules.append({"rule": "passing_band", "result": band.passing, "qualification": band.label,
-                  "band_rule": band_rule(band, assessment)})
+    rules.append(
+        {
+            "rule": "passing_band",
+            "result": band.passing,
+            "qualification": band.label,
+            "band_rule": band_rule(band, assessment),
+        }
+    )
     if not band.passing:
         return done(TIDAK_LULUS)
     rules.append({"rule": "attendance_met", "result": standing.attendance_met})
     if not standing.attendance_met:
         return done(TIDAK_LULUS)
-    rules.append({"rule": "required_milestones_met", "result": not standing.missed_required,
-                  "missed": list(standing.missed_required)})
+    rules.append(
+        {
+            "rule": "required_milestones_met",
+            "result": not standing.missed_required,
+            "missed": list(standing.missed_required),
+        }
+    )
     if standing.missed_required:
         return done(TIDAK_LULUS)
-    rules.append({"rule": "revisions_owed", "result": bool(standing.revisions_owed),
-                  "milestones": list(standing.revisions_owed)})
+    rules.append(
+        {"rule": "revisions_owed", "result": bool(standing.revisions_owed), "milestones": list(standing.revisions_owed)}
+    )
     if not standing.revisions_owed:
         return done(LULUS)
     rules.append({"rule": "deferral_cleared", "result": standing.deferral_cleared})
@@ -234,5 +254,7 @@ def rank(scores: Mapping[K, Decimal | None]) -> dict[K, int | None]:
     """
     exact = {key: None if value is None else _exact(value, f"score of {key!r}") for key, value in scores.items()}
     ascending = sorted(v for v in exact.values() if v is not None)
-    return {key: None if value is None else len(ascending) - bisect_right(ascending, value) + 1
-            for key, value in exact.items()}
+    return {
+        key: None if value is None else len(ascending) - bisect_right(ascending, value) + 1
+        for key, value in exact.items()
+    }

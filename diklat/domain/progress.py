@@ -38,8 +38,11 @@ class Progress:
 
 
 DATE_COLUMNS = {
-    "cohorts": ("work_start", "work_end"), "sessions": ("date",), "milestones": ("due_date",),
-    "guidance": ("date",), "deliverables": ("date",),
+    "cohorts": ("work_start", "work_end"),
+    "sessions": ("date",),
+    "milestones": ("due_date",),
+    "guidance": ("date",),
+    "deliverables": ("date",),
 }
 
 
@@ -112,11 +115,16 @@ def _attendance_milestones(pairs: pd.DataFrame, data: ProgressInputs, attendance
     for due_date, group in rows.groupby("due_date"):
         figures = attendance_figures(data, attendance, due_date).set_index("enrolment_id")
         missed = group["enrolment_id"].map(figures["unreachable"]).fillna(False).astype(bool)
-        out.append(pd.DataFrame({
-            "milestone_id": group["milestone_id"], "enrolment_id": group["enrolment_id"],
-            "status": np.where(missed, MISSED, MET),
-            "reason": np.where(missed, "attendance.unreachable", None),
-        }))
+        out.append(
+            pd.DataFrame(
+                {
+                    "milestone_id": group["milestone_id"],
+                    "enrolment_id": group["enrolment_id"],
+                    "status": np.where(missed, MISSED, MET),
+                    "reason": np.where(missed, "attendance.unreachable", None),
+                }
+            )
+        )
     return pd.concat(out, ignore_index=True)
 
 
@@ -126,7 +134,8 @@ def _deliverable_milestones(pairs: pd.DataFrame, deliverables: pd.DataFrame, as_
         return _empty()
     rows["deadline"] = rows["due_date"] + pd.to_timedelta(rows["revision_days"].fillna(0).astype(int), unit="D")
     joined = rows[["milestone_id", "enrolment_id", "stage", "due_date", "deadline"]].merge(
-        deliverables, on=["enrolment_id", "stage"], how="left")
+        deliverables, on=["enrolment_id", "stage"], how="left"
+    )
     on_time = joined["date"] <= joined["due_date"]
     outcome = joined["outcome"]
     joined = joined.assign(
@@ -155,31 +164,45 @@ def _deliverable_milestones(pairs: pd.DataFrame, deliverables: pd.DataFrame, as_
         [None, None, None, "deliverable.revision_overdue", None, "deliverable.rejected", "deliverable.late"],
         default="deliverable.missing",
     )
-    return pd.DataFrame({"milestone_id": agg["milestone_id"], "enrolment_id": agg["enrolment_id"],
-                         "status": status, "reason": reason})
+    return pd.DataFrame(
+        {"milestone_id": agg["milestone_id"], "enrolment_id": agg["enrolment_id"], "status": status, "reason": reason}
+    )
 
 
-def guidance_gaps(participants: pd.DataFrame, cohorts: pd.DataFrame, guidance: pd.DataFrame,
-                  upto: pd.Timestamp | None = None) -> pd.DataFrame:
+def guidance_gaps(
+    participants: pd.DataFrame, cohorts: pd.DataFrame, guidance: pd.DataFrame, upto: pd.Timestamp | None = None
+) -> pd.DataFrame:
     """Longest and current stretch without guidance in the workplace phase, per participant.
 
     Counts from the phase's first day to the first meeting, between meetings, and from the last
     meeting to ``upto`` (default: the phase's last day).
     """
     base = participants[["cohort_id", "enrolment_id"]].merge(
-        cohorts[["cohort_id", "work_start", "work_end", "max_gap_days"]], on="cohort_id")
+        cohorts[["cohort_id", "work_start", "work_end", "max_gap_days"]], on="cohort_id"
+    )
     base["upto"] = base["work_end"] if upto is None else base["work_end"].clip(upper=upto)
     meetings = guidance.merge(base[["enrolment_id", "work_start", "upto"]], on="enrolment_id")
     meetings = meetings[(meetings["date"] >= meetings["work_start"]) & (meetings["date"] <= meetings["upto"])]
-    points = pd.concat([
-        base[["enrolment_id", "work_start"]].rename(columns={"work_start": "date"}),
-        meetings[["enrolment_id", "date"]],
-        base[["enrolment_id", "upto"]].rename(columns={"upto": "date"}),
-    ]).sort_values(["enrolment_id", "date"])
+    points = pd.concat(
+        [
+            base[["enrolment_id", "work_start"]].rename(columns={"work_start": "date"}),
+            meetings[["enrolment_id", "date"]],
+            base[["enrolment_id", "upto"]].rename(columns={"upto": "date"}),
+        ]
+    ).sort_values(["enrolment_id", "date"])
     points["gap"] = points.groupby("enrolment_id")["date"].diff().dt.days.fillna(0)
     longest = points.groupby("enrolment_id")["gap"].max().rename("longest_gap")
-    last = pd.concat([base[["enrolment_id", "work_start"]].rename(columns={"work_start": "date"}),
-                      meetings[["enrolment_id", "date"]]]).groupby("enrolment_id")["date"].max().rename("last")
+    last = (
+        pd.concat(
+            [
+                base[["enrolment_id", "work_start"]].rename(columns={"work_start": "date"}),
+                meetings[["enrolment_id", "date"]],
+            ]
+        )
+        .groupby("enrolment_id")["date"]
+        .max()
+        .rename("last")
+    )
     out = base.merge(longest, on="enrolment_id").merge(last, on="enrolment_id")
     out["current_gap"] = (out["upto"] - out["last"]).dt.days
     return out
@@ -191,15 +214,22 @@ def _coaching_milestones(pairs: pd.DataFrame, data: ProgressInputs, guidance: pd
         return _empty()
     gaps = guidance_gaps(data.participants, data.cohorts, guidance).set_index("enrolment_id")
     over = rows["enrolment_id"].map(gaps["longest_gap"] > gaps["max_gap_days"]).fillna(False).astype(bool)
-    return pd.DataFrame({"milestone_id": rows["milestone_id"], "enrolment_id": rows["enrolment_id"],
-                         "status": np.where(over, MISSED, MET), "reason": np.where(over, "guidance.gap", None)})
+    return pd.DataFrame(
+        {
+            "milestone_id": rows["milestone_id"],
+            "enrolment_id": rows["enrolment_id"],
+            "status": np.where(over, MISSED, MET),
+            "reason": np.where(over, "guidance.gap", None),
+        }
+    )
 
 
 def _assessment_milestones(pairs: pd.DataFrame) -> pd.DataFrame:
     """Decided by the final assessment; the daily check leaves them pending."""
     rows = pairs[pairs["kind"] == "assessment"]
-    return pd.DataFrame({"milestone_id": rows["milestone_id"], "enrolment_id": rows["enrolment_id"],
-                         "status": PENDING, "reason": None})
+    return pd.DataFrame(
+        {"milestone_id": rows["milestone_id"], "enrolment_id": rows["enrolment_id"], "status": PENDING, "reason": None}
+    )
 
 
 def _apply_waivers(statuses: pd.DataFrame, waived: pd.DataFrame) -> pd.DataFrame:
@@ -212,8 +242,14 @@ def _apply_waivers(statuses: pd.DataFrame, waived: pd.DataFrame) -> pd.DataFrame
     return statuses
 
 
-def _reasons(figures: pd.DataFrame, statuses: pd.DataFrame, pairs: pd.DataFrame, data: ProgressInputs,
-             guidance: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
+def _reasons(
+    figures: pd.DataFrame,
+    statuses: pd.DataFrame,
+    pairs: pd.DataFrame,
+    data: ProgressInputs,
+    guidance: pd.DataFrame,
+    as_of: pd.Timestamp,
+) -> pd.Series:
     """Sorted at-risk reason codes per participant (empty list: on track)."""
     reasons: dict[int, set[str]] = {int(e): set() for e in figures["enrolment_id"]}
     for enrolment_id in figures.loc[figures["unreachable"], "enrolment_id"]:

@@ -57,8 +57,11 @@ def normalise_roster(raw: pd.DataFrame, today: date) -> pd.DataFrame:
 
     frame["phone"], bad_phone = _phones(frame["phone"])
     # 8123456789: a spreadsheet stored the number as a number and dropped its leading 0.
-    lost_zero = frame["phone"].isna() & raw["phone"].str.fullmatch(r"[1-9][0-9]{8,12}").fillna(False).astype(bool) \
-        if "phone" in raw else bad_phone & False
+    lost_zero = (
+        frame["phone"].isna() & raw["phone"].str.fullmatch(r"[1-9][0-9]{8,12}").fillna(False).astype(bool)
+        if "phone" in raw
+        else bad_phone & False
+    )
     for pos in _positions(bad_phone):
         code = "phone.leading_zero" if lost_zero.iloc[pos] else "phone.invalid"
         problems[pos].append(Problem(code, "phone", {"value": raw["phone"].iloc[pos]}))

@@ -49,8 +49,9 @@ def normalise_scores(raw: pd.DataFrame, ctx: ScoreContext, today: date) -> pd.Da
     component = frame["component"].map(lambda v: ctx.components.get(stage_code(v)), na_action="ignore")
     allowed = ", ".join(sorted(set(ctx.components.values())))
     for pos in (frame["component"].notna() & component.isna()).to_numpy().nonzero()[0]:
-        problems[pos].append(Problem("value.not_allowed", "component",
-                                     {"value": frame["component"].iloc[pos], "allowed": allowed}))
+        problems[pos].append(
+            Problem("value.not_allowed", "component", {"value": frame["component"].iloc[pos], "allowed": allowed})
+        )
     frame["component"] = component.astype(object).where(component.notna(), None)
 
     scores: list[Decimal | None] = []
@@ -82,8 +83,11 @@ def _score(text: object, ctx: ScoreContext, pos: int, problems: list[list[Proble
         problems[pos].append(Problem("score.invalid", "score", {"value": text}))
         return None
     if not ctx.score_min <= value <= ctx.score_max:
-        problems[pos].append(Problem("score.out_of_range", "score", {
-            "value": text, "min": str(ctx.score_min), "max": str(ctx.score_max)}))
+        problems[pos].append(
+            Problem(
+                "score.out_of_range", "score", {"value": text, "min": str(ctx.score_min), "max": str(ctx.score_max)}
+            )
+        )
         return None
     return value
 

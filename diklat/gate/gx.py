@@ -82,4 +82,3 @@ def run_checks(name: str, frame: pd.DataFrame, checks: Sequence[Check]) -> list[
         if rows:
             failures.append(Failure(check, rows))
     return failures
-

@@ -36,9 +36,7 @@ def match_headers(headers: list[str], spec: FileSpec, file_name: str = "") -> di
 
     for canonical, found in seen.items():
         if len(found) > 1:
-            problem = Problem(
-                "file.duplicate_column", column=canonical, params={"file": file_name, "headers": found}
-            )
+            problem = Problem("file.duplicate_column", column=canonical, params={"file": file_name, "headers": found})
             raise FileProblem(problem, file_name)
 
     missing = [c for c in spec.required if c.name not in seen]

@@ -112,9 +112,7 @@ def _build_frame(rows: list[list[str | None]], spec: FileSpec, name: str) -> tup
     width = max(len(row) for row in rows[start:])
     header_row = list(rows[start]) + [None] * (width - len(rows[start]))
     # (spreadsheet row number, padded values) for every data row that has at least one value
-    body = [
-        (i + 1, row + [None] * (width - len(row))) for i, row in enumerate(rows) if i > start and any(row)
-    ]
+    body = [(i + 1, row + [None] * (width - len(row))) for i, row in enumerate(rows) if i > start and any(row)]
     keep = [j for j in range(width) if header_row[j] or any(r[j] for _, r in body)]
     labels = [(header_row[j] or "").replace("\ufeff", "").strip() for j in keep]
     mapping = match_headers([label for label in labels if label], spec, name)

@@ -193,9 +193,13 @@ def _render(data: CertificateData, language: str) -> bytes:
         return f"<b>{escape(value)}</b>"
 
     sentence = escape(completed).format(
-        programme=bold(data.programme), cohort=escape(data.cohort_label),
-        start=escape(format_date_id(data.start_date)), end=escape(format_date_id(data.end_date)),
-        jp=data.jp, qualification=bold(data.qualification), score=bold(format_score(data.final_score, language)),
+        programme=bold(data.programme),
+        cohort=escape(data.cohort_label),
+        start=escape(format_date_id(data.start_date)),
+        end=escape(format_date_id(data.end_date)),
+        jp=data.jp,
+        qualification=bold(data.qualification),
+        score=bold(format_score(data.final_score, language)),
     )
     style = ParagraphStyle("body", fontName=FONT, fontSize=12, leading=16, alignment=TA_CENTER)
     paragraph = Paragraph(sentence, style)

@@ -21,7 +21,9 @@ ID_HEADER = "ID KARANTINA"
 def masked_problem(problem: Problem) -> Problem:
     """The same problem with any NIP value it quotes masked (for logs, artifacts and terminals)."""
     if problem.column in NIP_COLUMNS and problem.params.get("value"):
-        return Problem(problem.code, problem.column, {**problem.params, "value": mask_nip(str(problem.params["value"]))})
+        return Problem(
+            problem.code, problem.column, {**problem.params, "value": mask_nip(str(problem.params["value"]))}
+        )
     return problem
 
 
@@ -32,23 +34,27 @@ def reasons_text(reasons: list[dict[str, Any]], kind: str, language: str | None,
     return " ".join(render(p, kind, language) for p in problems)
 
 
-def quarantine_rows(rows: pd.DataFrame, kind: str, language: str | None = None,
-                    mask: bool = True, limit: int | None = 200) -> list[dict[str, Any]]:
+def quarantine_rows(
+    rows: pd.DataFrame, kind: str, language: str | None = None, mask: bool = True, limit: int | None = 200
+) -> list[dict[str, Any]]:
     """Row number, masked NIP and every reason, for a table artifact or a terminal table."""
     _ = translator(language)
     out = []
     for rec in rows.head(limit).to_dict("records") if limit else rows.to_dict("records"):
         raw_nip = str((rec["raw"] or {}).get("nip") or "")
-        out.append({
-            _("Row"): int(rec["row_number"]),
-            "NIP": mask_nip(raw_nip) if mask else raw_nip,
-            _("Reasons"): reasons_text(rec["reasons"], kind, language, mask),
-        })
+        out.append(
+            {
+                _("Row"): int(rec["row_number"]),
+                "NIP": mask_nip(raw_nip) if mask else raw_nip,
+                _("Reasons"): reasons_text(rec["reasons"], kind, language, mask),
+            }
+        )
     return out
 
 
-def write_rejected_file(rows: pd.DataFrame, headers: dict[str, str], path: Path, kind: str,
-                        language: str | None = None) -> Path:
+def write_rejected_file(
+    rows: pd.DataFrame, headers: dict[str, str], path: Path, kind: str, language: str | None = None
+) -> Path:
     """The rejected rows in the operator's own columns, plus the reasons and the quarantine id.
 
     Fixed and sent back as it is, the file resolves exactly these rows (matched by ``ID KARANTINA``).

@@ -95,8 +95,7 @@ def _printed_nip(nip: str) -> str:
         return nip
 
 
-def write_recap_xlsx(meta: RecapMeta, rows: Iterable[RecapRow], path: Path,
-                     language: str | None = None) -> Path:
+def write_recap_xlsx(meta: RecapMeta, rows: Iterable[RecapRow], path: Path, language: str | None = None) -> Path:
     """The recap as an agency files it: title rows, one header row (frozen), scores as numbers."""
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -195,8 +194,7 @@ def _numbered_canvas(footer: str):
     return NumberedCanvas
 
 
-def write_recap_pdf(meta: RecapMeta, rows: Iterable[RecapRow], path: Path,
-                    language: str | None = None) -> Path:
+def write_recap_pdf(meta: RecapMeta, rows: Iterable[RecapRow], path: Path, language: str | None = None) -> Path:
     """The recap as an A4 landscape table; the header row repeats on every page, pages numbered."""
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER
@@ -232,8 +230,12 @@ def write_recap_pdf(meta: RecapMeta, rows: Iterable[RecapRow], path: Path,
         data.append(
             [str(index), _printed_nip(record.nip), para(record.name)]
             + [score(record.components.get(code)) for code in codes]
-            + [score(record.final_score), para(record.qualification), para(status_label(record.status, language)),
-               "" if record.rank is None else str(record.rank)]
+            + [
+                score(record.final_score),
+                para(record.qualification),
+                para(status_label(record.status, language)),
+                "" if record.rank is None else str(record.rank),
+            ]
         )
 
     left, right = [1.0 * cm, 3.9 * cm], [1.8 * cm, 2.8 * cm, 3.0 * cm, 1.3 * cm]
@@ -243,18 +245,22 @@ def write_recap_pdf(meta: RecapMeta, rows: Iterable[RecapRow], path: Path,
     widths = [*left, name_width, *[component_width] * len(codes), *right]
     numeric = range(3, 3 + len(codes) + 1)
     table = LongTable(data, colWidths=widths, repeatRows=1)
-    table.setStyle(TableStyle([
-        ("FONTNAME", (0, 0), (-1, -1), FONT),
-        ("FONTSIZE", (0, 0), (-1, -1), 8),
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#D9E1F2")),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 4),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-        ("ALIGN", (0, 1), (0, -1), "RIGHT"),
-        ("ALIGN", (numeric.start, 1), (numeric.stop - 1, -1), "RIGHT"),
-        ("ALIGN", (-1, 1), (-1, -1), "RIGHT"),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), FONT),
+                ("FONTSIZE", (0, 0), (-1, -1), 8),
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#D9E1F2")),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 4),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+                ("ALIGN", (0, 1), (0, -1), "RIGHT"),
+                ("ALIGN", (numeric.start, 1), (numeric.stop - 1, -1), "RIGHT"),
+                ("ALIGN", (-1, 1), (-1, -1), "RIGHT"),
+            ]
+        )
+    )
 
     story = [para(titles[0], title_style), para(titles[1], title_style)]
     story += [para(text, sub_style) for text in titles[2:]]
@@ -262,8 +268,15 @@ def write_recap_pdf(meta: RecapMeta, rows: Iterable[RecapRow], path: Path,
 
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
-        buffer, pagesize=page, leftMargin=margin, rightMargin=margin, topMargin=margin, bottomMargin=margin,
-        invariant=1, title=f"{titles[1]} {meta.programme} {meta.cohort_label}", author=meta.agency,
+        buffer,
+        pagesize=page,
+        leftMargin=margin,
+        rightMargin=margin,
+        topMargin=margin,
+        bottomMargin=margin,
+        invariant=1,
+        title=f"{titles[1]} {meta.programme} {meta.cohort_label}",
+        author=meta.agency,
         creator="diklat",
     )
     document.build(story, canvasmaker=_numbered_canvas(footer))

@@ -25,8 +25,15 @@ def reason_text(codes: list[str], language: str | None = None) -> str:
     return "; ".join(_(REASONS.get(code, code)) for code in codes)
 
 
-def risk_messages(cohort_id: int, label: str, as_of: date, at_risk: pd.DataFrame, channels: list[str],
-                  operator_email: str | None, language: str | None = None) -> list[Message]:
+def risk_messages(
+    cohort_id: int,
+    label: str,
+    as_of: date,
+    at_risk: pd.DataFrame,
+    channels: list[str],
+    operator_email: str | None,
+    language: str | None = None,
+) -> list[Message]:
     """One digest for the operator, one message per coach and per mentor about their own participants.
 
     ``at_risk``: nip, name, reasons, coach_email, mentor_email. NIPs are masked; names are kept because
@@ -42,8 +49,10 @@ def risk_messages(cohort_id: int, label: str, as_of: date, at_risk: pd.DataFrame
             recipients.append((role, str(address), group))
     messages = []
     for role, address, group in recipients:
-        lines = [f"- {row.name} ({mask_nip(row.nip)}): {reason_text(row.reasons, language)}"
-                 for row in group.itertuples(index=False)]
+        lines = [
+            f"- {row.name} ({mask_nip(row.nip)}): {reason_text(row.reasons, language)}"
+            for row in group.itertuples(index=False)
+        ]
         body = "\n".join([subject, "", *lines])
         for channel in channels:
             if channel == "smtp" and "@" not in address:

@@ -43,19 +43,26 @@ def withdraw(session: Session, cohort: CohortRef, nip: str, on: date, reason: st
     row = _enrolment(session, cohort, nip)
     if row.status == "withdrawn":
         return False
-    audit(session, actor, "withdraw", "enrolment", str(row.id), {"status": row.status},
-          {"status": "withdrawn", "on": on.isoformat(), "reason": reason})
+    audit(
+        session,
+        actor,
+        "withdraw",
+        "enrolment",
+        str(row.id),
+        {"status": row.status},
+        {"status": "withdrawn", "on": on.isoformat(), "reason": reason},
+    )
     row.status, row.withdrawn_on, row.withdrawn_reason = "withdrawn", on, reason
     return True
 
 
-def waive(session: Session, cohort: CohortRef, nip: str, milestone: str, on: date, reason: str,
-          actor: str) -> bool:
+def waive(session: Session, cohort: CohortRef, nip: str, milestone: str, on: date, reason: str, actor: str) -> bool:
     """An operator waives one milestone for one participant from ``on``; the check never overrides it."""
     row = _enrolment(session, cohort, nip)
     ms = _milestone(session, cohort, milestone)
-    exists = session.scalar(select(t.MilestoneStatus.id).filter_by(
-        milestone_id=ms.id, enrolment_id=row.id, status=WAIVED))
+    exists = session.scalar(
+        select(t.MilestoneStatus.id).filter_by(milestone_id=ms.id, enrolment_id=row.id, status=WAIVED)
+    )
     if exists:
         return False
     session.add(t.MilestoneStatus(milestone_id=ms.id, enrolment_id=row.id, status=WAIVED, as_of=on, reason=reason))
@@ -69,9 +76,20 @@ def move_milestone(session: Session, cohort: CohortRef, milestone: str, to: date
     if ms.due_date == to:
         return False
     if not cohort.start_date <= to <= cohort.end_date:
-        raise ActionRefused("action.date_outside", value=to.isoformat(), start=cohort.start_date.isoformat(),
-                            end=cohort.end_date.isoformat())
-    audit(session, actor, "move", "milestone", f"{cohort.label}/{ms.code}", {"due_date": ms.due_date.isoformat()},
-          {"due_date": to.isoformat(), "reason": reason})
+        raise ActionRefused(
+            "action.date_outside",
+            value=to.isoformat(),
+            start=cohort.start_date.isoformat(),
+            end=cohort.end_date.isoformat(),
+        )
+    audit(
+        session,
+        actor,
+        "move",
+        "milestone",
+        f"{cohort.label}/{ms.code}",
+        {"due_date": ms.due_date.isoformat()},
+        {"due_date": to.isoformat(), "reason": reason},
+    )
     ms.due_date = to
     return True

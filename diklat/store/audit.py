@@ -12,11 +12,20 @@ from schemas import tables as t
 
 
 def audit(
-    session: Session, actor: str, action: str, entity: str, key: str,
-    old: dict[str, Any] | None, new: dict[str, Any] | None, source: str | None = None,
+    session: Session,
+    actor: str,
+    action: str,
+    entity: str,
+    key: str,
+    old: dict[str, Any] | None,
+    new: dict[str, Any] | None,
+    source: str | None = None,
 ) -> None:
-    session.add(t.AuditLog(actor=actor, action=action, entity=entity, entity_key=key,
-                           old_value=old, new_value=new, source=source))
+    session.add(
+        t.AuditLog(
+            actor=actor, action=action, entity=entity, entity_key=key, old_value=old, new_value=new, source=source
+        )
+    )
 
 
 def audit_many(session: Session, rows: Sequence[dict[str, Any]]) -> None:

@@ -32,15 +32,30 @@ def previous_batch(session: Session, kind: str, scope: str, sha256: str) -> t.In
 
 
 def counts_of(batch: t.IngestBatch, already: bool) -> BatchCounts:
-    return BatchCounts(batch.id, batch.file_name, batch.rows_read, batch.rows_accepted,
-                       batch.rows_quarantined, batch.rows_unchanged, 0, already)
+    return BatchCounts(
+        batch.id,
+        batch.file_name,
+        batch.rows_read,
+        batch.rows_accepted,
+        batch.rows_quarantined,
+        batch.rows_unchanged,
+        0,
+        already,
+    )
 
 
-def start_batch(session: Session, gated: Gated, scope: str, file_name: str, sha256: str,
-                flow_run_id: str | None) -> t.IngestBatch:
+def start_batch(
+    session: Session, gated: Gated, scope: str, file_name: str, sha256: str, flow_run_id: str | None
+) -> t.IngestBatch:
     batch = t.IngestBatch(
-        kind=gated.kind, scope=scope, file_name=file_name, sha256=sha256, rows_read=gated.rows_read,
-        rows_accepted=len(gated.accepted), rows_quarantined=len(gated.quarantined), rows_unchanged=0,
+        kind=gated.kind,
+        scope=scope,
+        file_name=file_name,
+        sha256=sha256,
+        rows_read=gated.rows_read,
+        rows_accepted=len(gated.accepted),
+        rows_quarantined=len(gated.quarantined),
+        rows_unchanged=0,
         flow_run_id=flow_run_id,
     )
     session.add(batch)
@@ -57,8 +72,13 @@ def quarantine(session: Session, batch: t.IngestBatch, gated: Gated) -> None:
         insert(t.QuarantinedRow),
         [
             {
-                "batch_id": batch.id, "kind": gated.kind, "scope": batch.scope, "row_number": int(r.row_number),
-                "subject_key": r.subject_key, "raw": r.raw, "reasons": [p.as_dict() for p in r.problems],
+                "batch_id": batch.id,
+                "kind": gated.kind,
+                "scope": batch.scope,
+                "row_number": int(r.row_number),
+                "subject_key": r.subject_key,
+                "raw": r.raw,
+                "reasons": [p.as_dict() for p in r.problems],
                 "status": "open",
             }
             for r in q.itertuples(index=False)
@@ -66,18 +86,29 @@ def quarantine(session: Session, batch: t.IngestBatch, gated: Gated) -> None:
     )
 
 
-def resolve(session: Session, kind: str, scope: str, batch_id: int, subject_keys: Iterable[str],
-            quarantine_ids: Iterable[object]) -> int:
+def resolve(
+    session: Session,
+    kind: str,
+    scope: str,
+    batch_id: int,
+    subject_keys: Iterable[str],
+    quarantine_ids: Iterable[object],
+) -> int:
     """Close open quarantined rows that this batch fixed (same subject, or resubmitted by its id)."""
     keys = [k for k in set(subject_keys) if k]
     ids = sorted({int(i) for i in quarantine_ids if _is_int(i)})
     resolved = 0
-    base = (t.QuarantinedRow.kind == kind) & (t.QuarantinedRow.scope == scope) & (
-        t.QuarantinedRow.status == "open") & (t.QuarantinedRow.batch_id != batch_id)
+    base = (
+        (t.QuarantinedRow.kind == kind)
+        & (t.QuarantinedRow.scope == scope)
+        & (t.QuarantinedRow.status == "open")
+        & (t.QuarantinedRow.batch_id != batch_id)
+    )
     for column, values in ((t.QuarantinedRow.subject_key, keys), (t.QuarantinedRow.id, ids)):
         for start in range(0, len(values), 5_000):
             result = session.execute(
-                update(t.QuarantinedRow).where(base & column.in_(values[start : start + 5_000]))
+                update(t.QuarantinedRow)
+                .where(base & column.in_(values[start : start + 5_000]))
                 .values(status="resolved", resolved_batch_id=batch_id)
                 .execution_options(synchronize_session=False)
             )
@@ -88,16 +119,26 @@ def resolve(session: Session, kind: str, scope: str, batch_id: int, subject_keys
 def open_quarantine(session: Session, scope: str | None = None) -> pd.DataFrame:
     """Quarantined rows still waiting for a fix, oldest first."""
     stmt = (
-        select(t.QuarantinedRow.id, t.QuarantinedRow.kind, t.QuarantinedRow.scope, t.QuarantinedRow.row_number,
-               t.QuarantinedRow.reasons, t.QuarantinedRow.raw, t.IngestBatch.file_name, t.IngestBatch.created_at)
+        select(
+            t.QuarantinedRow.id,
+            t.QuarantinedRow.kind,
+            t.QuarantinedRow.scope,
+            t.QuarantinedRow.row_number,
+            t.QuarantinedRow.reasons,
+            t.QuarantinedRow.raw,
+            t.IngestBatch.file_name,
+            t.IngestBatch.created_at,
+        )
         .join(t.IngestBatch, t.QuarantinedRow.batch_id == t.IngestBatch.id)
         .where(t.QuarantinedRow.status == "open")
         .order_by(t.IngestBatch.created_at, t.QuarantinedRow.id)
     )
     if scope:
         stmt = stmt.where(t.QuarantinedRow.scope == scope)
-    return pd.DataFrame(session.execute(stmt).all(),
-                        columns=["id", "kind", "scope", "row_number", "reasons", "raw", "file_name", "created_at"])
+    return pd.DataFrame(
+        session.execute(stmt).all(),
+        columns=["id", "kind", "scope", "row_number", "reasons", "raw", "file_name", "created_at"],
+    )
 
 
 def _is_int(value: object) -> bool:

@@ -12,15 +12,35 @@ from schemas import tables as t
 
 def save_calendar(session: Session, cohort_id: int, calendar: Calendar) -> tuple[int, int]:
     """Insert missing sessions and milestones (ON CONFLICT DO NOTHING); returns the totals."""
-    upsert(session, t.Session.__table__, [
-        {"cohort_id": cohort_id, "code": s.code, "date": s.date, "phase": s.phase, "agenda": s.agenda,
-         "jp": s.jp} for s in calendar.sessions
-    ], ["cohort_id", "code"])
-    upsert(session, t.Milestone.__table__, [
-        {"cohort_id": cohort_id, "code": m.code, "kind": m.kind, "title": m.title, "phase": m.phase,
-         "due_date": m.due_date, "original_due_date": m.due_date, "required": m.required, "rule": m.rule}
-        for m in calendar.milestones
-    ], ["cohort_id", "code"])
+    upsert(
+        session,
+        t.Session.__table__,
+        [
+            {"cohort_id": cohort_id, "code": s.code, "date": s.date, "phase": s.phase, "agenda": s.agenda, "jp": s.jp}
+            for s in calendar.sessions
+        ],
+        ["cohort_id", "code"],
+    )
+    upsert(
+        session,
+        t.Milestone.__table__,
+        [
+            {
+                "cohort_id": cohort_id,
+                "code": m.code,
+                "kind": m.kind,
+                "title": m.title,
+                "phase": m.phase,
+                "due_date": m.due_date,
+                "original_due_date": m.due_date,
+                "required": m.required,
+                "rule": m.rule,
+            }
+            for m in calendar.milestones
+        ],
+        ["cohort_id", "code"],
+    )
     count = lambda table: session.scalar(  # noqa: E731
-        select(func.count()).select_from(table).where(table.cohort_id == cohort_id))
+        select(func.count()).select_from(table).where(table.cohort_id == cohort_id)
+    )
     return count(t.Session), count(t.Milestone)

@@ -47,12 +47,13 @@ class CohortRef:
 def ensure_template(session: Session, template: Template) -> t.ProgrammeTemplate:
     """Store a template version once; the same version with another body is refused."""
     sha = template_sha256(template)
-    row = session.scalar(
-        select(t.ProgrammeTemplate).filter_by(code=template.code, version=template.version)
-    )
+    row = session.scalar(select(t.ProgrammeTemplate).filter_by(code=template.code, version=template.version))
     if row is None:
         row = t.ProgrammeTemplate(
-            code=template.code, version=template.version, name=template.name, sha256=sha,
+            code=template.code,
+            version=template.version,
+            name=template.name,
+            sha256=sha,
             body=template_body(template),
         )
         session.add(row)
@@ -72,20 +73,31 @@ def ensure_cohort(
         session.add(prog)
         session.flush()
         audit(session, actor, "create", "programme", programme, None, {"template": template.code})
-    cohort = session.scalar(
-        select(t.Cohort).filter_by(programme_id=prog.id, number=number).with_for_update()
-    )
+    cohort = session.scalar(select(t.Cohort).filter_by(programme_id=prog.id, number=number).with_for_update())
     if cohort is None:
         tpl = ensure_template(session, template)
         calendar = build_calendar(template, start, days_off_for(template, start))
         cohort = t.Cohort(
-            programme_id=prog.id, number=number, template_id=tpl.id, start_date=start,
-            end_date=calendar.end_date, capacity=template.capacity, status="open", extra_days_off=[],
+            programme_id=prog.id,
+            number=number,
+            template_id=tpl.id,
+            start_date=start,
+            end_date=calendar.end_date,
+            capacity=template.capacity,
+            status="open",
+            extra_days_off=[],
         )
         session.add(cohort)
         session.flush()
-        audit(session, actor, "open", "cohort", f"{programme}#{number}", None,
-              {"start": start.isoformat(), "template": template.key})
+        audit(
+            session,
+            actor,
+            "open",
+            "cohort",
+            f"{programme}#{number}",
+            None,
+            {"start": start.isoformat(), "template": template.key},
+        )
     elif cohort.start_date != start:
         raise CohortConflict("cohort.start_differs", cohort=number, recorded=cohort.start_date.isoformat())
     return cohort_ref(session, cohort.id)
@@ -98,7 +110,11 @@ def cohort_ref(session: Session, cohort_id: int) -> CohortRef:
     prog = session.get(t.Programme, cohort.programme_id)
     tpl = session.get(t.ProgrammeTemplate, cohort.template_id)
     return CohortRef(
-        cohort.id, prog.name, cohort.number, cohort.start_date, cohort.end_date,
+        cohort.id,
+        prog.name,
+        cohort.number,
+        cohort.start_date,
+        cohort.end_date,
         Template.model_validate(tpl.body),
     )
 

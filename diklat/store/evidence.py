@@ -36,13 +36,23 @@ def evidence_context(session: Session, cohort: CohortRef) -> EvidenceContext:
     ).all()
     stages = {m.stage for m in cohort.template.milestones if m.stage}
     return EvidenceContext(
-        participants=frozenset(nips), start=cohort.start_date, end=cohort.end_date,
-        sessions={d: SessionDay(code, jp) for d, code, jp in sessions}, stages=frozenset(stages),
+        participants=frozenset(nips),
+        start=cohort.start_date,
+        end=cohort.end_date,
+        sessions={d: SessionDay(code, jp) for d, code, jp in sessions},
+        stages=frozenset(stages),
     )
 
 
-def save_evidence(session: Session, gated: Gated, cohort: CohortRef, file_name: str, sha256: str,
-                  actor: str, flow_run_id: str | None = None) -> BatchCounts:
+def save_evidence(
+    session: Session,
+    gated: Gated,
+    cohort: CohortRef,
+    file_name: str,
+    sha256: str,
+    actor: str,
+    flow_run_id: str | None = None,
+) -> BatchCounts:
     """Upsert accepted evidence rows; the same file twice changes nothing; corrections are audited."""
     done = previous_batch(session, gated.kind, cohort.scope, sha256)
     if done is not None:
@@ -61,8 +71,17 @@ def save_evidence(session: Session, gated: Gated, cohort: CohortRef, file_name: 
             unchanged += 1
             continue
         if old is not None:
-            audits.append({"actor": actor, "action": "update", "entity": gated.kind, "entity_key": _key_text(key),
-                           "old_value": _jsonable(old), "new_value": _jsonable(new), "source": source})
+            audits.append(
+                {
+                    "actor": actor,
+                    "action": "update",
+                    "entity": gated.kind,
+                    "entity_key": _key_text(key),
+                    "old_value": _jsonable(old),
+                    "new_value": _jsonable(new),
+                    "source": source,
+                }
+            )
         changed.append(row)
     upsert(session, table.__table__, changed, keys, update=(*values, "batch_id"))
     audit_many(session, audits)
@@ -70,20 +89,21 @@ def save_evidence(session: Session, gated: Gated, cohort: CohortRef, file_name: 
     subjects = key_of(gated.accepted, ROW_KEYS[gated.kind])
     resolved = resolve(session, gated.kind, cohort.scope, batch.id, subjects, gated.accepted["quarantine_id"].dropna())
     batch.rows_unchanged = unchanged
-    return BatchCounts(batch.id, file_name, gated.rows_read, len(gated.accepted), len(gated.quarantined),
-                       unchanged, resolved)
+    return BatchCounts(
+        batch.id, file_name, gated.rows_read, len(gated.accepted), len(gated.quarantined), unchanged, resolved
+    )
 
 
 def _rows(session: Session, gated: Gated, cohort: CohortRef, batch_id: int) -> list[dict[str, Any]]:
-    enrolments = dict(session.execute(
-        select(t.Enrolment.nip, t.Enrolment.id).where(t.Enrolment.cohort_id == cohort.cohort_id)
-    ).all())
+    enrolments = dict(
+        session.execute(select(t.Enrolment.nip, t.Enrolment.id).where(t.Enrolment.cohort_id == cohort.cohort_id)).all()
+    )
     frame = gated.accepted
     out = pd.DataFrame({"enrolment_id": frame["nip"].map(enrolments), "batch_id": batch_id})
     if gated.kind == "attendance":
-        session_ids = dict(session.execute(
-            select(t.Session.code, t.Session.id).where(t.Session.cohort_id == cohort.cohort_id)
-        ).all())
+        session_ids = dict(
+            session.execute(select(t.Session.code, t.Session.id).where(t.Session.cohort_id == cohort.cohort_id)).all()
+        )
         out["session_id"] = frame["session"].map(session_ids)
         out["status"], out["jp"] = frame["status"], frame["jp"].astype(int)
     elif gated.kind == "guidance":
@@ -91,7 +111,11 @@ def _rows(session: Session, gated: Gated, cohort: CohortRef, batch_id: int) -> l
         out["by_nip"], out["topic"] = frame["by_nip"], frame["topic"]
     elif gated.kind == "deliverables":
         out["stage"], out["date"], out["outcome"], out["notes"] = (
-            frame["stage"], frame["date"], frame["outcome"], frame["notes"])
+            frame["stage"],
+            frame["date"],
+            frame["outcome"],
+            frame["notes"],
+        )
     else:
         out["component"], out["assessor"], out["score"] = frame["component"], frame["assessor"], frame["score"]
     records = out.astype(object).where(out.notna(), None).to_dict("records")
@@ -102,14 +126,16 @@ def _rows(session: Session, gated: Gated, cohort: CohortRef, batch_id: int) -> l
     return records
 
 
-def _existing(session: Session, table: Any, keys: tuple[str, ...], values: tuple[str, ...],
-              cohort: CohortRef) -> dict[tuple, dict[str, Any]]:
+def _existing(
+    session: Session, table: Any, keys: tuple[str, ...], values: tuple[str, ...], cohort: CohortRef
+) -> dict[tuple, dict[str, Any]]:
     cols = [getattr(table, c) for c in (*keys, *values)]
     rows = session.execute(
-        select(*cols).join(t.Enrolment, table.enrolment_id == t.Enrolment.id)
+        select(*cols)
+        .join(t.Enrolment, table.enrolment_id == t.Enrolment.id)
         .where(t.Enrolment.cohort_id == cohort.cohort_id)
     ).all()
-    return {tuple(r[: len(keys)]): dict(zip(values, r[len(keys):], strict=True)) for r in rows}
+    return {tuple(r[: len(keys)]): dict(zip(values, r[len(keys) :], strict=True)) for r in rows}
 
 
 def _key_text(key: tuple) -> str:

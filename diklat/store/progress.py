@@ -14,8 +14,9 @@ from diklat.store.cohorts import CohortRef, cohort_ref
 from schemas import tables as t
 
 
-def running_cohorts(session: Session, as_of: date, programme: str | None = None,
-                    number: int | None = None) -> list[CohortRef]:
+def running_cohorts(
+    session: Session, as_of: date, programme: str | None = None, number: int | None = None
+) -> list[CohortRef]:
     """Open cohorts that have started by ``as_of`` (a cohort closes at its final assessment)."""
     stmt = select(t.Cohort.id).join(t.Programme).where(t.Cohort.status == "open", t.Cohort.start_date <= as_of)
     if programme:
@@ -37,33 +38,75 @@ def load_inputs(session: Session, cohorts: list[CohortRef], as_of: date) -> Prog
     for c in cohorts:
         work = next(p for p in c.template.phases if p.kind == "workplace")
         span = _phase_span(session, c, work.code)
-        cohort_rows.append({"cohort_id": c.cohort_id, "minimum_percent": float(c.template.attendance_minimum_percent),
-                            "max_gap_days": c.template.coaching.max_gap_days,
-                            "work_start": span[0], "work_end": span[1]})
-    milestones = _frame(session, select(
-        t.Milestone.cohort_id, t.Milestone.id, t.Milestone.code, t.Milestone.kind, t.Milestone.due_date,
-        t.Milestone.required, t.Milestone.rule).where(t.Milestone.cohort_id.in_(ids)),
-        ["cohort_id", "milestone_id", "code", "kind", "due_date", "required", "rule"])
+        cohort_rows.append(
+            {
+                "cohort_id": c.cohort_id,
+                "minimum_percent": float(c.template.attendance_minimum_percent),
+                "max_gap_days": c.template.coaching.max_gap_days,
+                "work_start": span[0],
+                "work_end": span[1],
+            }
+        )
+    milestones = _frame(
+        session,
+        select(
+            t.Milestone.cohort_id,
+            t.Milestone.id,
+            t.Milestone.code,
+            t.Milestone.kind,
+            t.Milestone.due_date,
+            t.Milestone.required,
+            t.Milestone.rule,
+        ).where(t.Milestone.cohort_id.in_(ids)),
+        ["cohort_id", "milestone_id", "code", "kind", "due_date", "required", "rule"],
+    )
     milestones["stage"] = milestones["rule"].map(lambda r: (r or {}).get("stage"))
     milestones["revision_days"] = milestones["rule"].map(lambda r: (r or {}).get("revision_days") or 0)
-    waived = _frame(session, select(t.MilestoneStatus.milestone_id, t.MilestoneStatus.enrolment_id).where(
-        t.MilestoneStatus.status == WAIVED, t.MilestoneStatus.as_of <= as_of,
-        t.MilestoneStatus.enrolment_id.in_(enrolments)), ["milestone_id", "enrolment_id"])
+    waived = _frame(
+        session,
+        select(t.MilestoneStatus.milestone_id, t.MilestoneStatus.enrolment_id).where(
+            t.MilestoneStatus.status == WAIVED,
+            t.MilestoneStatus.as_of <= as_of,
+            t.MilestoneStatus.enrolment_id.in_(enrolments),
+        ),
+        ["milestone_id", "enrolment_id"],
+    )
     return ProgressInputs(
-        participants=_frame(session, select(t.Enrolment.cohort_id, t.Enrolment.id, t.Enrolment.nip).where(
-            t.Enrolment.cohort_id.in_(ids), t.Enrolment.status == "active"), ["cohort_id", "enrolment_id", "nip"]),
-        cohorts=pd.DataFrame(cohort_rows, columns=["cohort_id", "minimum_percent", "max_gap_days",
-                                                   "work_start", "work_end"]),
-        sessions=_frame(session, select(t.Session.cohort_id, t.Session.id, t.Session.date, t.Session.jp).where(
-            t.Session.cohort_id.in_(ids)), ["cohort_id", "session_id", "date", "jp"]),
+        participants=_frame(
+            session,
+            select(t.Enrolment.cohort_id, t.Enrolment.id, t.Enrolment.nip).where(
+                t.Enrolment.cohort_id.in_(ids), t.Enrolment.status == "active"
+            ),
+            ["cohort_id", "enrolment_id", "nip"],
+        ),
+        cohorts=pd.DataFrame(
+            cohort_rows, columns=["cohort_id", "minimum_percent", "max_gap_days", "work_start", "work_end"]
+        ),
+        sessions=_frame(
+            session,
+            select(t.Session.cohort_id, t.Session.id, t.Session.date, t.Session.jp).where(t.Session.cohort_id.in_(ids)),
+            ["cohort_id", "session_id", "date", "jp"],
+        ),
         milestones=milestones.drop(columns=["rule"]),
-        attendance=_frame(session, select(t.Attendance.enrolment_id, t.Attendance.session_id, t.Attendance.jp).where(
-            t.Attendance.enrolment_id.in_(enrolments)), ["enrolment_id", "session_id", "jp"]),
-        guidance=_frame(session, select(t.GuidanceLog.enrolment_id, t.GuidanceLog.date).where(
-            t.GuidanceLog.enrolment_id.in_(enrolments)), ["enrolment_id", "date"]),
-        deliverables=_frame(session, select(
-            t.Deliverable.enrolment_id, t.Deliverable.stage, t.Deliverable.date, t.Deliverable.outcome).where(
-            t.Deliverable.enrolment_id.in_(enrolments)), ["enrolment_id", "stage", "date", "outcome"]),
+        attendance=_frame(
+            session,
+            select(t.Attendance.enrolment_id, t.Attendance.session_id, t.Attendance.jp).where(
+                t.Attendance.enrolment_id.in_(enrolments)
+            ),
+            ["enrolment_id", "session_id", "jp"],
+        ),
+        guidance=_frame(
+            session,
+            select(t.GuidanceLog.enrolment_id, t.GuidanceLog.date).where(t.GuidanceLog.enrolment_id.in_(enrolments)),
+            ["enrolment_id", "date"],
+        ),
+        deliverables=_frame(
+            session,
+            select(t.Deliverable.enrolment_id, t.Deliverable.stage, t.Deliverable.date, t.Deliverable.outcome).where(
+                t.Deliverable.enrolment_id.in_(enrolments)
+            ),
+            ["enrolment_id", "stage", "date", "outcome"],
+        ),
         waived=waived,
     )
 
@@ -73,8 +116,11 @@ def _phase_span(session: Session, cohort: CohortRef, workplace_code: str) -> tup
     from diklat.domain.calendar import build_calendar, days_off_for
 
     extra = session.get(t.Cohort, cohort.cohort_id).extra_days_off
-    calendar = build_calendar(cohort.template, cohort.start_date,
-                              days_off_for(cohort.template, cohort.start_date, [date.fromisoformat(d) for d in extra]))
+    calendar = build_calendar(
+        cohort.template,
+        cohort.start_date,
+        days_off_for(cohort.template, cohort.start_date, [date.fromisoformat(d) for d in extra]),
+    )
     span = calendar.phase(workplace_code)
     return span.first_day, span.last_day
 
@@ -83,19 +129,34 @@ def append_history(session: Session, statuses: pd.DataFrame, cohort_ids: list[in
     """Append statuses that differ from the latest known as of ``as_of``; returns rows written."""
     if statuses.empty:
         return 0
-    latest = _frame(session, select(
-        t.MilestoneStatus.id, t.MilestoneStatus.milestone_id, t.MilestoneStatus.enrolment_id,
-        t.MilestoneStatus.status, t.MilestoneStatus.reason, t.MilestoneStatus.as_of)
-        .join(t.Milestone).where(t.Milestone.cohort_id.in_(cohort_ids), t.MilestoneStatus.as_of <= as_of),
-        ["id", "milestone_id", "enrolment_id", "status", "reason", "as_of"])
+    latest = _frame(
+        session,
+        select(
+            t.MilestoneStatus.id,
+            t.MilestoneStatus.milestone_id,
+            t.MilestoneStatus.enrolment_id,
+            t.MilestoneStatus.status,
+            t.MilestoneStatus.reason,
+            t.MilestoneStatus.as_of,
+        )
+        .join(t.Milestone)
+        .where(t.Milestone.cohort_id.in_(cohort_ids), t.MilestoneStatus.as_of <= as_of),
+        ["id", "milestone_id", "enrolment_id", "status", "reason", "as_of"],
+    )
     latest = latest.sort_values(["as_of", "id"]).drop_duplicates(["milestone_id", "enrolment_id"], keep="last")
     merged = statuses.merge(latest, on=["milestone_id", "enrolment_id"], how="left", suffixes=("", "_old"))
-    same = (merged["status"] == merged["status_old"]) & (
-        merged["reason"].fillna("") == merged["reason_old"].fillna(""))
+    same = (merged["status"] == merged["status_old"]) & (merged["reason"].fillna("") == merged["reason_old"].fillna(""))
     new = merged.loc[~same & (merged["status_old"] != WAIVED)]
-    rows = [{"milestone_id": int(r.milestone_id), "enrolment_id": int(r.enrolment_id), "status": r.status,
-             "as_of": as_of, "reason": r.reason if isinstance(r.reason, str) else None}
-            for r in new.itertuples(index=False)]
+    rows = [
+        {
+            "milestone_id": int(r.milestone_id),
+            "enrolment_id": int(r.enrolment_id),
+            "status": r.status,
+            "as_of": as_of,
+            "reason": r.reason if isinstance(r.reason, str) else None,
+        }
+        for r in new.itertuples(index=False)
+    ]
     if rows:
         session.execute(insert(t.MilestoneStatus), rows)
     return len(rows)

@@ -15,31 +15,63 @@ def cohort_status(session: Session, programme: str | None = None, number: int | 
     active = func.sum(case((t.Enrolment.status == "active", 1), else_=0))
     withdrawn = func.sum(case((t.Enrolment.status == "withdrawn", 1), else_=0))
     stmt = (
-        select(t.Programme.name, t.Cohort.id, t.Cohort.number, t.Cohort.start_date, t.Cohort.end_date,
-               t.Cohort.status, t.Cohort.capacity, t.ProgrammeTemplate.code, t.ProgrammeTemplate.version,
-               func.coalesce(active, 0), func.coalesce(withdrawn, 0))
+        select(
+            t.Programme.name,
+            t.Cohort.id,
+            t.Cohort.number,
+            t.Cohort.start_date,
+            t.Cohort.end_date,
+            t.Cohort.status,
+            t.Cohort.capacity,
+            t.ProgrammeTemplate.code,
+            t.ProgrammeTemplate.version,
+            func.coalesce(active, 0),
+            func.coalesce(withdrawn, 0),
+        )
         .join(t.Programme, t.Cohort.programme_id == t.Programme.id)
         .join(t.ProgrammeTemplate, t.Cohort.template_id == t.ProgrammeTemplate.id)
         .outerjoin(t.Enrolment, t.Enrolment.cohort_id == t.Cohort.id)
-        .group_by(t.Programme.name, t.Cohort.id, t.Cohort.number, t.Cohort.start_date, t.Cohort.end_date,
-                  t.Cohort.status, t.Cohort.capacity, t.ProgrammeTemplate.code, t.ProgrammeTemplate.version)
+        .group_by(
+            t.Programme.name,
+            t.Cohort.id,
+            t.Cohort.number,
+            t.Cohort.start_date,
+            t.Cohort.end_date,
+            t.Cohort.status,
+            t.Cohort.capacity,
+            t.ProgrammeTemplate.code,
+            t.ProgrammeTemplate.version,
+        )
         .order_by(t.Programme.name, t.Cohort.number)
     )
     if programme:
         stmt = stmt.where(t.Programme.name == programme)
     if number:
         stmt = stmt.where(t.Cohort.number == number)
-    quarantined = dict(session.execute(
-        select(t.QuarantinedRow.scope, func.count()).where(t.QuarantinedRow.status == "open")
-        .group_by(t.QuarantinedRow.scope)
-    ).all())
+    quarantined = dict(
+        session.execute(
+            select(t.QuarantinedRow.scope, func.count())
+            .where(t.QuarantinedRow.status == "open")
+            .group_by(t.QuarantinedRow.scope)
+        ).all()
+    )
     out = []
-    for (name, cid, num, start, end, status, capacity, code, version, act, wd) in session.execute(stmt):
-        out.append({
-            "programme": name, "cohort": num, "cohort_id": cid, "status": status, "start": start.isoformat(),
-            "end": end.isoformat(), "template": f"{code}@{version}", "capacity": capacity,
-            "enrolled": int(act), "withdrawn": int(wd), "quarantined_open": quarantined.get(f"cohort:{cid}", 0),
-        })
+    for name, cid, num, start, end, status, capacity, code, version, act, wd in session.execute(stmt):
+        out.append(
+            {
+                "programme": name,
+                "cohort": num,
+                "cohort_id": cid,
+                "status": status,
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+                "template": f"{code}@{version}",
+                "capacity": capacity,
+                "enrolled": int(act),
+                "withdrawn": int(wd),
+                "quarantined_open": quarantined.get(f"cohort:{cid}", 0),
+            }
+        )
     return out
 
 
@@ -49,19 +81,33 @@ def milestone_overview(session: Session, cohort_id: int) -> list[dict[str, Any]]
 
     milestones = session.execute(
         select(t.Milestone.id, t.Milestone.code, t.Milestone.kind, t.Milestone.due_date, t.Milestone.original_due_date)
-        .where(t.Milestone.cohort_id == cohort_id).order_by(t.Milestone.due_date, t.Milestone.id)
+        .where(t.Milestone.cohort_id == cohort_id)
+        .order_by(t.Milestone.due_date, t.Milestone.id)
     ).all()
-    history = pd.DataFrame(session.execute(
-        select(t.MilestoneStatus.id, t.MilestoneStatus.milestone_id, t.MilestoneStatus.enrolment_id,
-               t.MilestoneStatus.status, t.MilestoneStatus.as_of)
-        .join(t.Enrolment).where(t.Enrolment.cohort_id == cohort_id, t.Enrolment.status == "active")
-    ).all(), columns=["id", "milestone_id", "enrolment_id", "status", "as_of"])
+    history = pd.DataFrame(
+        session.execute(
+            select(
+                t.MilestoneStatus.id,
+                t.MilestoneStatus.milestone_id,
+                t.MilestoneStatus.enrolment_id,
+                t.MilestoneStatus.status,
+                t.MilestoneStatus.as_of,
+            )
+            .join(t.Enrolment)
+            .where(t.Enrolment.cohort_id == cohort_id, t.Enrolment.status == "active")
+        ).all(),
+        columns=["id", "milestone_id", "enrolment_id", "status", "as_of"],
+    )
     latest = history.sort_values(["as_of", "id"]).drop_duplicates(["milestone_id", "enrolment_id"], keep="last")
     counts = latest.groupby(["milestone_id", "status"]).size()
     out = []
     for mid, code, kind, due, original in milestones:
-        row = {"milestone": code, "kind": kind, "due": due.isoformat(),
-               "moved_from": original.isoformat() if original != due else None}
+        row = {
+            "milestone": code,
+            "kind": kind,
+            "due": due.isoformat(),
+            "moved_from": original.isoformat() if original != due else None,
+        }
         for status in ("met", "missed", "pending", "waived"):
             row[status] = int(counts.get((mid, status), 0))
         out.append(row)

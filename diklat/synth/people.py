@@ -125,18 +125,14 @@ def _person(
     )
 
 
-def make_org(
-    n: int, seed: int, today: date, pengawas_share: float = 0.85, units: tuple[Unit, ...] = UNITS
-) -> Org:
+def make_org(n: int, seed: int, today: date, pengawas_share: float = 0.85, units: tuple[Unit, ...] = UNITS) -> Org:
     """``n`` people (mostly pengawas, the rest candidates in other posts) and their units' superiors."""
     rng = random.Random(seed)
     fake = Faker("id_ID")
     fake.seed_instance(seed)
     nips: set[str] = set()
     emails: set[str] = set()
-    superiors = {
-        u.name: _person(fake, rng, today, "administrator", u, u.head, None, nips, emails) for u in units
-    }
+    superiors = {u.name: _person(fake, rng, today, "administrator", u, u.head, None, nips, emails) for u in units}
     # Deal posts out without repeats while they last: a post is held by one person at a time.
     posts = [(u, p) for u in units for p in u.posts]
     rng.shuffle(posts)

@@ -110,9 +110,7 @@ def personnel_frame(
     )
 
     # In post for a few years at most; a pengawas has served ~4 years before the first post.
-    earliest = np.minimum(
-        np.maximum(tmt + np.where(pengawas, int(4 * _YEAR), 0), today64 - int(8 * _YEAR)), today64
-    )
+    earliest = np.minimum(np.maximum(tmt + np.where(pengawas, int(4 * _YEAR), 0), today64 - int(8 * _YEAR)), today64)
     appointed = earliest + (rng.random(n) * (today64 - earliest + 1)).astype(np.int64)
 
     pools = _name_pools(seed, name_pool)

@@ -86,9 +86,7 @@ UNITS: tuple[Unit, ...] = (
     ),
     _badan("BKPSDMD", ("Pengembangan Kompetensi", "Mutasi dan Promosi", "Data dan Informasi Kepegawaian")),
     _badan("Badan Pengelola Keuangan dan Aset Daerah", ("Anggaran", "Akuntansi", "Pengelolaan Aset")),
-    _badan(
-        "Badan Pengelola Pajak dan Retribusi Daerah", ("Pendataan", "Penagihan", "Pajak Bumi dan Bangunan")
-    ),
+    _badan("Badan Pengelola Pajak dan Retribusi Daerah", ("Pendataan", "Penagihan", "Pajak Bumi dan Bangunan")),
     _badan("Badan Penanggulangan Bencana Daerah", ("Kedaruratan", "Rehabilitasi dan Rekonstruksi")),
     _badan("Badan Kesatuan Bangsa dan Politik", ("Ideologi dan Wawasan Kebangsaan", "Politik Dalam Negeri")),
     _dinas(
@@ -124,9 +122,7 @@ UNITS: tuple[Unit, ...] = (
     ),
     _dinas("Dinas Komunikasi dan Informatika", ("Aplikasi Informatika", "Persandian", "Informasi Publik")),
     _dinas("Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu", ("Perizinan", "Pengaduan", "Promosi")),
-    _dinas(
-        "Dinas Perindustrian dan Perdagangan", ("Perdagangan", "Industri", "Metrologi"), ("Pasar Angso Duo",)
-    ),
+    _dinas("Dinas Perindustrian dan Perdagangan", ("Perdagangan", "Industri", "Metrologi"), ("Pasar Angso Duo",)),
     _dinas(
         "Dinas Pemberdayaan Perempuan dan Perlindungan Anak",
         ("Perlindungan Anak", "Kualitas Hidup Perempuan"),

@@ -37,8 +37,9 @@ def cohort(settings, tmp_path: Path) -> list[str]:
 
 def ingest(kind: str, rows: list[dict], tmp_path: Path, name: str):  # noqa: ANN201
     path = write_table(pd.DataFrame(rows), tmp_path / name)
-    return ingest_evidence(IngestEvidence(program=PROGRAM, cohort=1, kind=kind, file=str(path), today=START),
-                           return_state=True)
+    return ingest_evidence(
+        IngestEvidence(program=PROGRAM, cohort=1, kind=kind, file=str(path), today=START), return_state=True
+    )
 
 
 def history_rows() -> int:
@@ -68,8 +69,9 @@ def test_attendance_rows_outside_the_calendar_are_quarantined_with_the_reason(co
 
 def test_a_corrected_attendance_row_is_updated_and_audited(cohort, tmp_path: Path) -> None:
     ingest("attendance", [{"NIP": cohort[0], "TANGGAL": "14/07/2022", "STATUS": "alpa"}], tmp_path, "a.csv")
-    result = ingest("attendance", [{"NIP": cohort[0], "TANGGAL": "14/07/2022", "STATUS": "hadir"}], tmp_path,
-                    "b.csv").result()
+    result = ingest(
+        "attendance", [{"NIP": cohort[0], "TANGGAL": "14/07/2022", "STATUS": "hadir"}], tmp_path, "b.csv"
+    ).result()
     assert result.counts.rows_accepted == 1 and result.counts.rows_unchanged == 0
     with unit_of_work() as session:
         assert session.scalars(select(t.Attendance.status)).all() == ["hadir"]
@@ -90,8 +92,12 @@ def test_the_same_check_twice_writes_and_sends_nothing_the_second_time(cohort, s
 
 def test_a_backfill_reproduces_what_was_known_then(cohort, tmp_path: Path) -> None:
     due = date(2022, 8, 11)
-    ingest("deliverables", [{"NIP": nip, "TAHAP": "rancangan", "TANGGAL": "20/08/2022", "HASIL": "diterima"}
-                            for nip in cohort], tmp_path, "late.csv")
+    ingest(
+        "deliverables",
+        [{"NIP": nip, "TAHAP": "rancangan", "TANGGAL": "20/08/2022", "HASIL": "diterima"} for nip in cohort],
+        tmp_path,
+        "late.csv",
+    )
     then = check_milestones(CheckMilestones(as_of=due + timedelta(days=1), notify=False))
     reasons = {code for c in then.cohorts for r in c.at_risk for code in r["reasons"]}
     assert "deliverable.missing" in reasons and "deliverable.late" not in reasons
@@ -109,8 +115,11 @@ def test_status_changes_are_appended_never_overwritten(cohort, tmp_path: Path) -
     check_milestones(CheckMilestones(as_of=date(2022, 8, 13), notify=False))
     with unit_of_work() as session:
         statuses = session.scalars(
-            select(t.MilestoneStatus.status).join(t.Enrolment).join(t.Milestone)
-            .where(t.Enrolment.nip == cohort[0], t.Milestone.code == "rancangan").order_by(t.MilestoneStatus.id)
+            select(t.MilestoneStatus.status)
+            .join(t.Enrolment)
+            .join(t.Milestone)
+            .where(t.Enrolment.nip == cohort[0], t.Milestone.code == "rancangan")
+            .order_by(t.MilestoneStatus.id)
         ).all()
     assert statuses == ["missed", "waived"]
     assert history_rows() > written
@@ -153,8 +162,14 @@ def test_coaches_and_the_operator_get_one_email_each(cohort, settings, monkeypat
         with unit_of_work() as session:
             enrolments = session.scalars(select(t.Enrolment.id).order_by(t.Enrolment.id)).all()
             for i, eid in enumerate(enrolments):
-                session.add(t.Assignment(enrolment_id=eid, role="coach", person_nip=f"1970010119950310{i % 2}",
-                                         email=f"coach{i % 2}@bpsdm.example"))
+                session.add(
+                    t.Assignment(
+                        enrolment_id=eid,
+                        role="coach",
+                        person_nip=f"1970010119950310{i % 2}",
+                        email=f"coach{i % 2}@bpsdm.example",
+                    )
+                )
         first = check_milestones(CheckMilestones(as_of=date(2022, 8, 12)))
         again = check_milestones(CheckMilestones(as_of=date(2022, 8, 12)))
     finally:

@@ -42,19 +42,37 @@ def cohort(settings, tmp_path: Path) -> dict:
     E scores too low, F withdrew."""
     synth = make_roster(6, seed=31, today=START)
     coaches = coaches_frame(2, seed=3)
-    open_cohort(open_params(write_table(synth.frame, tmp_path / "roster.csv"),
-                            coaches=str(write_table(coaches, tmp_path / "coaches.csv"))), return_state=True)
+    open_cohort(
+        open_params(
+            write_table(synth.frame, tmp_path / "roster.csv"),
+            coaches=str(write_table(coaches, tmp_path / "coaches.csv")),
+        ),
+        return_state=True,
+    )
     nips = [p.nip for p in synth.people]
     evidence = make_evidence(nips, CAL, TEMPLATE, seed=5, as_of=END, faults={})
     deliverables = evidence.deliverables
     seminar = (deliverables["NIP"] == nips[3]) & (deliverables["TAHAP"] == "seminar_akhir")
     due = next(m.due_date for m in CAL.milestones if m.code == "seminar_akhir")
-    deliverables = pd.concat([deliverables[~seminar], pd.DataFrame([{
-        "NIP": nips[3], "TAHAP": "seminar_akhir", "TANGGAL": due.strftime("%d/%m/%Y"), "HASIL": "revisi"}])])
-    for kind, frame in (("attendance", evidence.attendance), ("guidance", evidence.guidance),
-                        ("deliverables", deliverables)):
-        ingest_evidence(IngestEvidence(program=PROGRAM, cohort=1, kind=kind, today=END,
-                                       file=str(write_table(frame, tmp_path / f"{kind}.csv"))), return_state=True)
+    deliverables = pd.concat(
+        [
+            deliverables[~seminar],
+            pd.DataFrame(
+                [{"NIP": nips[3], "TAHAP": "seminar_akhir", "TANGGAL": due.strftime("%d/%m/%Y"), "HASIL": "revisi"}]
+            ),
+        ]
+    )
+    for kind, frame in (
+        ("attendance", evidence.attendance),
+        ("guidance", evidence.guidance),
+        ("deliverables", deliverables),
+    ):
+        ingest_evidence(
+            IngestEvidence(
+                program=PROGRAM, cohort=1, kind=kind, today=END, file=str(write_table(frame, tmp_path / f"{kind}.csv"))
+            ),
+            return_state=True,
+        )
     with unit_of_work() as session:
         actions.withdraw(session, find_cohort(session, PROGRAM, 1), nips[5], date(2022, 9, 1), "sakit", "operator")
     assessors = list(coaches["NIP"])
@@ -69,35 +87,55 @@ def sheet(cohort: dict, tmp_path: Path, name: str, overrides: dict | None = None
             for j, assessor in enumerate(cohort["assessors"]):
                 value = "65" if i == 4 else ("85" if j == 0 else "90")
                 value = (overrides or {}).get((i, component, j), value)
-                rows.append({"NIP": nip, "KOMPONEN": component, "NILAI": value,
-                             "PENILAI": assessor if j == 0 else cohort["names"][j]})
+                rows.append(
+                    {
+                        "NIP": nip,
+                        "KOMPONEN": component,
+                        "NILAI": value,
+                        "PENILAI": assessor if j == 0 else cohort["names"][j],
+                    }
+                )
     return str(write_table(pd.DataFrame(rows), tmp_path / name))
 
 
 def results(cohort: dict) -> dict[str, tuple]:
     with unit_of_work() as session:
-        rows = session.execute(select(t.Enrolment.nip, t.Result.status, t.Result.final_score, t.Result.rank)
-                               .join(t.Result)).all()
+        rows = session.execute(
+            select(t.Enrolment.nip, t.Result.status, t.Result.final_score, t.Result.rank).join(t.Result)
+        ).all()
     return {nip: (status, score, rank) for nip, status, score, rank in rows}
 
 
 def certificates() -> dict[str, tuple]:
     with unit_of_work() as session:
-        rows = session.execute(select(t.Enrolment.nip, t.Certificate.number, t.Certificate.version,
-                                      t.Certificate.issued_on, t.Certificate.verification_code)
-                               .join(t.Certificate)).all()
+        rows = session.execute(
+            select(
+                t.Enrolment.nip,
+                t.Certificate.number,
+                t.Certificate.version,
+                t.Certificate.issued_on,
+                t.Certificate.verification_code,
+            ).join(t.Certificate)
+        ).all()
     return {nip: (number, version, issued, code) for nip, number, version, issued, code in rows}
 
 
 def test_a_cohort_is_graded_certified_and_recapped(cohort, settings, tmp_path: Path) -> None:
     a, b, c, d, e, f = cohort["nips"]
-    state = final_assessment(FinalAssessment(program=PROGRAM, cohort=1, scores=sheet(cohort, tmp_path, "s.csv")),
-                             return_state=True)
+    state = final_assessment(
+        FinalAssessment(program=PROGRAM, cohort=1, scores=sheet(cohort, tmp_path, "s.csv")), return_state=True
+    )
     summary = state.result()
     assert summary.counts.rows_quarantined == 0
     got = results(cohort)
     assert {nip: got[nip][0] for nip in cohort["nips"]} == {
-        a: "lulus", b: "lulus", c: "lulus", d: "lulus_tertunda", e: "tidak_lulus", f: "tidak_dapat_menyelesaikan"}
+        a: "lulus",
+        b: "lulus",
+        c: "lulus",
+        d: "lulus_tertunda",
+        e: "tidak_lulus",
+        f: "tidak_dapat_menyelesaikan",
+    }
     assert got[a][1] == pytest.approx(87.5) and str(got[a][1]) == "87.50"
     assert [got[n][2] for n in (a, b, c, d, e)] == [1, 1, 1, 1, 5] and got[f][2] is None
 
@@ -117,8 +155,9 @@ def test_a_cohort_is_graded_certified_and_recapped(cohort, settings, tmp_path: P
 
     # The same sheet again changes nothing: not the database, not the certificate files.
     before, pdf_bytes = snapshot(settings.sqlalchemy_url), Path(pdf).read_bytes()
-    again = final_assessment(FinalAssessment(program=PROGRAM, cohort=1, scores=sheet(cohort, tmp_path, "s.csv")),
-                             return_state=True).result()
+    again = final_assessment(
+        FinalAssessment(program=PROGRAM, cohort=1, scores=sheet(cohort, tmp_path, "s.csv")), return_state=True
+    ).result()
     assert again.counts.already_processed and again.graded.changed == 0
     assert snapshot(settings.sqlalchemy_url) == before
     assert Path(pdf).read_bytes() == pdf_bytes
@@ -126,8 +165,9 @@ def test_a_cohort_is_graded_certified_and_recapped(cohort, settings, tmp_path: P
 
 def test_a_corrected_score_changes_only_what_it_touches_and_is_audited(cohort, tmp_path: Path) -> None:
     a, b = cohort["nips"][:2]
-    final_assessment(FinalAssessment(program=PROGRAM, cohort=1, scores=sheet(cohort, tmp_path, "s1.csv")),
-                     return_state=True)
+    final_assessment(
+        FinalAssessment(program=PROGRAM, cohort=1, scores=sheet(cohort, tmp_path, "s1.csv")), return_state=True
+    )
     before_results, before_certs = results(cohort), certificates()
     fixed = sheet(cohort, tmp_path, "s2.csv", overrides={(1, "aksi_perubahan", 1): "95"})
     summary = final_assessment(FinalAssessment(program=PROGRAM, cohort=1, scores=fixed), return_state=True).result()
@@ -146,16 +186,20 @@ def test_a_corrected_score_changes_only_what_it_touches_and_is_audited(cohort, t
 
 def test_a_deferred_pass_becomes_a_pass_with_the_same_certificate_number(cohort, tmp_path: Path) -> None:
     d = cohort["nips"][3]
-    final_assessment(FinalAssessment(program=PROGRAM, cohort=1, scores=sheet(cohort, tmp_path, "s.csv")),
-                     return_state=True)
+    final_assessment(
+        FinalAssessment(program=PROGRAM, cohort=1, scores=sheet(cohort, tmp_path, "s.csv")), return_state=True
+    )
     number = certificates()[d][0]
-    state = clear_deferral(ClearDeferral(program=PROGRAM, cohort=1, nip=d, reason="revisi diterima",
-                                         on=date(2022, 11, 20)), return_state=True)
+    state = clear_deferral(
+        ClearDeferral(program=PROGRAM, cohort=1, nip=d, reason="revisi diterima", on=date(2022, 11, 20)),
+        return_state=True,
+    )
     assert state.is_completed()
     assert results(cohort)[d][0] == "lulus"
     assert certificates()[d][:3] == (number, 1, date(2022, 11, 20))
-    refused = clear_deferral(ClearDeferral(program=PROGRAM, cohort=1, nip=cohort["nips"][4], reason="x"),
-                             return_state=True)
+    refused = clear_deferral(
+        ClearDeferral(program=PROGRAM, cohort=1, nip=cohort["nips"][4], reason="x"), return_state=True
+    )
     assert refused.is_failed() and "deferred" in refused.message
 
 
@@ -163,15 +207,23 @@ def test_unknown_components_assessors_and_scores_out_of_range_are_quarantined(co
     a = cohort["nips"][0]
     path = sheet(cohort, tmp_path, "base.csv")
     frame = pd.read_csv(path, dtype=str)
-    extra = pd.DataFrame([
-        {"NIP": a, "KOMPONEN": "kepemimpinan", "NILAI": "80", "PENILAI": cohort["assessors"][0]},
-        {"NIP": a, "KOMPONEN": "substansi", "NILAI": "80", "PENILAI": "Orang Asing"},
-        {"NIP": a, "KOMPONEN": "Studi Lapangan", "NILAI": "100,5", "PENILAI": cohort["assessors"][1] + "x"},
-    ])
+    extra = pd.DataFrame(
+        [
+            {"NIP": a, "KOMPONEN": "kepemimpinan", "NILAI": "80", "PENILAI": cohort["assessors"][0]},
+            {"NIP": a, "KOMPONEN": "substansi", "NILAI": "80", "PENILAI": "Orang Asing"},
+            {"NIP": a, "KOMPONEN": "Studi Lapangan", "NILAI": "100,5", "PENILAI": cohort["assessors"][1] + "x"},
+        ]
+    )
     bad = str(write_table(pd.concat([frame, extra]), tmp_path / "bad.csv"))
     summary = final_assessment(FinalAssessment(program=PROGRAM, cohort=1, scores=bad), return_state=True).result()
     assert summary.counts.rows_quarantined == 3
     with unit_of_work() as session:
-        codes = [sorted(r["code"] for r in reasons) for reasons in session.scalars(
-            select(t.QuarantinedRow.reasons).where(t.QuarantinedRow.kind == "scores").order_by(t.QuarantinedRow.row_number))]
+        codes = [
+            sorted(r["code"] for r in reasons)
+            for reasons in session.scalars(
+                select(t.QuarantinedRow.reasons)
+                .where(t.QuarantinedRow.kind == "scores")
+                .order_by(t.QuarantinedRow.row_number)
+            )
+        ]
     assert codes == [["value.not_allowed"], ["assessor.unknown"], ["assessor.unknown", "score.out_of_range"]]

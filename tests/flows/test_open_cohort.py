@@ -30,14 +30,13 @@ def _enrolled(cohort_number: int = 1) -> int:
 def _open_quarantine() -> list[tuple[int, list]]:
     with unit_of_work() as session:
         return session.execute(
-            select(t.QuarantinedRow.row_number, t.QuarantinedRow.reasons).where(t.QuarantinedRow.status == "open")
+            select(t.QuarantinedRow.row_number, t.QuarantinedRow.reasons)
+            .where(t.QuarantinedRow.status == "open")
             .order_by(t.QuarantinedRow.row_number)
         ).all()
 
 
-def test_thirty_rows_with_five_faults_open_a_cohort_of_25_then_30_after_the_fix(
-    settings, tmp_path: Path
-) -> None:
+def test_thirty_rows_with_five_faults_open_a_cohort_of_25_then_30_after_the_fix(settings, tmp_path: Path) -> None:
     synth = make_roster(30, seed=5, today=START, faults=5)
     roster = write_table(synth.frame, tmp_path / "roster.xlsx")
     coaches = write_table(coaches_frame(3, seed=2), tmp_path / "coaches.csv")
@@ -51,9 +50,13 @@ def test_thirty_rows_with_five_faults_open_a_cohort_of_25_then_30_after_the_fix(
     quarantined = _open_quarantine()
     assert [row for row, _ in quarantined] == sorted(f.row_number for f in synth.faults)
     assert all(reasons for _, reasons in quarantined)
-    expected_codes = {"nip_scientific": "nip.scientific", "nip_short": "nip.length",
-                      "golongan_unknown": "golongan.unknown", "name_missing": "name.missing",
-                      "duplicate_nip": "row.duplicate_nip"}
+    expected_codes = {
+        "nip_scientific": "nip.scientific",
+        "nip_short": "nip.length",
+        "golongan_unknown": "golongan.unknown",
+        "name_missing": "name.missing",
+        "duplicate_nip": "row.duplicate_nip",
+    }
     by_row = {row: {r["code"] for r in reasons} for row, reasons in quarantined}
     for fault in synth.faults:
         assert expected_codes[fault.fault] in by_row[fault.row_number], fault
@@ -83,8 +86,7 @@ def test_thirty_rows_with_five_faults_open_a_cohort_of_25_then_30_after_the_fix(
 def test_the_clean_file_resubmitted_in_full_adds_only_the_missing_rows(settings, tmp_path: Path) -> None:
     synth = make_roster(30, seed=8, today=START, faults=3)
     open_cohort(open_params(write_table(synth.frame, tmp_path / "a.csv")), return_state=True)
-    result = open_cohort(open_params(write_table(synth.clean_frame, tmp_path / "b.csv")),
-                         return_state=True).result()
+    result = open_cohort(open_params(write_table(synth.clean_frame, tmp_path / "b.csv")), return_state=True).result()
     assert result.counts.rows_accepted == 30
     assert result.counts.rows_unchanged == 27
     assert _enrolled() == 30
@@ -120,8 +122,9 @@ def test_a_new_template_version_never_changes_a_running_cohort(settings, tmp_pat
     from diklat.settings import get_settings
     from diklat.templates import resolve_template, template_body
 
-    open_cohort(open_params(write_table(make_roster(3, seed=1, today=START).frame, tmp_path / "a.csv")),
-                return_state=True)
+    open_cohort(
+        open_params(write_table(make_roster(3, seed=1, today=START).frame, tmp_path / "a.csv")), return_state=True
+    )
     newer = template_body(resolve_template("PKP"))
     newer.update(version="2023.1", capacity=40)
     folder = tmp_path / "templates"
@@ -134,8 +137,11 @@ def test_a_new_template_version_never_changes_a_running_cohort(settings, tmp_pat
     open_cohort(open_params(more), return_state=True)  # top-up of cohort 1: still 2019.1
     open_cohort(open_params(more, cohort=2, start=date(2022, 8, 22)), return_state=True)  # new: 2023.1
     with unit_of_work() as session:
-        rows = session.execute(select(t.Cohort.number, t.Cohort.capacity, t.ProgrammeTemplate.version)
-                               .join(t.ProgrammeTemplate).order_by(t.Cohort.number)).all()
+        rows = session.execute(
+            select(t.Cohort.number, t.Cohort.capacity, t.ProgrammeTemplate.version)
+            .join(t.ProgrammeTemplate)
+            .order_by(t.Cohort.number)
+        ).all()
     assert rows == [(1, 30, "2019.1"), (2, 40, "2023.1")]
 
 
@@ -145,8 +151,9 @@ def test_a_template_version_whose_body_changed_is_refused(settings, tmp_path: Pa
     from diklat.settings import get_settings
     from diklat.templates import resolve_template, template_body
 
-    open_cohort(open_params(write_table(make_roster(3, seed=1, today=START).frame, tmp_path / "a.csv")),
-                return_state=True)
+    open_cohort(
+        open_params(write_table(make_roster(3, seed=1, today=START).frame, tmp_path / "a.csv")), return_state=True
+    )
     edited = template_body(resolve_template("PKP"))
     edited["capacity"] = 35  # same version 2019.1, different body
     folder = tmp_path / "templates"
@@ -154,7 +161,13 @@ def test_a_template_version_whose_body_changed_is_refused(settings, tmp_path: Pa
     (folder / "edited.yaml").write_text(yaml.safe_dump(edited))
     monkeypatch.setenv("DIKLAT_TEMPLATE_DIR", str(folder))
     get_settings.cache_clear()
-    state = open_cohort(open_params(write_table(make_roster(3, seed=2, today=START).frame, tmp_path / "b.csv"),
-                                    cohort=2, start=date(2022, 8, 22)), return_state=True)
+    state = open_cohort(
+        open_params(
+            write_table(make_roster(3, seed=2, today=START).frame, tmp_path / "b.csv"),
+            cohort=2,
+            start=date(2022, 8, 22),
+        ),
+        return_state=True,
+    )
     assert state.is_failed()
     assert "PKP@2019.1" in state.message and "new version" in state.message

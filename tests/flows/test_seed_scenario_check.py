@@ -33,15 +33,20 @@ def test_the_check_flags_exactly_the_planted_faults_and_nobody_else(settings, tm
     expected: dict[int, dict] = {}
     for number, start in COHORTS.items():
         synth = make_roster(30, seed=40 + number, today=start)
-        assert open_cohort(open_params(write_table(synth.frame, tmp_path / f"r{number}.csv"), cohort=number,
-                                       start=start), return_state=True).is_completed()
+        assert open_cohort(
+            open_params(write_table(synth.frame, tmp_path / f"r{number}.csv"), cohort=number, start=start),
+            return_state=True,
+        ).is_completed()
         calendar = build_calendar(TEMPLATE, start, days_off_for(TEMPLATE, start))
-        evidence = make_evidence([p.nip for p in synth.people], calendar, TEMPLATE, seed=number, as_of=EXPORTED,
-                                 faults=FAULTS, bad_rows=2)
+        evidence = make_evidence(
+            [p.nip for p in synth.people], calendar, TEMPLATE, seed=number, as_of=EXPORTED, faults=FAULTS, bad_rows=2
+        )
         for kind in ("attendance", "guidance", "deliverables"):
             path = write_table(getattr(evidence, kind), tmp_path / f"{kind}-{number}.xlsx")
-            state = ingest_evidence(IngestEvidence(program="PKP Kota Jambi 2022", cohort=number, kind=kind,
-                                                   file=str(path), today=EXPORTED), return_state=True)
+            state = ingest_evidence(
+                IngestEvidence(program="PKP Kota Jambi 2022", cohort=number, kind=kind, file=str(path), today=EXPORTED),
+                return_state=True,
+            )
             counts = state.result().counts
             assert counts.rows_quarantined == len(evidence.bad_rows[kind]), kind
             assert counts.rows_read == counts.rows_accepted + counts.rows_quarantined
@@ -56,8 +61,11 @@ def test_the_check_flags_exactly_the_planted_faults_and_nobody_else(settings, tm
         for check in summary.cohorts:
             number = int(check.label.rsplit(" ", 1)[1])
             evidence, calendar = expected[number]
-            truth = {nip: reasons for nip, reasons in expected_at_risk(evidence, calendar, TEMPLATE, as_of).items()
-                     if reasons}
+            truth = {
+                nip: reasons
+                for nip, reasons in expected_at_risk(evidence, calendar, TEMPLATE, as_of).items()
+                if reasons
+            }
             from diklat.domain.nip import mask_nip
 
             flagged = {r["nip"]: set(r["reasons"]) for r in check.at_risk}

@@ -29,26 +29,56 @@ Row = Mapping[str, object]
 
 
 def person(nip: str, name: str, golongan: str, superior: str, email: str, phone: str) -> dict[str, object]:
-    return dict(zip(HEADERS, (nip, name, golongan, "Kepala Seksi", "Dinas Pendidikan", superior, email, phone),
-                    strict=True))
+    return dict(
+        zip(HEADERS, (nip, name, golongan, "Kepala Seksi", "Dinas Pendidikan", superior, email, phone), strict=True)
+    )
 
 
 GOOD = (
-    person("198107122014051001", "Dr. Ahmad Kadir Latupono, S.H., M.H.", "III/b", "197408112002022001",
-           "ahmadkadir92@gmail.com", "0821540851"),
-    person("198503082011102001", "Jelita Nuraini, S.Kom.", "III/c", "196509241993051018",
-           "jelita.nuraini@jambikota.go.id", "0813233648"),
-    person("197705092001121004", "Murti Kusumo, S.Sos.", "IV/a", "197202241999112001",
-           "murti.kusumo@jambikota.go.id", "081223755422"),
-    person("197408142005051027", "Jagaraga, S.Kom., M.Pd.", "III/c", "197208251998091001",
-           "jagaraga@jambikota.go.id", "0811565409666"),
-    person("199001152015032002", "Siti Aminah, S.E.", "III/a", "197506262006041001",
-           "siti.aminah@jambikota.go.id", "081366554433"),
+    person(
+        "198107122014051001",
+        "Dr. Ahmad Kadir Latupono, S.H., M.H.",
+        "III/b",
+        "197408112002022001",
+        "ahmadkadir92@gmail.com",
+        "0821540851",
+    ),
+    person(
+        "198503082011102001",
+        "Jelita Nuraini, S.Kom.",
+        "III/c",
+        "196509241993051018",
+        "jelita.nuraini@jambikota.go.id",
+        "0813233648",
+    ),
+    person(
+        "197705092001121004",
+        "Murti Kusumo, S.Sos.",
+        "IV/a",
+        "197202241999112001",
+        "murti.kusumo@jambikota.go.id",
+        "081223755422",
+    ),
+    person(
+        "197408142005051027",
+        "Jagaraga, S.Kom., M.Pd.",
+        "III/c",
+        "197208251998091001",
+        "jagaraga@jambikota.go.id",
+        "0811565409666",
+    ),
+    person(
+        "199001152015032002",
+        "Siti Aminah, S.E.",
+        "III/a",
+        "197506262006041001",
+        "siti.aminah@jambikota.go.id",
+        "081366554433",
+    ),
 )
 FIRST_NIP = str(GOOD[0]["NIP"])  # spreadsheet row 2
 # The fourth row, which each case damages; it is a good row as it stands.
-BASE = person("198805162012101001", "Prabawa", "III/c", "197506262006041001", "prabawa@jambikota.go.id",
-              "0813706964")
+BASE = person("198805162012101001", "Prabawa", "III/c", "197506262006041001", "prabawa@jambikota.go.id", "0813706964")
 BASE_NIP = str(BASE["NIP"])
 BAD_ROW = 5  # header is row 1, three good rows are rows 2-4
 
@@ -81,8 +111,12 @@ def gate_file(path: Path, rules: RosterRules | None = None) -> Gated:
 
 
 def rules_for(capacity: int = 30, running_elsewhere: Mapping[str, str] | None = None) -> RosterRules:
-    return RosterRules(minimum_golongan="III/a", capacity=capacity, enrolled_here=frozenset(),
-                       running_elsewhere=dict(running_elsewhere or {}))
+    return RosterRules(
+        minimum_golongan="III/a",
+        capacity=capacity,
+        enrolled_here=frozenset(),
+        running_elsewhere=dict(running_elsewhere or {}),
+    )
 
 
 def assert_reconciled(gated: Gated, data_rows: int) -> None:
@@ -117,100 +151,246 @@ def case(id_: str, *args: object, xfail: str | None = None, **kwargs: object) ->
 SCIENTIFIC = "1.98805162012101E+17"  # what Excel shows for 198805162012101001 in a General cell
 BAD_INPUTS = [
     # NIP: Excel damage
-    case("NIP typed as scientific notation in a CSV", {"NIP": SCIENTIFIC}, ("nip.scientific",),
-         ("NIP", SCIENTIFIC, "last digits were lost", "Format the column as Text")),
-    case("NIP stored as a number cell in Excel", {"NIP": float(BASE_NIP)}, ("nip.scientific",),
-         ("NIP", SCIENTIFIC, "last digits were lost", "Format the column as Text"), suffix=".xlsx"),
-    case("NIP that went through a float (.0 suffix)", {"NIP": "198805162012101000.0"},
-         ("nip.float_digits_lost",), ("NIP", "198805162012101000.0", "stored as a number", "as Text")),
-    case("NIP whose last three digits became 000", {"NIP": "198805162012101000"}, ("nip.float_digits_lost",),
-         ("NIP", "198805**********00", "stored as a number", "type the full 18-digit NIP")),
+    case(
+        "NIP typed as scientific notation in a CSV",
+        {"NIP": SCIENTIFIC},
+        ("nip.scientific",),
+        ("NIP", SCIENTIFIC, "last digits were lost", "Format the column as Text"),
+    ),
+    case(
+        "NIP stored as a number cell in Excel",
+        {"NIP": float(BASE_NIP)},
+        ("nip.scientific",),
+        ("NIP", SCIENTIFIC, "last digits were lost", "Format the column as Text"),
+        suffix=".xlsx",
+    ),
+    case(
+        "NIP that went through a float (.0 suffix)",
+        {"NIP": "198805162012101000.0"},
+        ("nip.float_digits_lost",),
+        ("NIP", "198805162012101000.0", "stored as a number", "as Text"),
+    ),
+    case(
+        "NIP whose last three digits became 000",
+        {"NIP": "198805162012101000"},
+        ("nip.float_digits_lost",),
+        ("NIP", "198805**********00", "stored as a number", "type the full 18-digit NIP"),
+    ),
     # NIP: shape
-    case("NIP with 17 digits", {"NIP": "19880516201210100"}, ("nip.length",),
-         ("NIP", "19880516201210100", "has 17 digits", "a NIP has 18")),
-    case("NIP with 19 digits", {"NIP": "1988051620121010011"}, ("nip.length",),
-         ("NIP", "1988051620121010011", "has 19 digits", "a NIP has 18")),
-    case("NIP with a letter in it", {"NIP": "19880516A012101001"}, ("nip.not_digits",),
-         ("NIP", "19880516A012101001", "characters other than digits")),
+    case(
+        "NIP with 17 digits",
+        {"NIP": "19880516201210100"},
+        ("nip.length",),
+        ("NIP", "19880516201210100", "has 17 digits", "a NIP has 18"),
+    ),
+    case(
+        "NIP with 19 digits",
+        {"NIP": "1988051620121010011"},
+        ("nip.length",),
+        ("NIP", "1988051620121010011", "has 19 digits", "a NIP has 18"),
+    ),
+    case(
+        "NIP with a letter in it",
+        {"NIP": "19880516A012101001"},
+        ("nip.not_digits",),
+        ("NIP", "19880516A012101001", "characters other than digits"),
+    ),
     case("NIP left empty", {"NIP": None}, ("nip.missing",), ("NIP", "is empty", "18-digit NIP")),
     # NIP: the fields inside it (values are masked: a valid-looking NIP is personal data)
-    case("NIP birth month 13", {"NIP": "198813162012101001"}, ("nip.birth_date",),
-         ("NIP", "198813**********01", "birth date", "Check the NIP")),
-    case("NIP birth day 32", {"NIP": "198805322012101001"}, ("nip.birth_date",),
-         ("NIP", "198805**********01", "birth date")),
-    case("NIP born on 30 February", {"NIP": "198802302012101001"}, ("nip.birth_date",),
-         ("NIP", "198802**********01", "birth date")),
-    case("NIP born in 1930", {"NIP": "193005162012101001"}, ("nip.birth_date",),
-         ("NIP", "193005**********01", "birth date")),
-    case("NIP TMT month 00", {"NIP": "198805162012001001"}, ("nip.tmt",),
-         ("NIP", "198805**********01", "TMT CPNS", "month between the birth date and today")),
-    case("NIP TMT in the future", {"NIP": "198805162023011001"}, ("nip.tmt",),
-         ("NIP", "198805**********01", "TMT CPNS", "and today")),
-    case("NIP TMT before the birth date", {"NIP": "198805161987011001"}, ("nip.tmt",),
-         ("NIP", "198805**********01", "TMT CPNS", "between the birth date")),
-    case("NIP gender digit 3", {"NIP": "198805162012103001"}, ("nip.gender",),
-         ("NIP", "198805**********01", "digit 15 must be 1 (male) or 2 (female)")),
-    case("NIP gender digit 0", {"NIP": "198805162012100001"}, ("nip.gender",),
-         ("NIP", "198805**********01", "digit 15")),
-    case("NIP with impossible birth date and gender lists both", {"NIP": "198813162012103001"},
-         ("nip.birth_date", "nip.gender"), ("birth date", "digit 15")),
+    case(
+        "NIP birth month 13",
+        {"NIP": "198813162012101001"},
+        ("nip.birth_date",),
+        ("NIP", "198813**********01", "birth date", "Check the NIP"),
+    ),
+    case(
+        "NIP birth day 32",
+        {"NIP": "198805322012101001"},
+        ("nip.birth_date",),
+        ("NIP", "198805**********01", "birth date"),
+    ),
+    case(
+        "NIP born on 30 February",
+        {"NIP": "198802302012101001"},
+        ("nip.birth_date",),
+        ("NIP", "198802**********01", "birth date"),
+    ),
+    case(
+        "NIP born in 1930",
+        {"NIP": "193005162012101001"},
+        ("nip.birth_date",),
+        ("NIP", "193005**********01", "birth date"),
+    ),
+    case(
+        "NIP TMT month 00",
+        {"NIP": "198805162012001001"},
+        ("nip.tmt",),
+        ("NIP", "198805**********01", "TMT CPNS", "month between the birth date and today"),
+    ),
+    case(
+        "NIP TMT in the future",
+        {"NIP": "198805162023011001"},
+        ("nip.tmt",),
+        ("NIP", "198805**********01", "TMT CPNS", "and today"),
+    ),
+    case(
+        "NIP TMT before the birth date",
+        {"NIP": "198805161987011001"},
+        ("nip.tmt",),
+        ("NIP", "198805**********01", "TMT CPNS", "between the birth date"),
+    ),
+    case(
+        "NIP gender digit 3",
+        {"NIP": "198805162012103001"},
+        ("nip.gender",),
+        ("NIP", "198805**********01", "digit 15 must be 1 (male) or 2 (female)"),
+    ),
+    case(
+        "NIP gender digit 0", {"NIP": "198805162012100001"}, ("nip.gender",), ("NIP", "198805**********01", "digit 15")
+    ),
+    case(
+        "NIP with impossible birth date and gender lists both",
+        {"NIP": "198813162012103001"},
+        ("nip.birth_date", "nip.gender"),
+        ("birth date", "digit 15"),
+    ),
     # rank
-    case("golongan V/a does not exist", {"GOL/RUANG": "V/a"}, ("golongan.unknown",),
-         ("GOL/RUANG", "'V/a'", "not a known rank", "III/b")),
-    case("golongan Penata Hebat does not exist", {"GOL/RUANG": "Penata Hebat"}, ("golongan.unknown",),
-         ("GOL/RUANG", "'Penata Hebat'", "not a known rank")),
-    case("golongan title contradicts its code", {"GOL/RUANG": "Penata (III/b)"}, ("golongan.unknown",),
-         ("GOL/RUANG", "'Penata (III/b)'", "not a known rank")),
-    case("golongan left empty", {"GOL/RUANG": None}, ("golongan.missing",),
-         ("GOL/RUANG", "is empty", "e.g. III/b")),
-    case("golongan II/d below the III/a minimum", {"GOL/RUANG": "II/d"}, ("golongan.below_minimum",),
-         ("GOL/RUANG", "'II/d'", "below the minimum rank III/a")),
+    case(
+        "golongan V/a does not exist",
+        {"GOL/RUANG": "V/a"},
+        ("golongan.unknown",),
+        ("GOL/RUANG", "'V/a'", "not a known rank", "III/b"),
+    ),
+    case(
+        "golongan Penata Hebat does not exist",
+        {"GOL/RUANG": "Penata Hebat"},
+        ("golongan.unknown",),
+        ("GOL/RUANG", "'Penata Hebat'", "not a known rank"),
+    ),
+    case(
+        "golongan title contradicts its code",
+        {"GOL/RUANG": "Penata (III/b)"},
+        ("golongan.unknown",),
+        ("GOL/RUANG", "'Penata (III/b)'", "not a known rank"),
+    ),
+    case("golongan left empty", {"GOL/RUANG": None}, ("golongan.missing",), ("GOL/RUANG", "is empty", "e.g. III/b")),
+    case(
+        "golongan II/d below the III/a minimum",
+        {"GOL/RUANG": "II/d"},
+        ("golongan.below_minimum",),
+        ("GOL/RUANG", "'II/d'", "below the minimum rank III/a"),
+    ),
     # name
     case("name left empty", {"NAMA": None}, ("name.missing",), ("NAMA", "is empty", "full name")),
     case("name of spaces only", {"NAMA": "   "}, ("name.missing",), ("NAMA", "is empty")),
     case("name of spaces only in Excel", {"NAMA": "   "}, ("name.missing",), ("NAMA", "is empty"), suffix=".xlsx"),
-    case("name longer than 200 characters", {"NAMA": "Prabawa " * 30}, ("value.too_long",),
-         ("NAMA", "longer than 200 characters", "Shorten")),
+    case(
+        "name longer than 200 characters",
+        {"NAMA": "Prabawa " * 30},
+        ("value.too_long",),
+        ("NAMA", "longer than 200 characters", "Shorten"),
+    ),
     # rows against each other
-    case("NIP already in row 2 of the file", {"NIP": FIRST_NIP}, ("row.duplicate_nip",),
-         ("NIP", "row 2", "Keep only one row")),
-    case("NIP in row 2 written with spaces", {"NIP": "19810712 201405 1 001"}, ("row.duplicate_nip",),
-         ("NIP", "row 2", "Keep only one row")),
+    case(
+        "NIP already in row 2 of the file",
+        {"NIP": FIRST_NIP},
+        ("row.duplicate_nip",),
+        ("NIP", "row 2", "Keep only one row"),
+    ),
+    case(
+        "NIP in row 2 written with spaces",
+        {"NIP": "19810712 201405 1 001"},
+        ("row.duplicate_nip",),
+        ("NIP", "row 2", "Keep only one row"),
+    ),
     # superior, e-mail, phone
-    case("NIP ATASAN too short", {"NIP ATASAN": "19750626200604"}, ("nip.length",),
-         ("NIP ATASAN", "19750626200604", "has 14 digits")),
-    case("NIP ATASAN with birth month 13", {"NIP ATASAN": "197513262006041001"}, ("nip.birth_date",),
-         ("NIP ATASAN", "197513**********01", "birth date")),
-    case("NIP ATASAN as an Excel number cell", {"NIP ATASAN": float("197506262006041001")},
-         ("nip.scientific",), ("NIP ATASAN", "1.97506262006041E+17", "last digits were lost"), suffix=".xlsx"),
-    case("NIP ATASAN is the participant's own NIP", {"NIP ATASAN": BASE_NIP}, ("superior.self",),
-         ("NIP ATASAN", "own NIP", "direct superior")),
-    case("e-mail without a domain", {"EMAIL": "prabawa@"}, ("email.invalid",),
-         ("EMAIL", "'prabawa@'", "not a valid e-mail address", "leave it empty")),
-    case("e-mail with a space", {"EMAIL": "prabawa @jambikota.go.id"}, ("email.invalid",),
-         ("EMAIL", "'prabawa @jambikota.go.id'", "not a valid e-mail address")),
-    case("phone with letters", {"NO HP": "0812abc"}, ("phone.invalid",),
-         ("NO HP", "'0812abc'", "not a valid phone number", "081234567890")),
+    case(
+        "NIP ATASAN too short",
+        {"NIP ATASAN": "19750626200604"},
+        ("nip.length",),
+        ("NIP ATASAN", "19750626200604", "has 14 digits"),
+    ),
+    case(
+        "NIP ATASAN with birth month 13",
+        {"NIP ATASAN": "197513262006041001"},
+        ("nip.birth_date",),
+        ("NIP ATASAN", "197513**********01", "birth date"),
+    ),
+    case(
+        "NIP ATASAN as an Excel number cell",
+        {"NIP ATASAN": float("197506262006041001")},
+        ("nip.scientific",),
+        ("NIP ATASAN", "1.97506262006041E+17", "last digits were lost"),
+        suffix=".xlsx",
+    ),
+    case(
+        "NIP ATASAN is the participant's own NIP",
+        {"NIP ATASAN": BASE_NIP},
+        ("superior.self",),
+        ("NIP ATASAN", "own NIP", "direct superior"),
+    ),
+    case(
+        "e-mail without a domain",
+        {"EMAIL": "prabawa@"},
+        ("email.invalid",),
+        ("EMAIL", "'prabawa@'", "not a valid e-mail address", "leave it empty"),
+    ),
+    case(
+        "e-mail with a space",
+        {"EMAIL": "prabawa @jambikota.go.id"},
+        ("email.invalid",),
+        ("EMAIL", "'prabawa @jambikota.go.id'", "not a valid e-mail address"),
+    ),
+    case(
+        "phone with letters",
+        {"NO HP": "0812abc"},
+        ("phone.invalid",),
+        ("NO HP", "'0812abc'", "not a valid phone number", "081234567890"),
+    ),
     case("phone too short", {"NO HP": "0812"}, ("phone.invalid",), ("NO HP", "'0812'", "digits only")),
-    case("phone as an Excel number lost its leading zero", {"NO HP": 81234567890}, ("phone.leading_zero",),
-         ("NO HP", "'81234567890'", "lost its leading 0", "Format the column as Text"), suffix=".xlsx"),
+    case(
+        "phone as an Excel number lost its leading zero",
+        {"NO HP": 81234567890},
+        ("phone.leading_zero",),
+        ("NO HP", "'81234567890'", "lost its leading 0", "Format the column as Text"),
+        suffix=".xlsx",
+    ),
     # several faults in one row: every reason is listed
-    case("several faults in one row", {"NIP": "123", "NAMA": None, "GOL/RUANG": "V/a", "EMAIL": "x"},
-         ("nip.length", "name.missing", "golongan.unknown", "email.invalid"),
-         ("NIP '123' has 3 digits", "NAMA is empty", "GOL/RUANG 'V/a'", "EMAIL 'x'")),
-    case("row with only a position filled in", {h: None for h in HEADERS if h != "JABATAN"},
-         ("nip.missing", "name.missing", "golongan.missing"),
-         ("NIP is empty", "NAMA is empty", "GOL/RUANG is empty")),
+    case(
+        "several faults in one row",
+        {"NIP": "123", "NAMA": None, "GOL/RUANG": "V/a", "EMAIL": "x"},
+        ("nip.length", "name.missing", "golongan.unknown", "email.invalid"),
+        ("NIP '123' has 3 digits", "NAMA is empty", "GOL/RUANG 'V/a'", "EMAIL 'x'"),
+    ),
+    case(
+        "row with only a position filled in",
+        {h: None for h in HEADERS if h != "JABATAN"},
+        ("nip.missing", "name.missing", "golongan.missing"),
+        ("NIP is empty", "NAMA is empty", "GOL/RUANG is empty"),
+    ),
     # against the database and the template
-    case("fourth row over a capacity of 3", {}, ("capacity.exceeded",),
-         ("The cohort is full (3 participants)", "open another cohort"), capacity=3),
-    case("NIP enrolled in a running cohort", {}, ("enrolment.in_running_cohort",),
-         ("already enrolled in a running cohort (PKP X / Angkatan 1)", "Withdraw them there first"),
-         running_elsewhere={BASE_NIP: "PKP X / Angkatan 1"}),
-    case("NIP enrolled elsewhere and also duplicated in the file lists both",
-         {"NIP": FIRST_NIP}, ("row.duplicate_nip", "enrolment.in_running_cohort"),
-         ("row 2", "running cohort (PKP X / Angkatan 1)"),
-         running_elsewhere={FIRST_NIP: "PKP X / Angkatan 1"}, other_bad_rows=(2,)),
+    case(
+        "fourth row over a capacity of 3",
+        {},
+        ("capacity.exceeded",),
+        ("The cohort is full (3 participants)", "open another cohort"),
+        capacity=3,
+    ),
+    case(
+        "NIP enrolled in a running cohort",
+        {},
+        ("enrolment.in_running_cohort",),
+        ("already enrolled in a running cohort (PKP X / Angkatan 1)", "Withdraw them there first"),
+        running_elsewhere={BASE_NIP: "PKP X / Angkatan 1"},
+    ),
+    case(
+        "NIP enrolled elsewhere and also duplicated in the file lists both",
+        {"NIP": FIRST_NIP},
+        ("row.duplicate_nip", "enrolment.in_running_cohort"),
+        ("row 2", "running cohort (PKP X / Angkatan 1)"),
+        running_elsewhere={FIRST_NIP: "PKP X / Angkatan 1"},
+        other_bad_rows=(2,),
+    ),
 ]
 
 

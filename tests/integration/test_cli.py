@@ -43,16 +43,29 @@ def run(*args: str) -> tuple[int, str]:
 
 
 def open_cohort(roster: Path, *extra: str) -> tuple[int, str]:
-    return run("open-cohort", "--program", PROGRAMME, "--cohort", "1", "--start", START,
-               "--roster", str(roster), "--today", START, *extra)
+    return run(
+        "open-cohort",
+        "--program",
+        PROGRAMME,
+        "--cohort",
+        "1",
+        "--start",
+        START,
+        "--roster",
+        str(roster),
+        "--today",
+        START,
+        *extra,
+    )
 
 
 def saved() -> dict[str, int]:
     """How many cohorts, enrolments and quarantined rows the database holds."""
     with unit_of_work() as session:
-        return {name: session.scalar(select(func.count()).select_from(table))
-                for name, table in (("cohorts", t.Cohort), ("enrolments", t.Enrolment),
-                                    ("quarantined", t.QuarantinedRow))}
+        return {
+            name: session.scalar(select(func.count()).select_from(table))
+            for name, table in (("cohorts", t.Cohort), ("enrolments", t.Enrolment), ("quarantined", t.QuarantinedRow))
+        }
 
 
 def roster_csv(path: Path, rows: int = 5, seed: int = 7) -> Path:
@@ -60,6 +73,7 @@ def roster_csv(path: Path, rows: int = 5, seed: int = 7) -> Path:
 
 
 # ---- file-level problems: each a function writing the bad file into a folder ----
+
 
 def missing(folder: Path) -> Path:
     return folder / "roster-missing.csv"
@@ -114,29 +128,52 @@ def without_name_and_rank(folder: Path) -> Path:
 
 def nip_twice(folder: Path) -> Path:
     path = folder / "roster.csv"
-    path.write_text("NIP,NAMA,GOL/RUANG,JABATAN,UNIT KERJA,NIP\n"
-                    "198107122014051001,Ahmad,III/b,Kepala Seksi,Dinas Pendidikan,198107122014051001\n",
-                    encoding="utf-8")
+    path.write_text(
+        "NIP,NAMA,GOL/RUANG,JABATAN,UNIT KERJA,NIP\n"
+        "198107122014051001,Ahmad,III/b,Kepala Seksi,Dinas Pendidikan,198107122014051001\n",
+        encoding="utf-8",
+    )
     return path
 
 
 FILE_PROBLEMS = [
     pytest.param(missing, "roster-missing.csv", ("was not found", "Check the path"), id="file not found"),
-    pytest.param(old_excel, "roster.xls", ("type '.xls'", "cannot be read", "Save it as .xlsx or .csv"),
-                 id="old Excel 97-2003 file"),
+    pytest.param(
+        old_excel,
+        "roster.xls",
+        ("type '.xls'", "cannot be read", "Save it as .xlsx or .csv"),
+        id="old Excel 97-2003 file",
+    ),
     pytest.param(pdf, "roster.pdf", ("type '.pdf'", "Save it as .xlsx or .csv"), id="PDF file"),
-    pytest.param(pdf_renamed_csv, "roster.csv", ("cannot be opened", "not a text (CSV) file"),
-                 id="PDF renamed to .csv"),
-    pytest.param(corrupt_xlsx, "roster.xlsx", ("cannot be opened", "not a valid Excel workbook"),
-                 id="corrupt xlsx of random bytes"),
+    pytest.param(
+        pdf_renamed_csv, "roster.csv", ("cannot be opened", "not a text (CSV) file"), id="PDF renamed to .csv"
+    ),
+    pytest.param(
+        corrupt_xlsx,
+        "roster.xlsx",
+        ("cannot be opened", "not a valid Excel workbook"),
+        id="corrupt xlsx of random bytes",
+    ),
     pytest.param(empty_csv, "roster.csv", ("has no data rows",), id="empty file of 0 bytes"),
     pytest.param(empty_workbook, "roster.xlsx", ("has no data rows",), id="Excel workbook with an empty sheet"),
-    pytest.param(header_only_csv, "roster.csv", ("has no data rows", "at least one row below the header"),
-                 id="CSV with only the header row"),
-    pytest.param(without_name_and_rank, "roster.csv", ("missing the required column(s): NAMA, GOL/RUANG",),
-                 id="CSV without NAMA and GOL/RUANG columns"),
-    pytest.param(nip_twice, "roster.csv", ("several columns for NIP", "Keep only one of them"),
-                 id="CSV with the NIP column twice"),
+    pytest.param(
+        header_only_csv,
+        "roster.csv",
+        ("has no data rows", "at least one row below the header"),
+        id="CSV with only the header row",
+    ),
+    pytest.param(
+        without_name_and_rank,
+        "roster.csv",
+        ("missing the required column(s): NAMA, GOL/RUANG",),
+        id="CSV without NAMA and GOL/RUANG columns",
+    ),
+    pytest.param(
+        nip_twice,
+        "roster.csv",
+        ("several columns for NIP", "Keep only one of them"),
+        id="CSV with the NIP column twice",
+    ),
 ]
 
 
@@ -157,8 +194,9 @@ def test_a_file_problem_stops_the_run_with_one_message_naming_the_file(
 USAGE_ERRORS = [
     pytest.param(("--start", "2022-13-01"), ("start", "valid date"), id="start date with month 13"),
     pytest.param(("--start", "14/07/2022"), ("start", "valid date"), id="start date written day first"),
-    pytest.param(("--cohort", "0"), ("Invalid value for '--cohort'", "greater than or equal to 1"),
-                 id="cohort number 0"),
+    pytest.param(
+        ("--cohort", "0"), ("Invalid value for '--cohort'", "greater than or equal to 1"), id="cohort number 0"
+    ),
     pytest.param(("--cohort", "satu"), ("Invalid value for '--cohort'", "valid integer"), id="cohort number in words"),
 ]
 
@@ -167,8 +205,13 @@ USAGE_ERRORS = [
 def test_a_bad_option_is_a_usage_error_that_saves_nothing(
     sqlite_settings, tmp_path: Path, override: tuple[str, str], words: tuple[str, ...]
 ) -> None:
-    options = {"--program": PROGRAMME, "--cohort": "1", "--start": START,
-               "--roster": str(roster_csv(tmp_path / "roster.csv")), "--today": START}
+    options = {
+        "--program": PROGRAMME,
+        "--cohort": "1",
+        "--start": START,
+        "--roster": str(roster_csv(tmp_path / "roster.csv")),
+        "--today": START,
+    }
     options[override[0]] = override[1]
 
     code, output = run("open-cohort", *(part for pair in options.items() for part in pair))

@@ -20,7 +20,8 @@ def test_domain_rules_import_neither_prefect_nor_the_database(path: Path) -> Non
     tree = ast.parse(path.read_text())
     imported = {
         (node.module if isinstance(node, ast.ImportFrom) else alias.name).split(".")[0]
-        for node in ast.walk(tree) if isinstance(node, ast.Import | ast.ImportFrom)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
         for alias in node.names
         if not isinstance(node, ast.ImportFrom) or node.module
     }

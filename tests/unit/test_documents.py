@@ -25,13 +25,27 @@ SPACED_NIP = "19800101 200501 1 001"
 CODE = "K7QX-93MF-2PLA"
 
 CERTIFICATE = CertificateData(
-    number="800/017/STTP-PKP/BKPSDMD/2024", version=1, verification_code=CODE,
-    name=NAME, nip=NIP, golongan="Penata Tk. I (III/d)", position="Kepala Seksi Perencanaan",
-    unit="Dinas Pendidikan Kota Jambi", programme="Pelatihan Kepemimpinan Pengawas",
-    cohort_label="Angkatan II Tahun 2024", start_date=date(2024, 3, 4), end_date=date(2024, 7, 12), jp=329,
-    qualification="Sangat Memuaskan", final_score=Decimal("90.005"), issued_on=date(2024, 7, 15),
-    agency="BKPSDMD Kota Jambi", place="Jambi", signatory_name="Dr. Ir. Siti Rahmah, M.M.",
-    signatory_title="Kepala Badan", signatory_nip="197505152000032002",
+    number="800/017/STTP-PKP/BKPSDMD/2024",
+    version=1,
+    verification_code=CODE,
+    name=NAME,
+    nip=NIP,
+    golongan="Penata Tk. I (III/d)",
+    position="Kepala Seksi Perencanaan",
+    unit="Dinas Pendidikan Kota Jambi",
+    programme="Pelatihan Kepemimpinan Pengawas",
+    cohort_label="Angkatan II Tahun 2024",
+    start_date=date(2024, 3, 4),
+    end_date=date(2024, 7, 12),
+    jp=329,
+    qualification="Sangat Memuaskan",
+    final_score=Decimal("90.005"),
+    issued_on=date(2024, 7, 15),
+    agency="BKPSDMD Kota Jambi",
+    place="Jambi",
+    signatory_name="Dr. Ir. Siti Rahmah, M.M.",
+    signatory_title="Kepala Badan",
+    signatory_nip="197505152000032002",
 )
 
 
@@ -56,9 +70,19 @@ def test_the_certificate_prints_the_nip_in_the_official_spaced_form(certificate)
 
 def test_the_certificate_prints_number_programme_dates_and_qualification(certificate):
     text = " ".join(pdf_text(certificate).split())
-    for expected in (CERTIFICATE.number, "Pelatihan Kepemimpinan Pengawas", "Angkatan II Tahun 2024",
-                     "4 Maret 2024", "12 Juli 2024", "329", "Sangat Memuaskan", "Jambi, 15 Juli 2024",
-                     "Dr. Ir. Siti Rahmah, M.M.", "Penata Tk. I (III/d)", "Dinas Pendidikan Kota Jambi"):
+    for expected in (
+        CERTIFICATE.number,
+        "Pelatihan Kepemimpinan Pengawas",
+        "Angkatan II Tahun 2024",
+        "4 Maret 2024",
+        "12 Juli 2024",
+        "329",
+        "Sangat Memuaskan",
+        "Jambi, 15 Juli 2024",
+        "Dr. Ir. Siti Rahmah, M.M.",
+        "Penata Tk. I (III/d)",
+        "Dinas Pendidikan Kota Jambi",
+    ):
         assert expected in text
 
 
@@ -110,8 +134,10 @@ def test_names_with_markup_characters_are_printed_as_text(tmp_path):
 
 def test_the_archive_holds_one_pdf_per_certificate_and_is_byte_identical_when_rebuilt(tmp_path):
     items = [
-        (dataclasses.replace(CERTIFICATE, name=f"Peserta {n}", verification_code=f"CODE-{n}"),
-         tmp_path / "pdf" / f"sttp-{n}.pdf")
+        (
+            dataclasses.replace(CERTIFICATE, name=f"Peserta {n}", verification_code=f"CODE-{n}"),
+            tmp_path / "pdf" / f"sttp-{n}.pdf",
+        )
         for n in (3, 1, 2)
     ]
     first = render_certificates_archive(items, tmp_path / "a.zip", language="id")
@@ -134,11 +160,17 @@ def test_the_archive_refuses_two_certificates_with_the_same_file_name(tmp_path):
 # --- rekap nilai -------------------------------------------------------------------------------------
 
 META = RecapMeta(
-    agency="BKPSDMD Kota Jambi", programme="Pelatihan Kepemimpinan Pengawas", cohort_label="Angkatan II Tahun 2024",
-    start_date=date(2024, 3, 4), end_date=date(2024, 7, 12),
-    components=[("aksi_perubahan", "Aksi Perubahan", Decimal("50")), ("sikap_perilaku", "Sikap dan Perilaku",
-                Decimal("20")), ("substansi", "Substansi", Decimal("20")), ("studi_lapangan", "Studi Lapangan",
-                Decimal("10"))],
+    agency="BKPSDMD Kota Jambi",
+    programme="Pelatihan Kepemimpinan Pengawas",
+    cohort_label="Angkatan II Tahun 2024",
+    start_date=date(2024, 3, 4),
+    end_date=date(2024, 7, 12),
+    components=[
+        ("aksi_perubahan", "Aksi Perubahan", Decimal("50")),
+        ("sikap_perilaku", "Sikap dan Perilaku", Decimal("20")),
+        ("substansi", "Substansi", Decimal("20")),
+        ("studi_lapangan", "Studi Lapangan", Decimal("10")),
+    ],
 )
 MALICIOUS = ['=HYPERLINK("http://x","y")', "@SUM(A1)", "+6281234567890", "-x"]
 
@@ -150,18 +182,27 @@ def scores(*values: str | None) -> dict[str, Decimal | None]:
 
 ROWS = [
     RecapRow(None, "198505052010012003", "Zainal", scores("80", None, "75", "70"), None, None, "belum_lengkap"),
-    RecapRow(2, "198202022006042002", "Budi", scores("85.5", "80", "82", "79"), Decimal("83.15"),
-             "Memuaskan", "lulus"),
+    RecapRow(2, "198202022006042002", "Budi", scores("85.5", "80", "82", "79"), Decimal("83.15"), "Memuaskan", "lulus"),
     RecapRow(1, NIP, NAME, scores("92", "90", "88.25", "86"), Decimal("90.005"), "Sangat Memuaskan", "lulus"),
-    RecapRow(2, "198303032007011004", "Ani", scores("85.5", "80", "82", "79"), Decimal("83.15"),
-             "Memuaskan", "lulus_tertunda"),
-    RecapRow(None, "198404042008012005", "Yusuf", scores("60", "65", "55", "50"), Decimal("59"),
-             "Kurang", "tidak_lulus"),
-    RecapRow(None, "198606062011011006", "Bambang", scores(None, None, None, None), None, None,
-             "tidak_dapat_menyelesaikan"),
+    RecapRow(
+        2,
+        "198303032007011004",
+        "Ani",
+        scores("85.5", "80", "82", "79"),
+        Decimal("83.15"),
+        "Memuaskan",
+        "lulus_tertunda",
+    ),
+    RecapRow(
+        None, "198404042008012005", "Yusuf", scores("60", "65", "55", "50"), Decimal("59"), "Kurang", "tidak_lulus"
+    ),
+    RecapRow(
+        None, "198606062011011006", "Bambang", scores(None, None, None, None), None, None, "tidak_dapat_menyelesaikan"
+    ),
 ] + [
-    RecapRow(None, f"1987070720120110{n:02d}", name, scores("70", "70", "70", "70"), Decimal("70"), "Cukup",
-             "tidak_lulus")
+    RecapRow(
+        None, f"1987070720120110{n:02d}", name, scores("70", "70", "70", "70"), Decimal("70"), "Cukup", "tidak_lulus"
+    )
     for n, name in enumerate(MALICIOUS, start=7)
 ]
 EXPECTED_ORDER = [NAME, "Ani", "Budi"] + sorted(["Zainal", "Yusuf", "Bambang", *MALICIOUS], key=str.casefold)
@@ -196,7 +237,11 @@ def test_every_status_has_a_label_in_both_languages(code):
 
 def test_the_english_status_labels_are_the_msgids():
     assert [status_label(code, "en") for code in STATUSES] == [
-        "Passed", "Passed (deferred)", "Not passed", "Did not complete", "Incomplete assessment",
+        "Passed",
+        "Passed (deferred)",
+        "Not passed",
+        "Did not complete",
+        "Incomplete assessment",
     ]
 
 
@@ -210,8 +255,19 @@ def test_the_recap_sheet_has_title_rows_then_the_agency_header_row(recap_sheet):
     assert titles[:4] == [META.agency, "SCORE RECAP", META.programme, META.cohort_label]
     assert "4 Maret 2024" in titles[4] and "12 Juli 2024" in titles[4]
     headers = [c.value for c in recap_sheet[header_row(recap_sheet)]]
-    assert headers == ["No.", "NIP", "Name", "Aksi Perubahan (50%)", "Sikap dan Perilaku (20%)", "Substansi (20%)",
-                       "Studi Lapangan (10%)", "Final score", "Qualification", "Status", "Rank"]
+    assert headers == [
+        "No.",
+        "NIP",
+        "Name",
+        "Aksi Perubahan (50%)",
+        "Sikap dan Perilaku (20%)",
+        "Substansi (20%)",
+        "Studi Lapangan (10%)",
+        "Final score",
+        "Qualification",
+        "Status",
+        "Rank",
+    ]
     assert recap_sheet.freeze_panes == f"D{header_row(recap_sheet) + 1}"
     assert recap_sheet.column_dimensions["C"].width >= 30
 
@@ -271,8 +327,15 @@ def test_the_recap_pdf_lists_every_nip_name_and_status_in_order(tmp_path):
 
 def test_the_recap_pdf_repeats_the_header_and_numbers_its_pages(tmp_path):
     many = [
-        RecapRow(n, f"1980010120050110{n:02d}", f"Peserta {n:02d}", scores("80", "80", "80", "80"), Decimal("80"),
-                 "Memuaskan", "lulus")
+        RecapRow(
+            n,
+            f"1980010120050110{n:02d}",
+            f"Peserta {n:02d}",
+            scores("80", "80", "80", "80"),
+            Decimal("80"),
+            "Memuaskan",
+            "lulus",
+        )
         for n in range(1, 80)
     ]
     path = write_recap_pdf(META, many, tmp_path / "rekap.pdf", language="en")

@@ -37,8 +37,14 @@ def scores_of(**values: str | list[str]) -> dict[str, list[Decimal]]:
 
 
 def standing(**changes: object) -> Standing:
-    fields: dict[str, object] = {"withdrawn": False, "attendance_met": True, "missing_components": (),
-                                 "missed_required": (), "revisions_owed": (), "deferral_cleared": False}
+    fields: dict[str, object] = {
+        "withdrawn": False,
+        "attendance_met": True,
+        "missing_components": (),
+        "missed_required": (),
+        "revisions_owed": (),
+        "deferral_cleared": False,
+    }
     fields.update(changes)
     return Standing(**fields)  # type: ignore[arg-type]
 
@@ -48,22 +54,27 @@ GOOD = scores_of(aksi_perubahan=["80", "85", "90.5"], sikap_perilaku="88", subst
 
 # --- band edges with the default template --------------------------------------------------------
 
-@pytest.mark.parametrize(("target", "score", "label", "passing"), [
-    ("90.00", "90.00", "Memuaskan", True),
-    ("90.005", "90.01", "Sangat Memuaskan", True),
-    ("90.004", "90.00", "Memuaskan", True),
-    ("90.01", "90.01", "Sangat Memuaskan", True),
-    ("80.00", "80.00", "Cukup Memuaskan", True),
-    ("80.01", "80.01", "Memuaskan", True),
-    ("70.00", "70.00", "Kurang Memuaskan", False),
-    ("70.01", "70.01", "Cukup Memuaskan", True),
-    ("60.01", "60.01", "Kurang Memuaskan", False),
-    ("60.00", "60.00", "Tidak Memuaskan", False),
-    ("0", "0.00", "Tidak Memuaskan", False),
-    ("100", "100.00", "Sangat Memuaskan", True),
-])
+
+@pytest.mark.parametrize(
+    ("target", "score", "label", "passing"),
+    [
+        ("90.00", "90.00", "Memuaskan", True),
+        ("90.005", "90.01", "Sangat Memuaskan", True),
+        ("90.004", "90.00", "Memuaskan", True),
+        ("90.01", "90.01", "Sangat Memuaskan", True),
+        ("80.00", "80.00", "Cukup Memuaskan", True),
+        ("80.01", "80.01", "Memuaskan", True),
+        ("70.00", "70.00", "Kurang Memuaskan", False),
+        ("70.01", "70.01", "Cukup Memuaskan", True),
+        ("60.01", "60.01", "Kurang Memuaskan", False),
+        ("60.00", "60.00", "Tidak Memuaskan", False),
+        ("0", "0.00", "Tidak Memuaskan", False),
+        ("100", "100.00", "Sangat Memuaskan", True),
+    ],
+)
 def test_every_component_at_the_target_lands_in_the_band_the_template_names(
-        target: str, score: str, label: str, passing: bool) -> None:
+    target: str, score: str, label: str, passing: bool
+) -> None:
     result = final_score(all_equal(target), ASSESSMENT)
     assert str(result) == score
     band = qualification(result, ASSESSMENT)
@@ -111,6 +122,7 @@ def test_a_qualification_edge_is_strictly_greater_than() -> None:
 
 # --- several assessors ---------------------------------------------------------------------------
 
+
 def test_several_assessors_are_averaged_exactly() -> None:
     mean = component_mean([D("80"), D("85"), D("90.5")])
     assert mean == Fraction(511, 6)  # 85.1666…
@@ -123,7 +135,11 @@ def test_the_final_score_comes_from_the_exact_means_not_rounded_ones() -> None:
     decision = decide(GOOD, standing(), ASSESSMENT)
     explained = decision.explanation
     assert explained["components"]["aksi_perubahan"] == {
-        "weight": "50", "scores": ["80", "85", "90.5"], "mean": "85.1666", "mean_exact": "511/6"}
+        "weight": "50",
+        "scores": ["80", "85", "90.5"],
+        "mean": "85.1666",
+        "mean_exact": "511/6",
+    }
     assert explained["weighted_sum"] == "84.533333"
     assert explained["weighted_sum_exact"] == "1268/15"  # 8453.333… / 100
     assert explained["final_score"] == "84.53"
@@ -170,8 +186,16 @@ def test_the_final_score_has_two_decimals_lies_in_range_and_matches_decimal_half
     assert result.as_tuple().exponent == -2
     assert D(0) <= result <= D(100)
     # cross-check: the same sum in high-precision Decimal, quantized half-up
-    exact = sum((Fraction(c.weight) * sum(map(Fraction, scores[c.code]), Fraction(0)) / len(scores[c.code])
-                 for c in ASSESSMENT.components), Fraction(0)) / 100
+    exact = (
+        sum(
+            (
+                Fraction(c.weight) * sum(map(Fraction, scores[c.code]), Fraction(0)) / len(scores[c.code])
+                for c in ASSESSMENT.components
+            ),
+            Fraction(0),
+        )
+        / 100
+    )
     with localcontext() as ctx:
         ctx.prec = 80
         expected = (D(exact.numerator) / D(exact.denominator)).quantize(D("0.01"), rounding=ROUND_HALF_UP)
@@ -179,6 +203,7 @@ def test_the_final_score_has_two_decimals_lies_in_range_and_matches_decimal_half
 
 
 # --- refusals ------------------------------------------------------------------------------------
+
 
 def test_float_scores_are_refused() -> None:
     with pytest.raises(TypeError):
@@ -225,6 +250,7 @@ def test_an_unknown_component_is_named() -> None:
 
 # --- status paths --------------------------------------------------------------------------------
 
+
 def rule_results(decision) -> list[tuple[str, object]]:  # noqa: ANN001
     return [(r["rule"], r["result"]) for r in decision.explanation["rules"]]
 
@@ -234,9 +260,14 @@ def test_a_participant_meeting_every_rule_passes() -> None:
     assert decision.status == "lulus"
     assert (decision.final_score, decision.qualification, decision.passing_band) == (D("84.53"), "Memuaskan", True)
     assert decision.explanation["band_rule"] == "> 80.00"
-    assert rule_results(decision) == [("withdrawn", False), ("components_complete", True), ("passing_band", True),
-                                      ("attendance_met", True), ("required_milestones_met", True),
-                                      ("revisions_owed", False)]
+    assert rule_results(decision) == [
+        ("withdrawn", False),
+        ("components_complete", True),
+        ("passing_band", True),
+        ("attendance_met", True),
+        ("required_milestones_met", True),
+        ("revisions_owed", False),
+    ]
     assert decision.explanation["deciding_rule"] == "revisions_owed"
     json.dumps(decision.explanation)
 
@@ -315,12 +346,12 @@ def test_a_cleared_deferral_passes() -> None:
 
 
 def test_a_failing_band_outranks_owed_revisions() -> None:
-    decision = decide(scores_of(**{c: "50" for c in CODES}), standing(revisions_owed=("seminar_akhir",)),
-                      ASSESSMENT)
+    decision = decide(scores_of(**{c: "50" for c in CODES}), standing(revisions_owed=("seminar_akhir",)), ASSESSMENT)
     assert decision.status == "tidak_lulus"
 
 
 # --- ranking -------------------------------------------------------------------------------------
+
 
 def test_tied_scores_share_a_rank_and_the_next_rank_is_skipped() -> None:
     ranks = rank({"ani": D("90"), "budi": D("85"), "citra": D("85.00"), "dedi": D("80")})

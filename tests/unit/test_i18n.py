@@ -52,9 +52,7 @@ def extracted_msgids() -> frozenset[str]:
         method_map, options_map = parse_mapping_cfg(fh, "babel.cfg")
     return frozenset(
         message if isinstance(message, str) else message[0]
-        for _filename, _lineno, message, _comments, _context in extract_from_dir(
-            ROOT, method_map, options_map
-        )
+        for _filename, _lineno, message, _comments, _context in extract_from_dir(ROOT, method_map, options_map)
     )
 
 

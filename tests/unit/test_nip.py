@@ -111,9 +111,7 @@ def test_an_empty_value_is_missing(raw):
     assert "value" in problems[0].params
 
 
-@pytest.mark.parametrize(
-    "raw", ["1.98001012005011E+17", "1,98001E+17", "1.98001E17", "'1.98001012005011E+17"]
-)
+@pytest.mark.parametrize("raw", ["1.98001012005011E+17", "1,98001E+17", "1.98001E17", "'1.98001012005011E+17"])
 def test_scientific_notation_is_reported_with_its_value(raw):
     nip, problems = check_nip(raw, TODAY)
     assert nip is None
@@ -226,9 +224,7 @@ def test_content_problems_carry_the_masked_value():
 
 
 def test_a_nip_is_split_into_its_fields():
-    assert parse_nip(VALID) == NipParts(
-        birth_date=date(1980, 1, 1), tmt_cpns=date(2005, 1, 1), gender="L", sequence=1
-    )
+    assert parse_nip(VALID) == NipParts(birth_date=date(1980, 1, 1), tmt_cpns=date(2005, 1, 1), gender="L", sequence=1)
     assert parse_nip("19660801 198803 2 123").gender == "P"
     assert parse_nip("19660801 198803 2 123").sequence == 123
 

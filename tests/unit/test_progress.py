@@ -24,17 +24,38 @@ ALICE, BOB = 1, 2
 
 
 def inputs(attendance=(), guidance=(), deliverables=(), waived=(), people=(ALICE, BOB)) -> ProgressInputs:  # noqa: ANN001
-    sessions = pd.DataFrame([{"cohort_id": 1, "session_id": i, "date": s.date, "jp": s.jp}
-                             for i, s in enumerate(CAL.sessions, start=1)])
+    sessions = pd.DataFrame(
+        [{"cohort_id": 1, "session_id": i, "date": s.date, "jp": s.jp} for i, s in enumerate(CAL.sessions, start=1)]
+    )
     return ProgressInputs(
-        participants=pd.DataFrame({"cohort_id": 1, "enrolment_id": list(people),
-                                   "nip": [f"nip{p}" for p in people]}),
-        cohorts=pd.DataFrame([{"cohort_id": 1, "minimum_percent": 90.0, "max_gap_days": 14,
-                               "work_start": WORK.first_day, "work_end": WORK.last_day}]),
+        participants=pd.DataFrame({"cohort_id": 1, "enrolment_id": list(people), "nip": [f"nip{p}" for p in people]}),
+        cohorts=pd.DataFrame(
+            [
+                {
+                    "cohort_id": 1,
+                    "minimum_percent": 90.0,
+                    "max_gap_days": 14,
+                    "work_start": WORK.first_day,
+                    "work_end": WORK.last_day,
+                }
+            ]
+        ),
         sessions=sessions,
-        milestones=pd.DataFrame([{"cohort_id": 1, "milestone_id": MS_ID[m.code], "code": m.code, "kind": m.kind,
-                                  "due_date": m.due_date, "required": m.required, "stage": m.rule["stage"],
-                                  "revision_days": m.rule["revision_days"] or 0} for m in CAL.milestones]),
+        milestones=pd.DataFrame(
+            [
+                {
+                    "cohort_id": 1,
+                    "milestone_id": MS_ID[m.code],
+                    "code": m.code,
+                    "kind": m.kind,
+                    "due_date": m.due_date,
+                    "required": m.required,
+                    "stage": m.rule["stage"],
+                    "revision_days": m.rule["revision_days"] or 0,
+                }
+                for m in CAL.milestones
+            ]
+        ),
         attendance=pd.DataFrame(list(attendance), columns=["enrolment_id", "session_id", "jp"]),
         guidance=pd.DataFrame(list(guidance), columns=["enrolment_id", "date"]),
         deliverables=pd.DataFrame(list(deliverables), columns=["enrolment_id", "stage", "date", "outcome"]),
@@ -44,8 +65,12 @@ def inputs(attendance=(), guidance=(), deliverables=(), waived=(), people=(ALICE
 
 def full_attendance(who=(ALICE, BOB), absent: dict | None = None, until: date = CAL.end_date):  # noqa: ANN001, ANN201
     absent = absent or {}
-    return [(p, i, 0 if i in absent.get(p, ()) else s.jp)
-            for i, s in enumerate(CAL.sessions, start=1) if s.date <= until for p in who]
+    return [
+        (p, i, 0 if i in absent.get(p, ()) else s.jp)
+        for i, s in enumerate(CAL.sessions, start=1)
+        if s.date <= until
+        for p in who
+    ]
 
 
 def regular_guidance(who=(ALICE, BOB), every: int = 7):  # noqa: ANN001, ANN201
@@ -112,7 +137,10 @@ def test_a_late_submission_is_missed_as_late() -> None:
 
 def test_a_revision_cleared_within_its_allowance_is_met() -> None:
     due = DUE["seminar_rancangan"]
-    records = [(BOB, "seminar_rancangan", due, "revise"), (BOB, "seminar_rancangan", due + timedelta(days=7), "accepted")]
+    records = [
+        (BOB, "seminar_rancangan", due, "revise"),
+        (BOB, "seminar_rancangan", due + timedelta(days=7), "accepted"),
+    ]
     data = inputs(full_attendance(), deliverables=on_time(skip={(BOB, "seminar_rancangan")}) + records)
     assert status(check_progress(data, due + timedelta(days=3)), BOB, "seminar_rancangan")[0] == "pending"
     assert status(check_progress(data, due + timedelta(days=8)), BOB, "seminar_rancangan")[0] == "met"
@@ -120,8 +148,11 @@ def test_a_revision_cleared_within_its_allowance_is_met() -> None:
 
 def test_a_revision_still_open_after_its_allowance_is_overdue() -> None:
     due = DUE["seminar_rancangan"]
-    data = inputs(full_attendance(), deliverables=on_time(skip={(BOB, "seminar_rancangan")})
-                  + [(BOB, "seminar_rancangan", due - timedelta(days=1), "revise")])
+    data = inputs(
+        full_attendance(),
+        deliverables=on_time(skip={(BOB, "seminar_rancangan")})
+        + [(BOB, "seminar_rancangan", due - timedelta(days=1), "revise")],
+    )
     assert reasons(check_progress(data, due + timedelta(days=7)), BOB) == []  # still within 7 days
     progress = check_progress(data, due + timedelta(days=8))
     assert status(progress, BOB, "seminar_rancangan") == ("missed", "deliverable.revision_overdue")
@@ -129,10 +160,15 @@ def test_a_revision_still_open_after_its_allowance_is_overdue() -> None:
 
 def test_a_rejected_deliverable_is_missed_as_rejected() -> None:
     due = DUE["laporan_kemajuan_1"]
-    data = inputs(full_attendance(), regular_guidance(),
-                  on_time(skip={(BOB, "laporan_kemajuan_1")}) + [(BOB, "laporan_kemajuan_1", due, "rejected")])
+    data = inputs(
+        full_attendance(),
+        regular_guidance(),
+        on_time(skip={(BOB, "laporan_kemajuan_1")}) + [(BOB, "laporan_kemajuan_1", due, "rejected")],
+    )
     assert status(check_progress(data, due + timedelta(days=1)), BOB, "laporan_kemajuan_1") == (
-        "missed", "deliverable.rejected")
+        "missed",
+        "deliverable.rejected",
+    )
 
 
 def test_no_guidance_for_more_than_14_days_in_the_workplace_phase_is_a_risk() -> None:
@@ -144,8 +180,11 @@ def test_no_guidance_for_more_than_14_days_in_the_workplace_phase_is_a_risk() ->
 
 
 def test_a_gap_in_the_past_phase_misses_the_coaching_milestone() -> None:
-    guidance = [g for g in regular_guidance() if not (g[0] == BOB and WORK.first_day + timedelta(days=20)
-                                                       < g[1] < WORK.first_day + timedelta(days=40))]
+    guidance = [
+        g
+        for g in regular_guidance()
+        if not (g[0] == BOB and WORK.first_day + timedelta(days=20) < g[1] < WORK.first_day + timedelta(days=40))
+    ]
     progress = check_progress(inputs(full_attendance(), guidance, on_time()), CAL.end_date)
     assert status(progress, BOB, "pembimbingan") == ("missed", "guidance.gap")
     assert status(progress, ALICE, "pembimbingan") == ("met", None)
@@ -161,8 +200,9 @@ def test_evidence_dated_after_as_of_is_ignored() -> None:
 
 
 def test_a_waived_milestone_stays_waived_and_is_no_risk() -> None:
-    data = inputs(full_attendance(), deliverables=on_time(skip={(BOB, "rancangan")}),
-                  waived=[(MS_ID["rancangan"], BOB)])
+    data = inputs(
+        full_attendance(), deliverables=on_time(skip={(BOB, "rancangan")}), waived=[(MS_ID["rancangan"], BOB)]
+    )
     progress = check_progress(data, DUE["rancangan"] + timedelta(days=1))
     assert status(progress, BOB, "rancangan") == ("waived", None)
     assert "deliverable.missing" not in reasons(progress, BOB)

@@ -99,9 +99,7 @@ def test_a_comma_separated_file_is_read_with_canonical_column_names(tmp_path):
     path = write_text(tmp_path, ",".join(HEADER) + "\n" + ",".join(ROW[:1] + ['"' + ROW[1] + '"'] + ROW[2:]))
     table = read_table(path, ROSTER)
     assert list(table.frame.columns) == ["row_number", *CANONICAL]
-    assert records(table) == [
-        {"row_number": 2, **dict(zip(CANONICAL, ROW[:5], strict=False)), "superior_nip": None}
-    ]
+    assert records(table) == [{"row_number": 2, **dict(zip(CANONICAL, ROW[:5], strict=False)), "superior_nip": None}]
     assert table.headers == dict(zip(HEADER, CANONICAL, strict=True))
     assert table.file_name == "roster.csv"
 
@@ -181,11 +179,7 @@ def test_names_with_titles_and_apostrophes_are_kept_exactly(tmp_path):
 
 
 def test_nip_and_phone_stay_text_with_leading_zeros_and_apostrophes(tmp_path):
-    text = (
-        ";".join([*HEADER, "NO HP"])
-        + "\n"
-        + "'198001012005011001;A;III/a;X;Y;0198001012005011001;081234567890\n"
-    )
+    text = ";".join([*HEADER, "NO HP"]) + "\n" + "'198001012005011001;A;III/a;X;Y;0198001012005011001;081234567890\n"
     row = records(read_table(write_text(tmp_path, text), ROSTER))[0]
     assert (row["nip"], row["superior_nip"], row["phone"]) == (
         "'198001012005011001",
@@ -204,18 +198,11 @@ def test_values_are_python_strings_or_none_with_surrounding_whitespace_stripped(
         None,
         None,
     )
-    assert all(
-        value is None or type(value) is str for value in frame.drop(columns="row_number").to_numpy().ravel()
-    )
+    assert all(value is None or type(value) is str for value in frame.drop(columns="row_number").to_numpy().ravel())
 
 
 def test_unknown_columns_are_kept_under_their_own_header(tmp_path):
-    text = (
-        ";".join([*HEADER, "Keterangan", "Keterangan", ""])
-        + "\n"
-        + ";".join([*ROW, "baru", "pindah", "x"])
-        + "\n"
-    )
+    text = ";".join([*HEADER, "Keterangan", "Keterangan", ""]) + "\n" + ";".join([*ROW, "baru", "pindah", "x"]) + "\n"
     table = read_table(write_text(tmp_path, text), ROSTER)
     assert records(table)[0]["Keterangan"] == "baru"
     assert records(table)[0]["Keterangan (2)"] == "pindah"
@@ -229,9 +216,7 @@ def test_blank_rows_are_skipped_but_row_numbers_stay_true(tmp_path):
 
 def test_the_coaches_spec_reads_its_own_columns(tmp_path):
     path = write_text(tmp_path, "NIP WIDYAISWARA,NAMA COACH,SUREL\n1,A,a@x.go.id\n", name="coaches.csv")
-    assert records(read_table(path, COACHES)) == [
-        {"row_number": 2, "nip": "1", "name": "A", "email": "a@x.go.id"}
-    ]
+    assert records(read_table(path, COACHES)) == [{"row_number": 2, "nip": "1", "name": "A", "email": "a@x.go.id"}]
 
 
 # XLSX
