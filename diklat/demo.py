@@ -1,15 +1,19 @@
 """The seed scenario (PKP Kota Jambi 2022) as one command, on the embedded default stack.
 
-Each stage runs the same flow an operator runs from the UI, so every run shows in Prefect. Stages
-that later issues add (milestone checks, assessment, evaluation, planning) join this script as they
-land; the summary says which stages ran.
+Every stage runs the same flow an operator runs from the UI, so each run is recorded in Prefect:
+open both cohorts (with a bad row or two, fixed and resubmitted), load the evidence of the 96 days
+(absences, a late deliverable, a withdrawal, an owed revision, bad rows), check milestones along the
+calendar, grade and certify, clear a deferred pass. Evaluation waves and next year's plan follow when
+their stages land (see the summary).
 """
 
 from __future__ import annotations
 
 import time
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from rich.console import Console
@@ -19,14 +23,26 @@ from diklat.settings import get_settings
 
 PROGRAMME = "PKP Kota Jambi 2022"
 COHORTS = ((1, date(2022, 7, 14), 11), (2, date(2022, 8, 22), 12))  # number, start, seed
-FAULTS = 2  # "a bad row or two in a file"
+ROSTER_FAULTS = 2  # "a bad row or two in a file"
+EVIDENCE_FAULTS = {"absent": 1, "late_deliverable": 1, "revision_not_cleared": 1, "coaching_gap": 1, "withdrawn": 1}
+
+
+@dataclass
+class DemoRun:
+    console: Console
+    inputs: Path
+    runs: list[tuple[str, str, str]] = field(default_factory=list)  # flow, cohort, outcome
+    started: float = field(default_factory=time.monotonic)
+
+    def record(self, flow: str, cohort: str, outcome: str) -> None:
+        self.runs.append((flow, cohort, outcome))
+        self.console.print(f"  [dim]{time.monotonic() - self.started:5.0f} s[/] {flow:18s} {cohort:12s} {outcome}")
 
 
 def run_demo(out: Path | None, console: Console) -> None:
-    """Generate the inputs, open both cohorts, fix and resubmit the rejected rows, summarise."""
+    """Run the whole seed scenario and print a summary."""
     from diklat.cli import _prepare
 
-    started = time.monotonic()
     settings = get_settings()
     folder = out or settings.outputs / "demo"
     inputs = folder / "inputs"
@@ -34,74 +50,193 @@ def run_demo(out: Path | None, console: Console) -> None:
     console.rule("diklat demo: PKP Kota Jambi 2022")
     console.print(f"database: {settings.sqlalchemy_url}")
     _prepare()
-    console.print("Prefect UI: http://127.0.0.1:4200 (every run below is recorded there)")
+    import os
 
+    console.print(
+        f"Prefect: {os.environ.get('PREFECT_API_URL', '').removesuffix('/api')} (every run is recorded there)"
+    )
+    demo = DemoRun(console, inputs)
+    cohorts = {}
+    for number, start, seed in COHORTS:
+        cohorts[number] = _open(demo, number, start, seed)
+    for number, (synth, start) in cohorts.items():
+        cohorts[number] = (synth, start, _evidence(demo, number, start, synth))
+    _checks(demo, cohorts)
+    for number, (synth, start, evidence) in cohorts.items():
+        _assess(demo, number, synth, evidence)
+    _summary(demo, folder)
+
+
+def _open(demo: DemoRun, number: int, start: date, seed: int) -> tuple[Any, date]:
     from diklat.synth.roster import coaches_frame, make_roster, write_table
     from flows.open_cohort import open_cohort
     from schemas.params import OpenCohort
 
-    runs = []
-    coaches = write_table(coaches_frame(3, seed=7), inputs / "coaches.xlsx")
-    for number, start, seed in COHORTS:
-        synth = make_roster(30, seed=seed, today=start, faults=FAULTS)
-        roster = write_table(synth.frame, inputs / f"roster-angkatan-{number}.xlsx")
-        console.print(
-            f"[bold]Angkatan {number}[/]: opening on {start:%d %B %Y} from {roster.name} "
-            f"({len(synth.faults)} rows with faults: {', '.join(f.fault for f in synth.faults)})"
+    demo.console.rule(f"Angkatan {number}: opening on {start:%d %B %Y}")
+    synth = make_roster(30, seed=seed, today=start, faults=ROSTER_FAULTS)
+    roster = write_table(synth.frame, demo.inputs / f"roster-angkatan-{number}.xlsx")
+    coaches = write_table(coaches_frame(3, seed=seed), demo.inputs / f"coaches-angkatan-{number}.xlsx")
+    params = OpenCohort(
+        program=PROGRAMME, cohort=number, start=start, roster=str(roster), coaches=str(coaches), today=start
+    )
+    summary = open_cohort(params, return_state=True).result()
+    c = summary.counts
+    demo.record(
+        "open-cohort",
+        f"angkatan {number}",
+        f"{c.rows_accepted} accepted, {c.rows_quarantined} quarantined"
+        + (" (already processed)" if c.already_processed else ""),
+    )
+    if summary.rejected_file and not c.already_processed:
+        fixed = _operator_fixes(
+            Path(summary.rejected_file), synth, demo.inputs / f"roster-angkatan-{number}-fixed.xlsx"
         )
-        params = OpenCohort(
-            program=PROGRAMME, cohort=number, start=start, roster=str(roster), coaches=str(coaches), today=start
+        again = open_cohort(params.model_copy(update={"roster": str(fixed)}), return_state=True).result().counts
+        demo.record(
+            "open-cohort",
+            f"angkatan {number}",
+            f"fixed file: {again.rows_accepted} accepted, {again.rows_resolved} quarantined rows resolved",
         )
-        state = open_cohort(params, return_state=True)
-        summary = state.result()
-        runs.append(("open-cohort", number, summary.counts))
-        if summary.rejected_file:
-            fixed = _operator_fixes(Path(summary.rejected_file), synth, inputs / f"roster-angkatan-{number}-fixed.xlsx")
-            console.print(f"  operator fixes {summary.counts.rows_quarantined} rows and resubmits {fixed.name}")
-            state = open_cohort(params.model_copy(update={"roster": str(fixed)}), return_state=True)
-            runs.append(("open-cohort (fixed rows)", number, state.result().counts))
-    _summary(console, runs, time.monotonic() - started, folder)
+    return synth, start
 
 
-def _operator_fixes(rejected: Path, synth, target: Path) -> Path:  # noqa: ANN001
+def _operator_fixes(rejected: Path, synth: Any, target: Path) -> Path:
     """What an operator does: correct each rejected row in the rejected-rows file, keep its ID."""
     from diklat.synth.roster import write_table
 
     frame = pd.read_excel(rejected, dtype=str)
-    clean = synth.clean_frame
-    fixed_rows = []
-    for fault, (_, row) in zip(sorted(synth.faults, key=lambda f: f.row_number), frame.iterrows(), strict=True):
-        good = clean.iloc[fault.row_number - 2].to_dict()
-        good["ID KARANTINA"] = row["ID KARANTINA"]
-        fixed_rows.append(good)
-    return write_table(pd.DataFrame(fixed_rows), target)
+    faults = sorted(synth.faults, key=lambda f: f.row_number)
+    fixed = []
+    for fault, quarantine_id in zip(faults, frame["ID KARANTINA"], strict=True):
+        fixed.append({**synth.clean_frame.iloc[fault.row_number - 2].to_dict(), "ID KARANTINA": quarantine_id})
+    return write_table(pd.DataFrame(fixed), target)
 
 
-def _summary(console: Console, runs: list, seconds: float, folder: Path) -> None:
+def _evidence(demo: DemoRun, number: int, start: date, synth: Any) -> Any:
+    """The 96 days as the operator's files: attendance, coaching/mentoring, deliverables."""
+    from diklat.db.uow import unit_of_work
+    from diklat.domain.calendar import build_calendar, days_off_for
+    from diklat.store import actions
+    from diklat.store.cohorts import find_cohort
+    from diklat.synth.evidence import make_evidence
+    from diklat.synth.roster import write_table
+    from diklat.templates import resolve_template
+    from flows.ingest_evidence import ingest_evidence
+    from schemas.params import IngestEvidence
+
+    template = resolve_template("PKP")
+    calendar = build_calendar(template, start, days_off_for(template, start))
+    evidence = make_evidence(
+        [p.nip for p in synth.people],
+        calendar,
+        template,
+        seed=number,
+        as_of=calendar.end_date,
+        faults=EVIDENCE_FAULTS,
+        bad_rows=1,
+    )
+    for kind in ("attendance", "guidance", "deliverables"):
+        path = write_table(getattr(evidence, kind), demo.inputs / f"{kind}-angkatan-{number}.xlsx")
+        c = (
+            ingest_evidence(
+                IngestEvidence(program=PROGRAMME, cohort=number, kind=kind, file=str(path), today=calendar.end_date),
+                return_state=True,
+            )
+            .result()
+            .counts
+        )
+        demo.record(
+            "ingest-evidence",
+            f"angkatan {number}",
+            f"{kind}: {c.rows_accepted} accepted, {c.rows_quarantined} quarantined",
+        )
+    with unit_of_work() as session:
+        ref = find_cohort(session, PROGRAMME, number)
+        for nip, on in evidence.withdrawal_dates.items():
+            actions.withdraw(session, ref, nip, on, "mutasi jabatan ke luar daerah", "operator")
+    return evidence
+
+
+def _checks(demo: DemoRun, cohorts: dict) -> None:
+    """The daily check, replayed every two weeks along the calendar (a backfill)."""
+    from flows.check_milestones import check_milestones
+    from schemas.params import CheckMilestones
+
+    demo.console.rule("Milestone checks along the calendar")
+    first = min(start for _, start, _ in cohorts.values())
+    day = first + timedelta(days=14)
+    while day <= date(2022, 12, 9):
+        summary = check_milestones(CheckMilestones(as_of=day, notify=True))
+        risky = ", ".join(f"{c.label.rsplit(' ', 1)[1]}: {len(c.at_risk)}" for c in summary.cohorts)
+        demo.record(
+            "check-milestones",
+            day.isoformat(),
+            f"at risk per angkatan {risky or '-'}; {summary.notifications_sent} notifications",
+        )
+        day += timedelta(days=14)
+
+
+def _assess(demo: DemoRun, number: int, synth: Any, evidence: Any) -> None:
+    from sqlalchemy import select
+
+    from diklat.db.uow import unit_of_work
+    from diklat.synth.roster import write_table
+    from diklat.synth.scores import make_scores
+    from diklat.templates import resolve_template
+    from flows.final_assessment import clear_deferral, final_assessment
+    from schemas import tables as t
+    from schemas.params import ClearDeferral, FinalAssessment
+
+    demo.console.rule(f"Angkatan {number}: final assessment")
+    coaches = pd.read_excel(demo.inputs / f"coaches-angkatan-{number}.xlsx", dtype=str)
+    active = [p.nip for p in synth.people if p.nip not in evidence.withdrawn]
+    scores = make_scores(active, list(coaches["NIP"]), resolve_template("PKP").assessment, seed=number)
+    sheet = write_table(scores.frame, demo.inputs / f"nilai-angkatan-{number}.xlsx")
+    summary = final_assessment(
+        FinalAssessment(program=PROGRAMME, cohort=number, scores=str(sheet)), return_state=True
+    ).result()
+    statuses = ", ".join(f"{k} {v}" for k, v in sorted(summary.graded.statuses.items()))
+    demo.record("final-assessment", f"angkatan {number}", statuses)
+    with unit_of_work() as session:
+        deferred = session.scalars(
+            select(t.Enrolment.nip)
+            .join(t.Result)
+            .join(t.Cohort)
+            .where(t.Cohort.number == number, t.Result.status == "lulus_tertunda")
+        ).all()
+    for nip in deferred:
+        state = clear_deferral(
+            ClearDeferral(program=PROGRAMME, cohort=number, nip=nip, reason="revisi diterima", on=date(2022, 12, 9)),
+            return_state=True,
+        )
+        demo.record("clear-deferral", f"angkatan {number}", state.message or "")
+
+
+def _summary(demo: DemoRun, folder: Path) -> None:
     from diklat.db.uow import unit_of_work
     from diklat.store.status import cohort_status
 
-    table = Table(title="Runs")
-    for col in ("flow", "angkatan", "read", "accepted", "quarantined", "fixed earlier rows"):
-        table.add_column(col)
-    for flow, number, c in runs:
-        table.add_row(
-            flow, str(number), str(c.rows_read), str(c.rows_accepted), str(c.rows_quarantined), str(c.rows_resolved)
-        )
-    console.print(table)
+    demo.console.rule("Summary")
     with unit_of_work() as session:
         cohorts = cohort_status(session, PROGRAMME)
     status = Table(title=PROGRAMME)
-    for col in ("angkatan", "start", "end", "template", "enrolled", "open quarantine"):
+    for col in ("angkatan", "start", "end", "status", "enrolled", "withdrawn", "open quarantine"):
         status.add_column(col)
     for c in cohorts:
         status.add_row(
-            str(c["cohort"]), c["start"], c["end"], c["template"], str(c["enrolled"]), str(c["quarantined_open"])
+            str(c["cohort"]),
+            c["start"],
+            c["end"],
+            c["status"],
+            str(c["enrolled"]),
+            str(c["withdrawn"]),
+            str(c["quarantined_open"]),
         )
-    console.print(status)
-    console.print(
-        "Stages run: cohort opening (issue #2). Not yet in the demo: milestone checks (#3), "
-        "final assessment (#4), post-training evaluation (#5), planning (#6)."
+    demo.console.print(status)
+    demo.console.print(
+        f"{len(demo.runs)} flow runs. Stages run: cohort opening, evidence, milestone checks, final "
+        "assessment and certificates. Not yet in the demo: post-training evaluation (issue #5) and "
+        "next year's plan (issue #6)."
     )
-    console.print(f"Inputs and reports: {folder.resolve()} and {get_settings().outputs.resolve()}")
-    console.print(f"Done in {seconds:.0f} s.")
+    demo.console.print(f"Inputs: {demo.inputs.resolve()}\nReports and certificates: {get_settings().outputs.resolve()}")
+    demo.console.print(f"Done in {time.monotonic() - demo.started:.0f} s.")
