@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -11,7 +12,9 @@ from prefect.states import Completed, Failed, State
 from diklat.domain.nip import mask_nip
 from diklat.domain.problems import Blocked
 from diklat.i18n import translator
+from diklat.orchestration import cohort_lock
 from diklat.store.batches import BatchCounts
+from diklat.store.cohorts import CohortRef
 from flows.open_cohort import blocked_state
 from schemas.params import ClearDeferral, FinalAssessment
 from tasks.assessment import (
@@ -48,10 +51,16 @@ class AssessmentSummary:
 @flow(name="final-assessment")
 def final_assessment(params: FinalAssessment) -> State:
     """Grade a cohort exactly and reproducibly, issue its certificates and recap."""
-    logger = get_run_logger()
     cohort = find_cohort(params.program, params.cohort)
     if isinstance(cohort, Blocked):
         return blocked_state(cohort, "scores")
+    with cohort_lock(params.program, params.cohort):  # one run per cohort at a time
+        return _assess(params, cohort)
+
+
+def _assess(params: FinalAssessment, cohort: CohortRef) -> State:
+    """Steps 1-7, holding the cohort's lock."""
+    logger = get_run_logger()
     as_of = params.as_of or cohort.end_date
 
     # 1. read, 2. gate, 3. persist the scores (a corrected sheet changes only the corrected rows)
@@ -130,17 +139,24 @@ def _publish(summary: AssessmentSummary) -> None:
 def clear_deferral(params: ClearDeferral) -> State:
     """Record that a deferred pass's revisions are in, then regrade: same certificate number, now issued."""
     from diklat.clock import today_in
-    from diklat.db.uow import unit_of_work
-    from diklat.domain.problems import Problem
-    from diklat.messages import render
     from diklat.settings import get_settings
-    from diklat.store.actions import ActionRefused
-    from diklat.store.assessment import clear_deferral as record
 
     cohort = find_cohort(params.program, params.cohort)
     if isinstance(cohort, Blocked):
         return blocked_state(cohort, "scores")
     on = params.on or today_in(get_settings().timezone)
+    with cohort_lock(params.program, params.cohort):
+        return _clear(params, cohort, on)
+
+
+def _clear(params: ClearDeferral, cohort: CohortRef, on: date) -> State:
+    """Record the decision and regrade, holding the cohort's lock."""
+    from diklat.db.uow import unit_of_work
+    from diklat.domain.problems import Problem
+    from diklat.messages import render
+    from diklat.store.actions import ActionRefused
+    from diklat.store.assessment import clear_deferral as record
+
     try:
         with unit_of_work() as session:
             record(session, cohort, params.nip, on, params.reason, "operator")

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from prefect import flow, get_run_logger
 from prefect.states import Completed, State
 
 from diklat.clock import today_in
 from diklat.domain.problems import Blocked
+from diklat.io.read import RawTable
+from diklat.orchestration import cohort_lock
 from diklat.settings import get_settings
 from diklat.store.batches import BatchCounts
+from diklat.store.cohorts import CohortRef
 from flows.open_cohort import blocked_state
 from schemas.params import IngestEvidence
 from tasks.evidence import find_cohort, load_evidence_context, read_evidence, save_evidence_rows, validate_evidence
@@ -32,7 +36,6 @@ class IngestSummary:
 @flow(name="ingest-evidence")
 def ingest_evidence(params: IngestEvidence) -> State:
     """Read an evidence file, pass it through its gate, save what is valid, quarantine the rest."""
-    logger = get_run_logger()
     today = params.today or today_in(get_settings().timezone)
 
     # 1. read, find the cohort
@@ -42,7 +45,13 @@ def ingest_evidence(params: IngestEvidence) -> State:
     cohort = find_cohort(params.program, params.cohort)
     if isinstance(cohort, Blocked):
         return blocked_state(cohort, params.kind)
+    with cohort_lock(params.program, params.cohort):  # one run per cohort at a time
+        return _ingest(params, table, cohort, today)
 
+
+def _ingest(params: IngestEvidence, table: RawTable, cohort: CohortRef, today: date) -> State:
+    """Steps 2-4, holding the cohort's lock."""
+    logger = get_run_logger()
     # 2. gate, 3. persist, 4. report
     gated = validate_evidence(params.kind, table, load_evidence_context(cohort), today)
     counts = save_evidence_rows(gated, cohort, table)

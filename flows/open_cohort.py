@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from prefect import flow, get_run_logger
 from prefect.states import Completed, Failed, State
 
 from diklat.clock import today_in
 from diklat.domain.problems import Blocked, Problem
+from diklat.io.read import RawTable
 from diklat.messages import render
+from diklat.orchestration import cohort_lock
 from diklat.report.quarantine import masked_problem
 from diklat.settings import get_settings
 from diklat.store.batches import BatchCounts
 from diklat.templates import available_templates, resolve_template
 from schemas.params import OpenCohort
+from schemas.template import Template
 from tasks.reports import publish_blocked, publish_ingest_report
 from tasks.roster import (
     assign_guides,
@@ -51,7 +55,6 @@ class OpenCohortSummary:
 @flow(name="open-cohort", log_prints=False)
 def open_cohort(params: OpenCohort) -> State:
     """Read the roster, pass it through the gate, enrol, assign guides, lay out the calendar."""
-    logger = get_run_logger()
     settings = get_settings()
     today = params.today or today_in(settings.timezone)
     try:
@@ -67,6 +70,13 @@ def open_cohort(params: OpenCohort) -> State:
     coaches = read_coaches(params.coaches) if params.coaches else None
     if isinstance(coaches, Blocked):
         return _blocked(coaches)
+    with cohort_lock(params.program, params.cohort):  # one run per cohort at a time
+        return _enrol(params, template, table, coaches, today)
+
+
+def _enrol(params: OpenCohort, template: Template, table: RawTable, coaches: RawTable | None, today: date) -> State:
+    """Steps 2-6, holding the cohort's lock."""
+    logger = get_run_logger()
     cohort = prepare_cohort(params.program, params.cohort, params.start, template)
     if isinstance(cohort, Blocked):
         return _blocked(cohort)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -12,17 +11,13 @@ from sqlalchemy import select
 from diklat.db.uow import unit_of_work
 from diklat.i18n import translator
 from diklat.messages import render
+from diklat.report.names import slug
 from diklat.report.quarantine import quarantine_rows, write_rejected_file
 from diklat.settings import get_settings
 from diklat.store.batches import BatchCounts
 from diklat.store.cohorts import CohortRef
 from schemas import tables as t
 from tasks.common import io_task
-
-
-def slug(text: str) -> str:
-    """Artifact keys allow lowercase letters, digits and dashes only."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 def cohort_folder(cohort: CohortRef) -> Path:
