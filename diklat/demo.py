@@ -62,7 +62,7 @@ def run_demo(out: Path | None, console: Console) -> None:
     for number, (synth, start) in cohorts.items():
         cohorts[number] = (synth, start, _evidence(demo, number, start, synth))
     _checks(demo, cohorts)
-    for number, (synth, start, evidence) in cohorts.items():
+    for number, (synth, _start, evidence) in cohorts.items():
         _assess(demo, number, synth, evidence)
     _summary(demo, folder)
 

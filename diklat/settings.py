@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     smtp_user: str | None = Field(None, description="SMTP login, if the server needs one.")
     smtp_password: str | None = Field(None, description="SMTP password.")
     smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS.")
+    failure_webhook_url: str | None = Field(None, description="Webhook called on every failed or crashed run.")
     agency: str = Field("BKPSDMD Kota Jambi", description="The organising agency printed on certificates.")
     place: str = Field("Jambi", description="Place of issue printed on certificates.")
     signatory_name: str = Field("Kepala BKPSDMD", description="Who signs certificates.")

@@ -38,8 +38,8 @@ from schemas.instrument import (
     POST_TEST,
     PRE_TEST,
     ROLES,
-    SCORE_MIN,
     SCORE_MAX,
+    SCORE_MIN,
     Instrument,
     Item,
     Level,
@@ -192,7 +192,11 @@ def normalise_responses(raw: pd.DataFrame, instrument: Instrument, ctx: Response
         if level is not None and wave == COURSE_WAVE and not level.during_course:
             later = ", ".join(w for w in _wave_order(ctx.waves) if w != COURSE_WAVE)
             found.append(
-                Problem("evaluation.wrong_wave", "wave", {"value": wave, "item": item, "level": level.level, "allowed": later})
+                Problem(
+                    "evaluation.wrong_wave",
+                    "wave",
+                    {"value": wave, "item": item, "level": level.level, "allowed": later},
+                )
             )
         out["role"].append(role)
         out["wave"].append(wave)
@@ -258,7 +262,9 @@ def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and value != value) or not str(value).strip()
 
 
-def _lookup(text: object, known: Mapping[str, str], column: str, allowed: str | None, found: list[Problem]) -> str | None:
+def _lookup(
+    text: object, known: Mapping[str, str], column: str, allowed: str | None, found: list[Problem]
+) -> str | None:
     if _missing(text):
         found.append(Problem("value.missing", column))
         return None
@@ -361,7 +367,7 @@ class _Answers:
 class _Figures:
     """One alumnus's exact figures (rounded only when reported)."""
 
-    l1_by_aspect: dict[str, Fraction]
+    l1_by_aspect: dict[str, Fraction | None]
     l1: Fraction | None
     pre: Fraction | None
     post: Fraction | None
@@ -435,10 +441,11 @@ def summarise(
     cohort_rows = []
     for cohort, wave in sorted({k[:2] for k in figures}, key=order):
         group = [f for k, f in figures.items() if k[:2] == (cohort, wave)]
-        counts = {role: (expected_counts.get((cohort, wave, role), 0), len(respondents.get((cohort, wave, role), ()))) for role in ROLES}
-        cohort_rows.append(
-            {"cohort_id": cohort, "wave": wave, **_aggregate(group, counts, aspects, obstacle_choices)}
-        )
+        counts = {
+            role: (expected_counts.get((cohort, wave, role), 0), len(respondents.get((cohort, wave, role), ())))
+            for role in ROLES
+        }
+        cohort_rows.append({"cohort_id": cohort, "wave": wave, **_aggregate(group, counts, aspects, obstacle_choices)})
     per_cohort = pd.DataFrame(cohort_rows, columns=list(COHORT_COLUMNS))
 
     programme_rows = []
@@ -452,7 +459,9 @@ def summarise(
             for role in ROLES
         }
         cohorts = len({k[0] for k in figures if k[1] == wave})
-        programme_rows.append({"wave": wave, "cohorts": cohorts, **_aggregate(group, counts, aspects, obstacle_choices)})
+        programme_rows.append(
+            {"wave": wave, "cohorts": cohorts, **_aggregate(group, counts, aspects, obstacle_choices)}
+        )
     per_programme = pd.DataFrame(programme_rows, columns=list(PROGRAMME_COLUMNS))
     return EvaluationResult(rates, per_alumnus, per_cohort, per_programme)
 
@@ -499,7 +508,7 @@ def _figures(acc: _Answers, choices: tuple[str, ...], evaluation: Evaluation) ->
     if l3_overall is not None and _round(l3_overall) < evaluation.behaviour_follow_up_below:
         reasons.append(REASON_BEHAVIOUR)
     return _Figures(
-        l1_by_aspect=l1_by_aspect,  # type: ignore[arg-type]
+        l1_by_aspect=l1_by_aspect,
         l1=_mean(v for values in acc.l1.values() for v in values),
         pre=pre,
         post=post,

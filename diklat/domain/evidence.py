@@ -108,7 +108,11 @@ def _vocabulary(
     values: pd.Series, vocabulary: Mapping[str, str], column: str, problems: list[list[Problem]]
 ) -> pd.Series:
     codes = values.str.strip().str.lower().map(vocabulary)
-    allowed = ", ".join(sorted(set(vocabulary.values())))
+    # Show the words operators write (the first spelling listed for each code), not stored codes.
+    first: dict[str, str] = {}
+    for word, code in vocabulary.items():
+        first.setdefault(code, word)
+    allowed = ", ".join(first.values())
     for pos in (values.notna() & codes.isna()).to_numpy().nonzero()[0]:
         problems[pos].append(Problem("value.not_allowed", column, {"value": values.iloc[pos], "allowed": allowed}))
     for pos in values.isna().to_numpy().nonzero()[0]:

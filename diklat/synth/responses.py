@@ -14,7 +14,7 @@ Seeded and clock-free: the same arguments give the same file.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
@@ -23,7 +23,17 @@ from fractions import Fraction
 import pandas as pd
 
 from diklat.synth.people import make_nip
-from schemas.instrument import AP_STATUS, COURSE_WAVE, OBSTACLES, POST_TEST, PRE_TEST, ROLES, RESPONSES, Instrument
+from schemas.instrument import (
+    AP_STATUS,
+    COURSE_WAVE,
+    OBSTACLES,
+    POST_TEST,
+    PRE_TEST,
+    RESPONSES,
+    ROLES,
+    Instrument,
+    Item,
+)
 from schemas.template import Evaluation
 
 __all__ = ["DEFAULT_RESPONSE_RATE", "HEADERS", "AlumnusTruth", "EvaluationTruth", "SynthResponses", "make_responses"]
@@ -87,6 +97,17 @@ class SynthResponses:
     low_behaviour: tuple[str, ...]  # alumni rated 1-2 on every behaviour item
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """The planted cases and the status codes of the instrument."""
+
+    stopped: tuple[str, ...]
+    low: tuple[str, ...]
+    self_reported: frozenset[str]  # stopped alumni without a superior: they report it themselves
+    sustained_choices: tuple[str, ...]
+    stopped_choice: str | None
+
+
 @dataclass
 class _Chosen:
     """The values the generator chose for one alumnus (ints and Decimals, as answered)."""
@@ -127,8 +148,14 @@ def make_responses(
     rest = [n for n in pool if n not in stopped_nips]
     low_nips = tuple(rng.sample(rest, min(low_behaviour, len(rest)))) if has_l3 else ()
     planted = set(stopped_nips) | set(low_nips)
-    sustained_choices = [c for c in items[AP_STATUS].choices if c in evaluation.sustained_statuses] if has_status else []
-    stopped_choice = next((c for c in items[AP_STATUS].choices if c not in evaluation.sustained_statuses), None) if has_status else None
+    status_choices = items[AP_STATUS].choices if has_status else ()
+    plan = _Plan(
+        stopped=stopped_nips,
+        low=low_nips,
+        self_reported=frozenset(n for n in stopped_nips if "atasan" not in roles or not superiors.get(n)),
+        sustained_choices=tuple(c for c in status_choices if c in evaluation.sustained_statuses),
+        stopped_choice=next((c for c in status_choices if c not in evaluation.sustained_statuses), None),
+    )
 
     rows: list[dict[str, str]] = []
     invited: list[dict[str, object]] = []
@@ -148,7 +175,14 @@ def make_responses(
             sure = nip in planted and role != "rekan"
             answers = sure or rng.random() < response_rate.get(role, 0.0)
             invited.append(
-                {"cohort_id": cohort_id, "wave": wave, "alumnus_nip": nip, "role": role, "respondent": respondent, "answered": answers}
+                {
+                    "cohort_id": cohort_id,
+                    "wave": wave,
+                    "alumnus_nip": nip,
+                    "role": role,
+                    "respondent": respondent,
+                    "answered": answers,
+                }
             )
             if not answers:
                 continue
@@ -158,7 +192,7 @@ def make_responses(
                 if role not in lv.roles:
                     continue
                 for item in lv.items:
-                    text = _answer(rng, lv.level, item, role, nip, stopped_nips, low_nips, sustained_choices, stopped_choice, values)
+                    text = _answer(rng, lv.level, item, role, nip, plan, values)
                     rows.append(
                         {
                             HEADERS["nip"]: nip,
@@ -181,7 +215,7 @@ def make_responses(
         .reset_index()
     )
     missing = [(r["alumnus_nip"], r["role"], r["respondent"]) for r in invited if not r["answered"]]
-    truth = _truth(alumni, chosen, invited, instrument, evaluation, levels)
+    truth = _truth(alumni, chosen, invited, instrument, evaluation)
     return SynthResponses(frame, expected, invited_frame, truth, missing, stopped_nips, low_nips)
 
 
@@ -201,22 +235,19 @@ def _peer(rng: random.Random, cohort_id: int, index: int, j: int, taken: set[str
 def _answer(
     rng: random.Random,
     level: int,
-    item,
+    item: Item,
     role: str,
     nip: str,
-    stopped_nips: tuple[str, ...],
-    low_nips: tuple[str, ...],
-    sustained_choices: list[str],
-    stopped_choice: str | None,
+    plan: _Plan,
     values: _Chosen,
 ) -> str:
     """One answer as typed, recording the value in ``values``."""
     if item.kind == "likert":
         if level == 3:
-            value = rng.randint(1, 2) if nip in low_nips else rng.randint(3, 5)
+            value = rng.randint(1, 2) if nip in plan.low else rng.randint(3, 5)
             values.l3[role].append(value)
         elif level == 4:
-            value = rng.randint(1, 3) if nip in stopped_nips else rng.randint(3, 5)
+            value = rng.randint(1, 3) if nip in plan.stopped else rng.randint(3, 5)
             values.l4.append(value)
         else:
             value = rng.randint(3, 5)
@@ -233,14 +264,16 @@ def _answer(
             values.post.append(score)
         return format(score, "f").replace(".", ",") if score % 1 else str(int(score))
     if item.code == AP_STATUS:
-        if nip in stopped_nips and stopped_choice is not None:
-            status = stopped_choice if role == "atasan" else sustained_choices[0]
+        if nip in plan.stopped and plan.stopped_choice is not None:
+            # The alumnus claims it goes on; the superior's answer is the one that counts.
+            own = role == "atasan" or nip in plan.self_reported
+            status = plan.stopped_choice if own else plan.sustained_choices[0]
         else:
-            status = rng.choice(sustained_choices)
+            status = rng.choice(plan.sustained_choices)
         values.status[role] = status
         return rng.choice((status, status.upper(), status.capitalize()))
     if item.code == OBSTACLES:
-        if nip in stopped_nips:
+        if nip in plan.stopped:
             named = rng.sample(list(item.choices), rng.randint(1, 3))
         else:
             named = [rng.choice(item.choices)] if rng.random() < 0.3 else []
@@ -260,12 +293,18 @@ def _q(value: Fraction | None) -> Decimal | None:
         return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(PLACES, rounding=ROUND_HALF_UP)
 
 
-def _avg(values) -> Fraction | None:
+def _avg(values: Iterable[int | Decimal | Fraction | None]) -> Fraction | None:
     values = [Fraction(v) for v in values]
     return Fraction(sum(values), len(values)) if values else None
 
 
-def _truth(alumni, chosen, invited, instrument, evaluation, levels) -> EvaluationTruth:
+def _truth(
+    alumni: Sequence[str],
+    chosen: Mapping[str, _Chosen],
+    invited: list[dict[str, object]],
+    instrument: Instrument,
+    evaluation: Evaluation,
+) -> EvaluationTruth:
     per: dict[str, AlumnusTruth] = {}
     exact: dict[str, dict[str, object]] = {}
     for nip in alumni:
@@ -329,9 +368,7 @@ def _truth(alumni, chosen, invited, instrument, evaluation, levels) -> Evaluatio
         rate=pct(sum(answered.values()), sum(expected.values())),
         follow_up={nip: t.follow_up_reasons for nip, t in per.items() if t.follow_up_reasons},
         l1_score=across("l1"),
-        l1_by_aspect={
-            a: _q(_avg(e["aspects"][a] for e in exact.values() if a in e["aspects"])) for a in aspect_names
-        },
+        l1_by_aspect={a: _q(_avg(e["aspects"][a] for e in exact.values() if a in e["aspects"])) for a in aspect_names},
         l2_gain=across("gain"),
         l3_overall=across("overall"),
         l4_impact=across("l4"),

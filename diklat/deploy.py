@@ -1,0 +1,58 @@
+"""Register the deployments of prefect.yaml on a server and run a worker for them (`diklat serve`)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from diklat.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent  # the checkout holding prefect.yaml and flows/
+WORK_POOL = "diklat-local"
+
+
+def prefect_executable() -> str:
+    return str(Path(sys.executable).with_name("prefect"))
+
+
+def worker_environment(settings: Settings, api_url: str) -> dict[str, str]:
+    """What a worker (and the flow runs it starts) needs: the server, this checkout, the same data."""
+    return {
+        **os.environ,
+        "PREFECT_API_URL": api_url,
+        "DIKLAT_HOME": str(ROOT),
+        "DIKLAT_DATA_DIR": str(settings.data_dir.resolve()),
+        "DIKLAT_DATABASE_URL": settings.sqlalchemy_url,
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "GX_ANALYTICS_ENABLED": "false",
+    }
+
+
+def ensure_work_pool(name: str = WORK_POOL) -> None:
+    """Create the process work pool if it does not exist yet."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.exceptions import ObjectAlreadyExists
+
+    with get_client(sync_client=True) as client:
+        try:
+            client.create_work_pool(WorkPoolCreate(name=name, type="process"))
+        except ObjectAlreadyExists:
+            pass
+
+
+def deploy_all(env: dict[str, str]) -> None:
+    """`prefect deploy --all` from the checkout: prefect.yaml is the one source of deployments."""
+    subprocess.run(
+        [prefect_executable(), "--no-prompt", "deploy", "--all"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def start_worker(env: dict[str, str], pool: str = WORK_POOL, **popen: object) -> subprocess.Popen:
+    return subprocess.Popen([prefect_executable(), "worker", "start", "--pool", pool], cwd=ROOT, env=env, **popen)

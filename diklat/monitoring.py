@@ -1,0 +1,76 @@
+"""Failure monitoring: an automation that calls a webhook on every failed or crashed flow run,
+and the list of what is waiting for an operator (failed runs, quarantined rows)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from uuid import UUID
+
+AUTOMATION_NAME = "diklat: failed or crashed flow runs"
+WEBHOOK_BLOCK = "diklat-failure-webhook"
+# Prefect renders this Jinja template for each event; messages are already masked by the flows.
+PAYLOAD = json.dumps(
+    {
+        "flow": "{{ flow.name }}",
+        "flow_run": "{{ flow_run.name }}",
+        "state": "{{ flow_run.state.name }}",
+        "message": "{{ flow_run.state.message }}",
+        "url": "{{ flow_run|ui_url }}",
+    }
+)
+
+
+def setup_failure_alerts(webhook_url: str) -> UUID:
+    """Create or update the webhook block and the automation (safe to run any number of times)."""
+    from prefect.automations import Automation, CallWebhook, EventTrigger, Posture
+    from prefect.blocks.webhook import Webhook
+    from prefect.exceptions import PrefectHTTPStatusError
+    from pydantic import SecretStr
+
+    block_id = Webhook(method="POST", url=SecretStr(webhook_url)).save(WEBHOOK_BLOCK, overwrite=True)
+    trigger = EventTrigger(
+        expect={"prefect.flow-run.Failed", "prefect.flow-run.Crashed"},
+        match={"prefect.resource.id": "prefect.flow-run.*"},
+        posture=Posture.Reactive,
+        threshold=1,
+    )
+    actions = [CallWebhook(block_document_id=block_id, payload=PAYLOAD)]
+    try:
+        existing = Automation.read(name=AUTOMATION_NAME)
+    except (ValueError, PrefectHTTPStatusError):
+        existing = None
+    if existing is None:
+        return Automation(name=AUTOMATION_NAME, trigger=trigger, actions=actions, enabled=True).create().id
+    existing.trigger, existing.actions, existing.enabled = trigger, actions, True
+    existing.update()
+    return existing.id
+
+
+def failed_runs(limit: int = 200) -> list[dict[str, Any]]:
+    """Flow runs whose last state is Failed or Crashed, oldest first (a retried run drops out)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterState, FlowRunFilterStateType
+    from prefect.client.schemas.objects import StateType
+    from prefect.client.schemas.sorting import FlowRunSort
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(
+                state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.FAILED, StateType.CRASHED]))
+            ),
+            sort=FlowRunSort.START_TIME_ASC,
+            limit=limit,
+        )
+        flows = {f.id: f.name for f in client.read_flows(limit=200)}
+    return [
+        {
+            "when": (r.start_time or r.created).isoformat() if (r.start_time or r.created) else "",
+            "flow": flows.get(r.flow_id, ""),
+            "run": r.name,
+            "id": str(r.id),
+            "state": r.state.name if r.state else "",
+            "message": (r.state.message if r.state else "") or "",
+        }
+        for r in runs
+    ]
