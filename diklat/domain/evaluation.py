@@ -127,6 +127,7 @@ FIGURE_COLUMNS = (
     "obstacle_counts",
     "follow_up",
 )
+COUNT_COLUMNS = ("alumni", "expected", "answered", "ap_answered", "sustained", "follow_up")
 COHORT_COLUMNS = ("cohort_id", "wave", *FIGURE_COLUMNS)
 PROGRAMME_COLUMNS = ("wave", "cohorts", *FIGURE_COLUMNS)
 
@@ -430,11 +431,10 @@ def summarise(
     for key in sorted(set(expected_counts) | set(respondents), key=lambda k: order((*k[:2], ROLES.index(k[2])))):
         total, answered = expected_counts.get(key, 0), len(respondents.get(key, ()))
         rate_rows.append({**dict(zip(("cohort_id", "wave", "role"), key, strict=True)), **_rate(answered, total)})
-    rates = pd.DataFrame(rate_rows, columns=list(RATE_COLUMNS), dtype=object)
+    rates = _frame(rate_rows, RATE_COLUMNS, ints=("expected", "answered"))
 
-    per_alumnus = pd.DataFrame(
-        [_alumnus_row(key, figures[key]) for key in sorted(figures, key=order)], columns=list(ALUMNUS_COLUMNS)
-    )
+    alumnus_rows = [_alumnus_row(key, figures[key]) for key in sorted(figures, key=order)]
+    per_alumnus = _frame(alumnus_rows, ALUMNUS_COLUMNS, ints=("peer_count",), bools=("peer_hidden", "follow_up"))
     aspects = _aspects(instrument)
     obstacle_choices = items[OBSTACLES][1].choices if OBSTACLES in items else ()
 
@@ -446,7 +446,7 @@ def summarise(
             for role in ROLES
         }
         cohort_rows.append({"cohort_id": cohort, "wave": wave, **_aggregate(group, counts, aspects, obstacle_choices)})
-    per_cohort = pd.DataFrame(cohort_rows, columns=list(COHORT_COLUMNS))
+    per_cohort = _frame(cohort_rows, COHORT_COLUMNS, ints=COUNT_COLUMNS)
 
     programme_rows = []
     for wave in [w for w in waves if any(k[1] == w for k in figures)]:
@@ -462,8 +462,16 @@ def summarise(
         programme_rows.append(
             {"wave": wave, "cohorts": cohorts, **_aggregate(group, counts, aspects, obstacle_choices)}
         )
-    per_programme = pd.DataFrame(programme_rows, columns=list(PROGRAMME_COLUMNS))
+    per_programme = _frame(programme_rows, PROGRAMME_COLUMNS, ints=("cohorts", *COUNT_COLUMNS))
     return EvaluationResult(rates, per_alumnus, per_cohort, per_programme)
+
+
+def _frame(
+    rows: list[dict[str, Any]], columns: tuple[str, ...], ints: tuple[str, ...] = (), bools: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """Object columns (Decimals, codes and None stay as they are), counts as int and flags as bool."""
+    frame = pd.DataFrame(rows, columns=list(columns), dtype=object)
+    return frame.astype({**dict.fromkeys(ints, "int64"), **dict.fromkeys(bools, bool)})
 
 
 def _collect(acc: _Answers, found: tuple[Level, Item], role: str, respondent: str, answer: object) -> None:

@@ -1,0 +1,200 @@
+"""End to end: a real Prefect server, `prefect deploy --all`, a process worker, PostgreSQL.
+
+Deployments are triggered through Prefect's client exactly as the UI does; a failed run is fixed at
+the source and retried the way the UI's Retry button does (state back to Scheduled).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from diklat.synth.roster import make_roster, write_table
+
+pytestmark = pytest.mark.e2e
+
+START = "2022-07-14"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    """Server + PostgreSQL database + deployments + worker, for this module."""
+    from diklat.db.migrate import upgrade
+    from diklat.prefect_server import healthy
+    from tests.conftest import PG_ADMIN_URL, _pg_reachable
+
+    reason = _pg_reachable()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    home = tmp_path_factory.mktemp("e2e")
+    name = f"diklat_e2e_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    db_url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    upgrade(db_url)
+
+    port = _free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(home / "prefect"),
+        "PREFECT_API_URL": api,
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_WORKER_QUERY_SECONDS": "2",
+        "PREFECT_WORKER_PREFETCH_SECONDS": "2",
+        "DIKLAT_DATABASE_URL": db_url,
+        "DIKLAT_DATA_DIR": str(home / "data"),
+        "DIKLAT_LANGUAGE": "en",
+    }
+    from diklat.deploy import ROOT, prefect_executable
+
+    log = open(home / "server.log", "wb")  # noqa: SIM115 - closed at teardown
+    server = subprocess.Popen(
+        [prefect_executable(), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
+    )
+    worker = None
+    try:
+        deadline = time.monotonic() + 120
+        while not healthy(api):
+            assert time.monotonic() < deadline, (home / "server.log").read_text()[-2000:]
+            time.sleep(0.5)
+        old = {k: os.environ.get(k) for k in env}
+        os.environ.update(env)
+        from prefect.settings import PREFECT_API_URL, temporary_settings
+
+        with temporary_settings(updates={PREFECT_API_URL: api}):
+            from diklat.deploy import deploy_all, ensure_work_pool, start_worker
+
+            ensure_work_pool()
+            deploy_all(env | {"DIKLAT_HOME": str(ROOT)})
+            worker = start_worker(env | {"DIKLAT_HOME": str(ROOT)}, stdout=log, stderr=log, start_new_session=True)
+            yield {"api": api, "db": db_url, "home": home}
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    finally:
+        for proc in (worker, server):
+            if proc is not None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+        log.close()
+        from diklat.db.engine import engine_for
+
+        engine_for.cache_clear()
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _run(deployment: str, params: dict, timeout: int = 240):  # noqa: ANN202
+    from prefect.deployments import run_deployment
+
+    return run_deployment(deployment, parameters={"params": params}, timeout=timeout)
+
+
+def _wait_final(flow_run_id, timeout: int = 240):  # noqa: ANN001, ANN202
+    from prefect.client.orchestration import get_client
+
+    deadline = time.monotonic() + timeout
+    with get_client(sync_client=True) as client:
+        while True:
+            run = client.read_flow_run(flow_run_id)
+            if run.state and run.state.is_final():
+                return run
+            assert time.monotonic() < deadline, f"flow run still {run.state.name if run.state else None}"
+            time.sleep(1)
+
+
+def _enrolled(db: str) -> tuple[int, int]:
+    engine = sa.create_engine(db)
+    with engine.connect() as conn:
+        enrolled = conn.execute(sa.text("select count(*) from enrolment")).scalar()
+        batches = conn.execute(sa.text("select count(*) from ingest_batch")).scalar()
+    engine.dispose()
+    return enrolled, batches
+
+
+def test_a_deployment_run_by_the_worker_opens_a_cohort_and_publishes_artifacts(stack: dict) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    synth = make_roster(30, seed=5, faults=5)
+    roster = write_table(synth.frame, stack["home"] / "roster.xlsx")
+    run = _run(
+        "open-cohort/open-cohort",
+        {"program": "PKP E2E", "cohort": 1, "start": START, "roster": str(roster), "today": START},
+    )
+    assert run.state.is_completed(), run.state.message
+    assert _enrolled(stack["db"]) == (25, 1)
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[run.id]))
+        )
+    keys = {a.key for a in artifacts}
+    assert "roster-pkp-e2e-1-quarantine" in keys and "roster-pkp-e2e-1-summary" in keys
+    shown = " ".join(str(a.data) for a in artifacts)
+    assert "**********" in shown
+    assert not any(p.nip in shown for p in synth.people)  # NIPs masked in the UI
+
+
+def test_a_failed_step_is_fixed_at_the_source_and_retried_without_duplicates(stack: dict) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.states import Scheduled
+
+    synth = make_roster(10, seed=8)
+    roster = stack["home"] / "cohort2.csv"
+    write_table(synth.frame.drop(columns=["GOL/RUANG"]), roster)  # the operator's export lost a column
+    params = {"program": "PKP E2E", "cohort": 2, "start": "2022-08-22", "roster": str(roster), "today": START}
+    run = _run("open-cohort/open-cohort", params)
+    assert run.state.is_failed()
+    assert "cohort2.csv" in run.state.message and "GOL/RUANG" in run.state.message
+    before = _enrolled(stack["db"])
+
+    write_table(synth.frame, roster)  # fixed in place, as the failure message says
+    with get_client(sync_client=True) as client:
+        client.set_flow_run_state(run.id, Scheduled(), force=True)  # what the UI's Retry does
+    retried = _wait_final(run.id)
+    assert retried.state.is_completed(), retried.state.message
+    enrolled, batches = _enrolled(stack["db"])
+    assert enrolled == before[0] + 10 and batches == before[1] + 1
+
+    again = _run("open-cohort/open-cohort", params)  # a second retry or a double click changes nothing
+    assert again.state.is_completed()
+    assert _enrolled(stack["db"]) == (enrolled, batches)
+
+
+def test_the_milestone_check_deployment_runs_from_the_schedule_definition(stack: dict) -> None:
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        deployment = client.read_deployment_by_name("check-milestones/check-milestones")
+    [schedule] = deployment.schedules
+    assert schedule.schedule.cron == "0 6 * * *" and schedule.schedule.timezone == "Asia/Jakarta"
+    run = _run("check-milestones/check-milestones", {"as_of": "2022-08-12", "notify": False})
+    assert run.state.is_completed(), run.state.message
