@@ -38,7 +38,6 @@ TRAINED_VALUES: dict[str, bool] = {
     "1": True,
     "true": True,
     "tidak": False,
-    "t": False,
     "belum": False,
     "n": False,
     "no": False,

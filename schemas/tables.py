@@ -274,20 +274,39 @@ class SurveyInstrument(Base):
     body: Mapped[dict[str, Any]]
 
 
-class SurveyResponse(Base):
-    """One respondent's answers about one alumnus in one wave (or during the course)."""
+class SurveyAnswer(Base):
+    """One answer of one respondent about one alumnus in one wave (``course`` for L1/L2 during the course).
 
-    __tablename__ = "survey_response"
-    __table_args__ = (UniqueConstraint("cohort_id", "wave", "alumnus_nip", "role", "respondent_key"),)
+    Peers (``rekan``) are stored under a one-way hash of their identifier: they are counted, never named.
+    """
+
+    __tablename__ = "survey_answer"
+    __table_args__ = (UniqueConstraint("cohort_id", "wave", "alumnus_nip", "role", "respondent_key", "item"),)
     id: Mapped[Id] = mapped_column(primary_key=True)
     cohort_id: Mapped[Id] = mapped_column(ForeignKey("cohort.id"), index=True)
     wave: Mapped[str] = mapped_column(String(20))
     alumnus_nip: Mapped[str] = mapped_column(NIP)
     role: Mapped[str] = mapped_column(String(10))  # alumni | atasan | rekan
     respondent_key: Mapped[str] = mapped_column(String(64))
+    item: Mapped[str] = mapped_column(String(40))
+    answer: Mapped[str] = mapped_column(String(200))
     instrument_id: Mapped[Id] = mapped_column(ForeignKey("survey_instrument.id"))
-    answers: Mapped[dict[str, Any]]
     batch_id: Mapped[Id | None] = mapped_column(ForeignKey("ingest_batch.id"))
+
+
+class SurveyExpected(Base):
+    """Who is expected to answer about whom in a wave; created when the wave falls due."""
+
+    __tablename__ = "survey_expected"
+    __table_args__ = (UniqueConstraint("cohort_id", "wave", "alumnus_nip", "role"),)
+    id: Mapped[Id] = mapped_column(primary_key=True)
+    cohort_id: Mapped[Id] = mapped_column(ForeignKey("cohort.id"), index=True)
+    wave: Mapped[str] = mapped_column(String(20))
+    due_date: Mapped[date]
+    alumnus_nip: Mapped[str] = mapped_column(NIP)
+    role: Mapped[str] = mapped_column(String(10))
+    respondent_nip: Mapped[str | None] = mapped_column(NIP)  # alumni: themselves; atasan: the mentor
+    expected_count: Mapped[int] = mapped_column(default=1)  # rekan: the minimum peer group
 
 
 class Notification(Base):

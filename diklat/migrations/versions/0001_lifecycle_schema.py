@@ -2,13 +2,14 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 18:00:07.160163
+Create Date: 2026-11-27 18:29:51.033034
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+
 
 revision = "0001"
 down_revision = None
@@ -219,35 +220,54 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_session_cohort_id"), ["cohort_id"], unique=False)
 
     op.create_table(
-        "survey_response",
+        "survey_answer",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("cohort_id", sa.Integer(), nullable=False),
         sa.Column("wave", sa.String(length=20), nullable=False),
         sa.Column("alumnus_nip", sa.String(length=18), nullable=False),
         sa.Column("role", sa.String(length=10), nullable=False),
         sa.Column("respondent_key", sa.String(length=64), nullable=False),
+        sa.Column("item", sa.String(length=40), nullable=False),
+        sa.Column("answer", sa.String(length=200), nullable=False),
         sa.Column("instrument_id", sa.Integer(), nullable=False),
-        sa.Column("answers", sa.JSON(), nullable=False),
         sa.Column("batch_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(["batch_id"], ["ingest_batch.id"], name=op.f("fk_survey_answer_batch_id_ingest_batch")),
+        sa.ForeignKeyConstraint(["cohort_id"], ["cohort.id"], name=op.f("fk_survey_answer_cohort_id_cohort")),
         sa.ForeignKeyConstraint(
-            ["batch_id"], ["ingest_batch.id"], name=op.f("fk_survey_response_batch_id_ingest_batch")
+            ["instrument_id"], ["survey_instrument.id"], name=op.f("fk_survey_answer_instrument_id_survey_instrument")
         ),
-        sa.ForeignKeyConstraint(["cohort_id"], ["cohort.id"], name=op.f("fk_survey_response_cohort_id_cohort")),
-        sa.ForeignKeyConstraint(
-            ["instrument_id"], ["survey_instrument.id"], name=op.f("fk_survey_response_instrument_id_survey_instrument")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_survey_response")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_survey_answer")),
         sa.UniqueConstraint(
             "cohort_id",
             "wave",
             "alumnus_nip",
             "role",
             "respondent_key",
-            name=op.f("uq_survey_response_cohort_id_wave_alumnus_nip_role_respondent_key"),
+            "item",
+            name=op.f("uq_survey_answer_cohort_id_wave_alumnus_nip_role_respondent_key_item"),
         ),
     )
-    with op.batch_alter_table("survey_response", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_survey_response_cohort_id"), ["cohort_id"], unique=False)
+    with op.batch_alter_table("survey_answer", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_survey_answer_cohort_id"), ["cohort_id"], unique=False)
+
+    op.create_table(
+        "survey_expected",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("cohort_id", sa.Integer(), nullable=False),
+        sa.Column("wave", sa.String(length=20), nullable=False),
+        sa.Column("due_date", sa.Date(), nullable=False),
+        sa.Column("alumnus_nip", sa.String(length=18), nullable=False),
+        sa.Column("role", sa.String(length=10), nullable=False),
+        sa.Column("respondent_nip", sa.String(length=18), nullable=True),
+        sa.Column("expected_count", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["cohort_id"], ["cohort.id"], name=op.f("fk_survey_expected_cohort_id_cohort")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_survey_expected")),
+        sa.UniqueConstraint(
+            "cohort_id", "wave", "alumnus_nip", "role", name=op.f("uq_survey_expected_cohort_id_wave_alumnus_nip_role")
+        ),
+    )
+    with op.batch_alter_table("survey_expected", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_survey_expected_cohort_id"), ["cohort_id"], unique=False)
 
     op.create_table(
         "assignment",
@@ -412,10 +432,14 @@ def downgrade() -> None:
 
     op.drop_table("attendance")
     op.drop_table("assignment")
-    with op.batch_alter_table("survey_response", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_survey_response_cohort_id"))
+    with op.batch_alter_table("survey_expected", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_survey_expected_cohort_id"))
 
-    op.drop_table("survey_response")
+    op.drop_table("survey_expected")
+    with op.batch_alter_table("survey_answer", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_survey_answer_cohort_id"))
+
+    op.drop_table("survey_answer")
     with op.batch_alter_table("session", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_session_cohort_id"))
 
