@@ -287,6 +287,54 @@ def _assess(cohort, scores, assessors, as_of, program, as_json) -> None:  # noqa
     raise typer.Exit(code)
 
 
+@app.command()
+def evaluate(
+    cohort: Annotated[int | None, typer.Option(help="Only this cohort number.")] = None,
+    wave: Annotated[str | None, typer.Option(help="Only this wave, e.g. 3m or 6m.")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Evaluate as of this date (default: today, WIB).")
+    ] = None,
+    program: Annotated[str | None, typer.Option(help="Only this programme.")] = None,
+    notify: Annotated[bool, typer.Option(help="Send reminders.")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Post-training evaluation: open due waves, remind, and report L1-L4 (HTML and XLSX)."""
+    _guard(_evaluate)(cohort, wave, as_of, program, notify, as_json)
+
+
+def _evaluate(cohort, wave, as_of, program, notify, as_json) -> None:  # noqa: ANN001
+    from schemas.params import Evaluate
+
+    _prepare()
+    from flows.post_training_evaluation import post_training_evaluation
+
+    summary = post_training_evaluation(
+        Evaluate(
+            as_of=as_of,
+            program=program or (_programme(None) if cohort else None),
+            cohort=cohort,
+            wave=wave,
+            notify=notify,
+        )
+    )
+    if as_json:
+        print(json.dumps({**vars(summary), "waves": [vars(w) for w in summary.waves]}, default=str))
+        return
+    _ = translator()
+    table = Table(title=_("Post-training evaluation, as of {date}").format(date=summary.as_of))
+    keys = ("cohort", "wave", "rate", "l1_score", "l2_gain", "l3_overall", "l4_impact", "sustainability_rate")
+    for key in keys:
+        table.add_column(key)
+    for row in summary.headlines:
+        table.add_row(*(str(row.get(k) or "–") for k in keys))
+    console.print(table)
+    console.print(
+        _("{n} alumni to follow up; {sent} reminders sent.").format(n=summary.follow_up, sent=summary.reminders_sent)
+    )
+    for path in summary.reports:
+        console.print(f"  {path}")
+
+
 @app.command("clear-deferral")
 def clear_deferral_cmd(
     cohort: Annotated[int, typer.Option(min=1)],

@@ -53,7 +53,7 @@ def _ingest(params: IngestEvidence, table: RawTable, cohort: CohortRef, today: d
     """Steps 2-4, holding the cohort's lock."""
     logger = get_run_logger()
     # 2. gate, 3. persist, 4. report
-    gated = validate_evidence(params.kind, table, load_evidence_context(cohort), today)
+    gated = validate_evidence(params.kind, table, load_evidence_context(cohort, params.kind), today)
     counts = save_evidence_rows(gated, cohort, table)
     rejected = publish_ingest_report(params.kind, cohort, counts, table.headers)
     logger.info(

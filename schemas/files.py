@@ -105,7 +105,22 @@ ASSESSORS = FileSpec(
     ),
 )
 
-SPECS = {spec.kind: spec for spec in (ROSTER, COACHES, ATTENDANCE, GUIDANCE, DELIVERABLES, SCORES, ASSESSORS)}
+RESPONSES = FileSpec(
+    kind="responses",
+    columns=(
+        Column("nip", ("NIP ALUMNI", "NIP")),
+        Column("role", ("PERAN",)),
+        Column("respondent", ("RESPONDEN", "NIP RESPONDEN")),
+        Column("wave", ("GELOMBANG",)),
+        Column("item", ("BUTIR", "KODE BUTIR")),
+        Column("answer", ("JAWABAN", "NILAI")),
+        Column("quarantine_id", ("ID KARANTINA",), required=False),
+    ),
+)
+
+SPECS = {
+    spec.kind: spec for spec in (ROSTER, COACHES, ATTENDANCE, GUIDANCE, DELIVERABLES, SCORES, ASSESSORS, RESPONSES)
+}
 
 # Values operators write, mapped to stored codes (compared case-insensitively, trimmed).
 ATTENDANCE_STATUS = {

@@ -15,7 +15,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from schemas.files import Column, FileSpec
+from schemas.files import RESPONSES as RESPONSES  # re-exported: the answers file belongs with the instrument
 
 Role = Literal["alumni", "atasan", "rekan"]
 ItemKind = Literal["likert", "score", "choice", "multi"]
@@ -132,17 +132,3 @@ def load_instrument_file(path: Path) -> Instrument:
 def default_instrument() -> Instrument:
     """The built-in Kirkpatrick instrument (an ASSUMPTION, see its header comment)."""
     return load_instrument_file(INSTRUMENT_DIR / DEFAULT_INSTRUMENT)
-
-
-RESPONSES = FileSpec(
-    kind="responses",
-    columns=(
-        Column("nip", ("NIP ALUMNI", "NIP")),
-        Column("role", ("PERAN",)),
-        Column("respondent", ("RESPONDEN", "NIP RESPONDEN")),
-        Column("wave", ("GELOMBANG",)),
-        Column("item", ("BUTIR", "KODE BUTIR")),
-        Column("answer", ("JAWABAN", "NILAI")),
-        Column("quarantine_id", ("ID KARANTINA",), required=False),
-    ),
-)

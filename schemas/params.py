@@ -22,7 +22,7 @@ class OpenCohort(BaseModel):
     today: date | None = Field(None, description="Date the rules are checked against. Default: today (WIB).")
 
 
-EvidenceKind = Literal["attendance", "guidance", "deliverables"]
+EvidenceKind = Literal["attendance", "guidance", "deliverables", "responses"]
 
 
 class CohortRefParams(BaseModel):
@@ -33,9 +33,11 @@ class CohortRefParams(BaseModel):
 
 
 class IngestEvidence(CohortRefParams):
-    """Load an evidence file of one cohort: attendance, coaching/mentoring logs or deliverables."""
+    """Load a file of one cohort: attendance, coaching/mentoring logs, deliverables or survey answers."""
 
-    kind: EvidenceKind = Field(description="attendance, guidance (coaching/mentoring) or deliverables.")
+    kind: EvidenceKind = Field(
+        description="attendance, guidance (coaching/mentoring), deliverables, or responses (evaluation surveys)."
+    )
     file: str = Field(description="Path of the file (.xlsx or .csv) as the worker sees it.")
     today: date | None = Field(None, description="Date NIPs are checked against. Default: today (WIB).")
 
@@ -63,3 +65,13 @@ class ClearDeferral(CohortRefParams):
     nip: str = Field(description="The participant's NIP.")
     reason: str = Field(description="What was received, e.g. 'revisi laporan akhir diterima 12/12/2022'.")
     on: date | None = Field(None, description="Date of the decision. Default: today (WIB).")
+
+
+class Evaluate(BaseModel):
+    """Post-training evaluation: open the waves that fall due, remind, and report (monthly)."""
+
+    as_of: date | None = Field(None, description="Evaluate as of this date. Default: today in Asia/Jakarta.")
+    program: str | None = Field(None, description="Only this programme (default: all).")
+    cohort: int | None = Field(None, ge=1, description="Only this cohort number (with program).")
+    wave: str | None = Field(None, description="Only this wave, e.g. 3m or 6m (default: all).")
+    notify: bool = Field(True, description="Send reminders to those who have not answered.")

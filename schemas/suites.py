@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import great_expectations.expectations as gxe
 
+from diklat.domain.evaluation import ResponseContext
 from diklat.domain.evidence import EvidenceContext
 from diklat.domain.golongan import GOLONGAN, at_least
 from diklat.domain.scores import ScoreContext
@@ -136,6 +137,33 @@ def score_checks(ctx: ScoreContext) -> list[Check]:
         Check(gxe.ExpectColumnValuesToNotBeNull(column="component"), "value.missing", "component"),
         Check(gxe.ExpectColumnValuesToBeInSet(column="score_ok", value_set=[True]), "score.invalid", "score"),
         Check(gxe.ExpectColumnValuesToNotBeNull(column="assessor"), "value.missing", "assessor"),
+        Check(
+            gxe.ExpectColumnValuesToBeNull(column="duplicate_of_row"),
+            "row.duplicate_key",
+            "nip",
+            lambda row: {"first_row": row["duplicate_of_row"]},
+        ),
+    ]
+
+
+def response_checks(ctx: ResponseContext) -> list[Check]:
+    """The survey-answers suite (issue #5): known alumnus, wave, role, item and an answer."""
+    return [
+        Check(gxe.ExpectColumnValuesToNotBeNull(column="alumnus_nip"), "nip.missing", "nip"),
+        Check(
+            gxe.ExpectColumnValuesToBeInSet(column="alumnus_nip", value_set=sorted(ctx.alumni)),
+            "evaluation.not_alumnus",
+            "nip",
+        ),
+        Check(
+            gxe.ExpectColumnValuesToBeInSet(column="wave", value_set=sorted(ctx.waves)),
+            "value.not_allowed",
+            "wave",
+            lambda row: {"allowed": ", ".join(sorted(ctx.waves))},
+        ),
+        Check(gxe.ExpectColumnValuesToNotBeNull(column="role"), "value.missing", "role"),
+        Check(gxe.ExpectColumnValuesToNotBeNull(column="item"), "value.missing", "item"),
+        Check(gxe.ExpectColumnValuesToNotBeNull(column="answer"), "value.missing", "answer"),
         Check(
             gxe.ExpectColumnValuesToBeNull(column="duplicate_of_row"),
             "row.duplicate_key",

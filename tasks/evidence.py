@@ -6,15 +6,18 @@ from datetime import date
 from pathlib import Path
 
 from diklat.db.uow import unit_of_work
+from diklat.domain.evaluation import ResponseContext
 from diklat.domain.evidence import EvidenceContext
 from diklat.domain.problems import Blocked, FileProblem, Problem
-from diklat.gate.evidence import gate_evidence
+from diklat.gate.evidence import gate_evidence, gate_responses
 from diklat.gate.roster import Gated
 from diklat.io.read import RawTable, read_table
 from diklat.store import cohorts
 from diklat.store.batches import BatchCounts
+from diklat.store.evaluation import ensure_instrument, response_context
 from diklat.store.evidence import evidence_context, save_evidence
 from schemas.files import SPECS
+from schemas.instrument import default_instrument
 from tasks.common import compute_task, io_task
 from tasks.roster import _run_id
 
@@ -39,15 +42,19 @@ def find_cohort(program: str, number: int) -> cohorts.CohortRef | Blocked:
 
 
 @io_task
-def load_evidence_context(cohort: cohorts.CohortRef) -> EvidenceContext:
-    """Participants, session days and stages of the cohort."""
+def load_evidence_context(cohort: cohorts.CohortRef, kind: str = "attendance") -> EvidenceContext | ResponseContext:
+    """What the file is checked against: sessions and stages, or (survey answers) alumni and waves."""
     with unit_of_work() as session:
+        if kind == "responses":
+            return response_context(session, cohort)
         return evidence_context(session, cohort)
 
 
 @compute_task
-def validate_evidence(kind: str, table: RawTable, ctx: EvidenceContext, today: date) -> Gated:
+def validate_evidence(kind: str, table: RawTable, ctx: EvidenceContext | ResponseContext, today: date) -> Gated:
     """The Great Expectations gate for this kind of evidence."""
+    if kind == "responses":
+        return gate_responses(table.frame, default_instrument(), ctx, today)
     return gate_evidence(kind, table.frame, ctx, today)
 
 
@@ -55,4 +62,5 @@ def validate_evidence(kind: str, table: RawTable, ctx: EvidenceContext, today: d
 def save_evidence_rows(gated: Gated, cohort: cohorts.CohortRef, table: RawTable) -> BatchCounts:
     """Upsert the accepted rows and store the quarantine, in one transaction."""
     with unit_of_work() as session:
-        return save_evidence(session, gated, cohort, table.file_name, table.sha256, ACTOR, _run_id())
+        extra = {"instrument_id": ensure_instrument(session, default_instrument())} if gated.kind == "responses" else {}
+        return save_evidence(session, gated, cohort, table.file_name, table.sha256, ACTOR, _run_id(), extra)

@@ -135,3 +135,12 @@ def _milestone(spec, span: PhaseSpan, days_off: set[date]) -> MilestoneSlot:  # 
     due = previous_working_day(anchor + spec.offset_days * DAY, days_off)
     rule = {"stage": spec.stage, "revision_days": spec.revision_days}
     return MilestoneSlot(spec.code, spec.kind, spec.title, spec.phase, due, spec.required, rule)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later, clamped to the month's end (31 Aug + 6 months = 28/29 Feb)."""
+    import calendar as month_lengths
+
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, month_lengths.monthrange(year, month)[1]))

@@ -6,13 +6,15 @@ from datetime import date
 
 import pandas as pd
 
+from diklat.domain.evaluation import ResponseContext, normalise_responses
 from diklat.domain.evidence import KEYS, EvidenceContext, key_of, normalise_evidence
 from diklat.domain.scores import KEY as SCORE_KEY
 from diklat.domain.scores import ScoreContext, normalise_scores
 from diklat.gate.gx import run_checks
 from diklat.gate.roster import Gated, apply_failures, split
 from schemas.files import ATTENDANCE_STATUS, GUIDANCE_KIND, OUTCOME
-from schemas.suites import evidence_checks, score_checks
+from schemas.instrument import Instrument
+from schemas.suites import evidence_checks, response_checks, score_checks
 
 VOCABULARY = {"attendance": ATTENDANCE_STATUS, "guidance": GUIDANCE_KIND, "deliverables": OUTCOME}
 
@@ -30,3 +32,14 @@ def gate_scores(raw: pd.DataFrame, ctx: ScoreContext, today: date) -> Gated:
     frame = normalise_scores(raw, ctx, today)
     frame["problems"] = apply_failures(frame, run_checks("scores", frame, score_checks(ctx)))
     return split(frame, raw, "scores", key_of(frame, SCORE_KEY))
+
+
+RESPONSE_KEY = ("alumnus_nip", "wave", "role", "respondent_key", "item")
+
+
+def gate_responses(raw: pd.DataFrame, instrument: Instrument, ctx: ResponseContext, today: date) -> Gated:
+    """Survey answers through their suite (issue #5)."""
+    frame = normalise_responses(raw, instrument, ctx, today)
+    frame["nip"] = frame["alumnus_nip"]
+    frame["problems"] = apply_failures(frame, run_checks("responses", frame, response_checks(ctx)))
+    return split(frame, raw, "responses", key_of(frame, RESPONSE_KEY))

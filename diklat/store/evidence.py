@@ -24,8 +24,9 @@ TABLES = {
     "guidance": (t.GuidanceLog, ("enrolment_id", "date", "kind"), ("by_nip", "topic")),
     "deliverables": (t.Deliverable, ("enrolment_id", "stage", "date"), ("outcome", "notes")),
     "scores": (t.Score, ("enrolment_id", "component", "assessor"), ("score",)),
+    "responses": (t.SurveyAnswer, ("cohort_id", "wave", "alumnus_nip", "role", "respondent_key", "item"), ("answer",)),
 }
-ROW_KEYS = {**KEYS, "scores": SCORE_KEY}
+ROW_KEYS = {**KEYS, "scores": SCORE_KEY, "responses": ("alumnus_nip", "wave", "role", "respondent_key", "item")}
 
 
 def evidence_context(session: Session, cohort: CohortRef) -> EvidenceContext:
@@ -52,6 +53,7 @@ def save_evidence(
     sha256: str,
     actor: str,
     flow_run_id: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> BatchCounts:
     """Upsert accepted evidence rows; the same file twice changes nothing; corrections are audited."""
     done = previous_batch(session, gated.kind, cohort.scope, sha256)
@@ -59,7 +61,7 @@ def save_evidence(
         return counts_of(done, already=True)
     batch = start_batch(session, gated, cohort.scope, file_name, sha256, flow_run_id)
     table, keys, values = TABLES[gated.kind]
-    rows = _rows(session, gated, cohort, batch.id)
+    rows = _rows(session, gated, cohort, batch.id, extra or {})
     existing = _existing(session, table, keys, values, cohort)
     changed, unchanged, audits = [], 0, []
     source = f"{file_name} (batch {batch.id})"
@@ -94,7 +96,13 @@ def save_evidence(
     )
 
 
-def _rows(session: Session, gated: Gated, cohort: CohortRef, batch_id: int) -> list[dict[str, Any]]:
+def _rows(session: Session, gated: Gated, cohort: CohortRef, batch_id: int, extra: dict[str, Any]) -> list[dict]:
+    """Accepted rows as table rows; ``extra`` adds constant columns (e.g. the instrument id)."""
+    if gated.kind == "responses":
+        frame = gated.accepted[["alumnus_nip", "wave", "role", "respondent_key", "item", "answer"]]
+        return [
+            {**rec, "cohort_id": cohort.cohort_id, "batch_id": batch_id, **extra} for rec in frame.to_dict("records")
+        ]
     enrolments = dict(
         session.execute(select(t.Enrolment.nip, t.Enrolment.id).where(t.Enrolment.cohort_id == cohort.cohort_id)).all()
     )
@@ -130,11 +138,12 @@ def _existing(
     session: Session, table: Any, keys: tuple[str, ...], values: tuple[str, ...], cohort: CohortRef
 ) -> dict[tuple, dict[str, Any]]:
     cols = [getattr(table, c) for c in (*keys, *values)]
-    rows = session.execute(
-        select(*cols)
-        .join(t.Enrolment, table.enrolment_id == t.Enrolment.id)
-        .where(t.Enrolment.cohort_id == cohort.cohort_id)
-    ).all()
+    if hasattr(table, "enrolment_id"):
+        stmt = select(*cols).join(t.Enrolment, table.enrolment_id == t.Enrolment.id)
+        stmt = stmt.where(t.Enrolment.cohort_id == cohort.cohort_id)
+    else:
+        stmt = select(*cols).where(table.cohort_id == cohort.cohort_id)
+    rows = session.execute(stmt).all()
     return {tuple(r[: len(keys)]): dict(zip(values, r[len(keys) :], strict=True)) for r in rows}
 
 

@@ -72,3 +72,12 @@ def test_every_session_belongs_to_an_agenda_of_its_phase() -> None:
     agendas = {a.code: a.phase for a in TEMPLATE.agendas}
     assert all(agendas[s.agenda] == s.phase for s in cal.sessions)
     assert cal.sessions[0].agenda == "orientasi"
+
+
+def test_waves_are_dated_whole_months_after_closing_clamped_to_month_end() -> None:
+    from diklat.domain.calendar import add_months
+
+    assert add_months(date(2022, 11, 1), 3) == date(2023, 2, 1)
+    assert add_months(date(2022, 8, 31), 6) == date(2023, 2, 28)
+    assert add_months(date(2023, 8, 31), 6) == date(2024, 2, 29)
+    assert add_months(date(2022, 12, 7), 6) == date(2023, 6, 7)

@@ -1,0 +1,95 @@
+"""post-training-evaluation on a Prefect test server: exact figures, reminders once, peers in aggregate."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from diklat.db.uow import unit_of_work
+from diklat.synth.responses import make_responses
+from diklat.synth.roster import make_roster, write_table
+from diklat.templates import resolve_template
+from flows.ingest_evidence import ingest_evidence
+from flows.open_cohort import open_cohort
+from flows.post_training_evaluation import post_training_evaluation
+from schemas import tables as t
+from schemas.instrument import default_instrument
+from schemas.params import Evaluate, IngestEvidence
+from tests.helpers import open_params
+
+pytestmark = [pytest.mark.flows, pytest.mark.usefixtures("prefect_harness")]
+
+PROGRAM = "PKP Kota Jambi 2022"
+START = date(2022, 7, 14)
+END = date(2022, 11, 1)
+WAVE_3M = date(2023, 2, 1)
+
+
+@pytest.fixture
+def alumni(settings, tmp_path: Path) -> tuple[list[str], dict[str, str]]:
+    """A closed cohort of 12 graduates (results recorded directly: grading is tested elsewhere)."""
+    synth = make_roster(12, seed=71, today=START)
+    open_cohort(open_params(write_table(synth.frame, tmp_path / "roster.csv")), return_state=True)
+    with unit_of_work() as session:
+        for enrolment in session.scalars(select(t.Enrolment)):
+            session.add(t.Result(enrolment_id=enrolment.id, status="lulus", explanation={}))
+        session.get(t.Cohort, 1).status = "closed"
+        superiors = dict(session.execute(select(t.Enrolment.nip, t.Assignment.person_nip).join(t.Assignment)
+                                         .where(t.Assignment.role == "mentor")).all())
+    return [p.nip for p in synth.people], superiors
+
+
+def test_wave_figures_match_the_generators_truth_and_reminders_go_out_once(alumni, tmp_path: Path) -> None:
+    nips, superiors = alumni
+    before = post_training_evaluation(Evaluate(as_of=date(2023, 1, 31)))
+    assert before.waves == []  # the +3 month wave is not due yet
+
+    template = resolve_template("PKP")
+    synth = make_responses(nips, superiors, default_instrument(), template.evaluation, seed=3, wave="3m",
+                           peers_per_alumnus=(2, 4), stopped=2, low_behaviour=1)
+    path = write_table(synth.frame, tmp_path / "jawaban-3m.xlsx")
+    counts = ingest_evidence(IngestEvidence(program=PROGRAM, cohort=1, kind="responses", file=str(path),
+                                            today=WAVE_3M), return_state=True).result().counts
+    assert counts.rows_quarantined == 0 and counts.rows_accepted == len(synth.frame)
+
+    summary = post_training_evaluation(Evaluate(as_of=WAVE_3M))
+    [wave] = [w for w in summary.waves if w.wave == "3m"]
+    assert wave.expected == 12 * 3  # alumni, atasan and a peer group per graduate
+    from diklat.store.waves import COURSE_WAVE  # noqa: F401 - the course wave is never reminded
+
+    with unit_of_work() as session:
+        reminded = {n.key.split(":")[3] for n in session.scalars(select(t.Notification))}
+    # diklat cannot know whom an alumnus asked as peers: it reminds the alumnus while fewer than the
+    # minimum peer group (3) have answered, and alumni and superiors who have not answered themselves.
+    invited = synth.invited
+    peers = invited[(invited["role"] == "rekan") & invited["answered"]].groupby("alumnus_nip").size()
+    missing_alumni = {a for a, role, _ in synth.missing_respondents if role == "alumni"}
+    missing_alumni |= {a for a in nips if peers.get(a, 0) < 3}
+    missing_superiors = {superiors[a] for a, role, _ in synth.missing_respondents if role == "atasan"}
+    assert reminded == missing_alumni | missing_superiors
+    again = post_training_evaluation(Evaluate(as_of=WAVE_3M))
+    assert again.reminders_sent == 0  # nobody twice for the same wave on the same day
+
+    from diklat.domain.evaluation import summarise
+    from diklat.store.evaluation import answers_frame
+    from diklat.store.waves import expected_frame
+
+    with unit_of_work() as session:
+        result = summarise(answers_frame(session, [1]), expected_frame(session, [1]), default_instrument(),
+                           template.evaluation)
+    rows = result.per_alumnus[result.per_alumnus["wave"] == "3m"].set_index("alumnus_nip")
+    for nip, truth in synth.truth.alumni.items():
+        row = rows.loc[nip]
+        assert (row["l3_overall"], row["l4_impact"], row["peer_hidden"]) == (
+            truth.l3_overall, truth.l4_impact, truth.peer_hidden), nip
+        assert row["l3_peer"] == truth.l3_peer
+        if truth.peer_count < 3:
+            assert row["l3_peer"] is None  # a peer group of 2 is never shown individually
+        assert tuple(row["follow_up_reasons"]) == truth.follow_up_reasons
+    assert {a for (_, _, a) in result.follow_up()} == set(synth.truth.follow_up)
+    assert any(t.peer_count == 2 for t in synth.truth.alumni.values())
+    html = Path(summary.reports[0]).read_text(encoding="utf-8")
+    assert "<svg" in html and not any(nip in html for nip in nips)
