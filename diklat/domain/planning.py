@@ -28,7 +28,7 @@ ASSUMPTIONS (no public source fixed them; see PKP.md):
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -455,7 +455,7 @@ class Plan:
     unit_counts: pd.DataFrame  # cohort, unit, members, in_post, supervisors, limit
     capacity: int = 0
     max_unit_share: Decimal = Decimal("0.5")
-    notes: tuple[str, ...] = field(default=())
+    unused_start_dates: int = 0  # start dates beyond rules.cohorts_per_year
 
     @property
     def placed(self) -> int:
@@ -588,7 +588,5 @@ def plan_cohorts(
     unit_counts["in_post"] = unit_counts["in_post"].astype(np.int64)
     unit_counts = unit_counts[["cohort", "unit", "members", "in_post", "supervisors", "limit"]]
 
-    notes: tuple[str, ...] = ()
-    if len(starts) < len(start_dates):
-        notes = (f"cohorts_per_year={rules.cohorts_per_year} left {len(start_dates) - len(starts)} start dates unused",)
-    return Plan(planned, unplaced, unit_counts, capacity, rules.max_unit_share, notes)
+    unused = len(start_dates) - len(starts)
+    return Plan(planned, unplaced, unit_counts, capacity, rules.max_unit_share, unused)
