@@ -293,11 +293,7 @@ def _flow_runs_since(epoch: float) -> int:
 
     since = datetime.fromtimestamp(epoch, tz=UTC)
     with get_client(sync_client=True) as client:
-        return len(
-            client.read_flow_runs(
-                flow_run_filter=FlowRunFilter(start_time=FlowRunFilterStartTime(after_=since)), limit=1000
-            )
-        )
+        return client.count_flow_runs(flow_run_filter=FlowRunFilter(start_time=FlowRunFilterStartTime(after_=since)))
 
 
 def _summary(demo: DemoRun, folder: Path) -> None:

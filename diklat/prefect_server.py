@@ -26,7 +26,13 @@ def healthy(api_url: str, timeout: float = 2.0) -> bool:
 
 
 def _configured_api_url() -> str | None:
-    """An API URL from Prefect's own settings (profile, or a test harness's temporary server)."""
+    """An API URL from Prefect's settings when Prefect is already loaded (e.g. a test harness's server).
+
+    Importing Prefect here would freeze its settings before PREFECT_API_URL is set, so it is only
+    consulted when something else imported it first.
+    """
+    if "prefect.settings" not in sys.modules:
+        return None
     from prefect.settings import get_current_settings
 
     url = get_current_settings().api.url
@@ -64,4 +70,8 @@ def ensure_server(data_dir: Path, port: int = DEFAULT_PORT, wait_seconds: float 
             time.sleep(0.5)
     os.environ["PREFECT_API_URL"] = api_url
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    if "prefect.context" in sys.modules:  # Prefect read its settings already: make it see the server
+        from prefect.context import refresh_global_settings_context
+
+        refresh_global_settings_context()
     return api_url

@@ -200,11 +200,15 @@ class _Screen:
     unit_supervisors: np.ndarray
 
 
-def _screen(people: pd.DataFrame, trained_nips: Iterable[str], rules: PlanningRules, template: Template, as_of: date):
+def _screen(
+    people: pd.DataFrame, trained_nips: Iterable[str], rules: PlanningRules, template: Template, as_of: date
+) -> _Screen:
+    """Read every roster row once, whole columns at a time; distinct values are parsed only once."""
     n = len(people)
     valid, number = _nip_numbers(people["nip"])
-    nip_series = pd.Series(number).where(valid)
-    duplicate = valid & nip_series.duplicated(keep="first").to_numpy()
+    # Invalid rows get distinct negative stand-ins (never NaN: a float cannot hold 18 digits exactly).
+    keys = np.where(valid, number, -np.arange(1, n + 1, dtype=np.int64))
+    duplicate = pd.Series(keys).duplicated(keep="first").to_numpy()
 
     golongan, rank = _map_unique(people["golongan"], normalize_golongan, _rank)
     rank = rank.astype(np.int64)
