@@ -118,8 +118,23 @@ RESPONSES = FileSpec(
     ),
 )
 
+PERSONNEL = FileSpec(
+    kind="personnel",
+    columns=(
+        Column("nip", ("NIP", "NIP BARU", "NIP PEGAWAI")),
+        Column("name", ("NAMA", "NAMA LENGKAP", "NAMA PEGAWAI", "NAMA DAN GELAR")),
+        Column("golongan", ("GOL/RUANG", "GOLONGAN", "GOL", "PANGKAT/GOL", "GOLONGAN RUANG", "RANK")),
+        Column("position", ("JABATAN", "NAMA JABATAN")),
+        Column("position_type", ("JENIS JABATAN", "JENIS", "KELOMPOK JABATAN", "POSITION TYPE")),
+        Column("unit", ("UNIT KERJA", "INSTANSI", "OPD", "PERANGKAT DAERAH", "UNIT")),
+        Column("appointed", ("TMT JABATAN", "TMT", "TANGGAL PELANTIKAN", "APPOINTED")),
+        Column("trained", ("SUDAH PKP", "SUDAH DIKLAT", "STATUS PKP", "TRAINED"), required=False),
+    ),
+)
+
 SPECS = {
-    spec.kind: spec for spec in (ROSTER, COACHES, ATTENDANCE, GUIDANCE, DELIVERABLES, SCORES, ASSESSORS, RESPONSES)
+    spec.kind: spec
+    for spec in (ROSTER, COACHES, ATTENDANCE, GUIDANCE, DELIVERABLES, SCORES, ASSESSORS, RESPONSES, PERSONNEL)
 }
 
 # Values operators write, mapped to stored codes (compared case-insensitively, trimmed).

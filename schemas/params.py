@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -75,3 +76,19 @@ class Evaluate(BaseModel):
     cohort: int | None = Field(None, ge=1, description="Only this cohort number (with program).")
     wave: str | None = Field(None, description="Only this wave, e.g. 3m or 6m (default: all).")
     notify: bool = Field(True, description="Send reminders to those who have not answered.")
+
+
+class PlanCohorts(BaseModel):
+    """Plan next year's cohorts from the agency's whole personnel roster (the backlog)."""
+
+    personnel: str = Field(description="Path of the personnel roster (.csv or .xlsx) as the worker sees it.")
+    program: str = Field(description="Name of the programme to plan, e.g. 'PKP Kota Jambi 2023'.")
+    year: int = Field(ge=2000, le=2200, description="The year the cohorts run in.")
+    cohorts_per_year: int = Field(7, ge=1, le=500, description="Most cohorts the agency can run that year.")
+    capacity: int = Field(30, ge=1, le=200, description="Seats per cohort.")
+    max_unit_share: Decimal = Field(
+        Decimal("0.5"), gt=0, le=1, description="Largest share of one unit's supervisors in the same cohort."
+    )
+    earliest_start: date | None = Field(None, description="No cohort starts before this day.")
+    as_of: date | None = Field(None, description="Ages and time in post are counted to this day (default: today).")
+    template: str | None = Field(None, description="Programme template (default: latest PKP).")

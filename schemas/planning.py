@@ -13,21 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from schemas.files import Column, FileSpec
-
-PERSONNEL = FileSpec(
-    kind="personnel",
-    columns=(
-        Column("nip", ("NIP", "NIP BARU", "NIP PEGAWAI")),
-        Column("name", ("NAMA", "NAMA LENGKAP", "NAMA PEGAWAI", "NAMA DAN GELAR")),
-        Column("golongan", ("GOL/RUANG", "GOLONGAN", "GOL", "PANGKAT/GOL", "GOLONGAN RUANG", "RANK")),
-        Column("position", ("JABATAN", "NAMA JABATAN")),
-        Column("position_type", ("JENIS JABATAN", "JENIS", "KELOMPOK JABATAN", "POSITION TYPE")),
-        Column("unit", ("UNIT KERJA", "INSTANSI", "OPD", "PERANGKAT DAERAH", "UNIT")),
-        Column("appointed", ("TMT JABATAN", "TMT", "TANGGAL PELANTIKAN", "APPOINTED")),
-        Column("trained", ("SUDAH PKP", "SUDAH DIKLAT", "STATUS PKP", "TRAINED"), required=False),
-    ),
-)
+from schemas.files import PERSONNEL as PERSONNEL  # re-exported: the roster planning reads
 
 # Values operators write in SUDAH PKP (compared case-insensitively, trimmed); anything else is unknown.
 TRAINED_VALUES: dict[str, bool] = {

@@ -171,3 +171,18 @@ def response_checks(ctx: ResponseContext) -> list[Check]:
             lambda row: {"first_row": row["duplicate_of_row"]},
         ),
     ]
+
+
+def personnel_checks() -> list[Check]:
+    """The personnel-roster suite (issue #6): a valid, unique NIP, a name and a known rank."""
+    return [
+        Check(gxe.ExpectColumnValuesToNotBeNull(column="nip"), "nip.missing", "nip"),
+        Check(gxe.ExpectColumnValuesToNotBeNull(column="name"), "name.missing", "name"),
+        Check(gxe.ExpectColumnValuesToNotBeNull(column="golongan"), "golongan.missing", "golongan"),
+        Check(
+            gxe.ExpectColumnValuesToBeNull(column="duplicate_of_row"),
+            "row.duplicate_nip",
+            "nip",
+            lambda row: {"first_row": row["duplicate_of_row"]},
+        ),
+    ]

@@ -36,6 +36,8 @@ def normalise_roster(raw: pd.DataFrame, today: date) -> pd.DataFrame:
     sup_nips, sup_problems = check_nips(superior[given], today)
     frame["superior_nip"] = pd.Series(None, index=frame.index, dtype=object)
     frame.loc[given, "superior_nip"] = sup_nips
+    # A roster without NIP ATASAN must give None, not NaN (NaN is truthy and would become a mentor).
+    frame["superior_nip"] = frame["superior_nip"].astype(object).where(frame["superior_nip"].notna(), None)
     _merge(problems, _recolumn(sup_problems, "superior_nip").reindex(frame.index))
     self_superior = frame["superior_nip"].notna() & (frame["superior_nip"] == frame["nip"])
     for pos in _positions(self_superior):

@@ -43,3 +43,15 @@ def gate_responses(raw: pd.DataFrame, instrument: Instrument, ctx: ResponseConte
     frame["nip"] = frame["alumnus_nip"]
     frame["problems"] = apply_failures(frame, run_checks("responses", frame, response_checks(ctx)))
     return split(frame, raw, "responses", key_of(frame, RESPONSE_KEY))
+
+
+def gate_personnel(raw: pd.DataFrame, today: date) -> Gated:
+    """A whole personnel roster (thousands to millions of rows) through one validation run."""
+    from diklat.domain.personnel import normalise_personnel
+    from schemas.planning import POSITION_TYPES, TRAINED_VALUES
+    from schemas.suites import personnel_checks
+
+    frame = normalise_personnel(raw, today, POSITION_TYPES, TRAINED_VALUES)
+    frame["problems"] = apply_failures(frame, run_checks("personnel", frame, personnel_checks()))
+    subject = frame["nip"].where(frame["nip"].notna(), "row:" + frame["row_number"].astype(str))
+    return split(frame, raw, "personnel", subject)

@@ -76,7 +76,7 @@ def split(frame: pd.DataFrame, raw: pd.DataFrame, kind: str, subject: pd.Series)
             "raw": raw_rows.drop(columns=[INDEX]).to_dict("records"),
             "problems": frame.loc[bad, "problems"].to_numpy(),
             "subject_key": subject[bad].astype(object).where(subject[bad].notna(), None).to_numpy(),
-            "quarantine_id": frame.loc[bad, "quarantine_id"].to_numpy(),
+            "quarantine_id": frame.loc[bad, "quarantine_id"].to_numpy() if "quarantine_id" in frame else None,
         }
     )
     accepted = frame.loc[~bad].drop(columns=["problems"]).reset_index(drop=True)

@@ -46,7 +46,7 @@ def save_guides(
     mentor_rows, audits = [], []
     for nip, superior in superiors.items():
         eid = enrolments.get(nip)
-        if eid is None or not superior or current.get((eid, "mentor")) == superior:
+        if eid is None or not isinstance(superior, str) or current.get((eid, "mentor")) == superior:
             continue
         if (eid, "mentor") in current:
             audits.append(

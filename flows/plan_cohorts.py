@@ -1,0 +1,130 @@
+"""plan-cohorts: from the agency's personnel roster to next year's cohorts and their rosters."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.states import Completed, State
+
+from diklat.clock import today_in
+from diklat.domain.problems import Blocked, Problem
+from diklat.i18n import translator
+from diklat.report.names import slug
+from diklat.settings import get_settings
+from diklat.store.batches import BatchCounts
+from diklat.templates import resolve_template
+from flows.open_cohort import blocked_state
+from schemas.params import PlanCohorts
+from schemas.planning import PlanningRules
+from tasks.planning import (
+    build_backlog,
+    propose_windows,
+    read_personnel,
+    record_personnel_batch,
+    seat_backlog,
+    validate_personnel,
+    write_plan_files,
+)
+
+
+@dataclass
+class PlanSummary:
+    program: str
+    counts: BatchCounts
+    backlog: int
+    in_post: int
+    cohorts: list[dict] = field(default_factory=list)
+    unplaced: int = 0
+    files: dict = field(default_factory=dict)
+
+    @property
+    def outcome(self) -> str:
+        return "quarantined" if self.counts.rows_quarantined else "accepted"
+
+
+@flow(name="plan-cohorts")
+def plan_cohorts(params: PlanCohorts) -> State:
+    """Read and gate the roster, rank the backlog, propose dated cohorts, write the plan."""
+    logger = get_run_logger()
+    settings = get_settings()
+    as_of = params.as_of or today_in(settings.timezone)
+    try:
+        template = resolve_template(params.template, settings.template_dir)
+    except LookupError:
+        return blocked_state(
+            Blocked(Problem("template.unknown", None, {"name": params.template, "known": "PKP"})), "personnel"
+        )
+    rules = PlanningRules(
+        year=params.year,
+        cohorts_per_year=params.cohorts_per_year,
+        capacity=params.capacity,
+        max_unit_share=params.max_unit_share,
+        earliest_start=params.earliest_start,
+    )
+
+    # 1. read, 2. gate
+    table = read_personnel(params.personnel)
+    if isinstance(table, Blocked):
+        return blocked_state(table, "personnel")
+    gated = validate_personnel(table, as_of)
+    counts = record_personnel_batch(gated, table, f"planning:{slug(params.program)}")
+
+    # 3. backlog, 4. dates, 5. seats, 6. files and artifacts
+    backlog = build_backlog(gated, rules, template, as_of)
+    needed = min(rules.cohorts_per_year, math.ceil(len(backlog) / rules.capacity)) if len(backlog) else 0
+    starts = propose_windows(rules, template, needed) if needed else []
+    plan = seat_backlog(backlog, rules, template, starts)
+    files = write_plan_files(params.program, backlog, plan)
+    summary = PlanSummary(
+        params.program,
+        counts,
+        len(backlog),
+        int(backlog["in_post"].sum()) if len(backlog) else 0,
+        [
+            {
+                "cohort": c.number,
+                "start": c.start.isoformat(),
+                "end": c.end.isoformat(),
+                "members": len(c.members),
+                "in_post": int(c.members["in_post"].sum()),
+            }
+            for c in plan.cohorts
+        ],
+        len(plan.unplaced),
+        vars(files),
+    )
+    _publish(summary)
+    logger.info(
+        "Backlog %d (%d in post); %d cohorts planned, %d unplaced",
+        summary.backlog,
+        summary.in_post,
+        len(plan.cohorts),
+        summary.unplaced,
+    )
+    return Completed(data=summary, message=f"{len(plan.cohorts)} cohorts for {summary.backlog} officials")
+
+
+def _publish(summary: PlanSummary) -> None:
+    _ = translator()
+    key = slug(f"plan-{summary.program}")
+    if summary.cohorts:
+        create_table_artifact(
+            summary.cohorts, key=f"{key}-cohorts", description=_("Proposed cohorts: dates and participants")
+        )
+    lines = [
+        f"### {summary.program}",
+        "",
+        _("Backlog: {n} eligible officials without PKP ({in_post} already in a supervisory post).").format(
+            n=summary.backlog, in_post=summary.in_post
+        ),
+        _("Cohorts proposed: {n}; officials not placed: {unplaced}.").format(
+            n=len(summary.cohorts), unplaced=summary.unplaced
+        ),
+        _("Rows read {read}, quarantined {quarantined}.").format(
+            read=summary.counts.rows_read, quarantined=summary.counts.rows_quarantined
+        ),
+    ]
+    create_markdown_artifact("\n".join(lines), key=f"{key}-summary", description=_("Cohort plan"))
