@@ -124,5 +124,5 @@ def blocked_state(blocked: Blocked, kind: str) -> State:
     """End the run as Failed with the operator's message (NIPs masked), no traceback."""
     text = render(masked_problem(blocked.problem), kind)
     publish_blocked(kind, text, blocked.file_name)
-    get_run_logger().error("Blocked: %s", blocked.problem.code)
+    get_run_logger().error("Blocked (%s): %s", blocked.problem.code, text)  # NIPs in text are masked
     return Failed(message=text, data=blocked)
