@@ -197,3 +197,55 @@ def test_the_milestone_check_deployment_runs_from_the_schedule_definition(stack:
     assert schedule.schedule.cron == "0 6 * * *" and schedule.schedule.timezone == "Asia/Jakarta"
     run = _run("check-milestones/check-milestones", {"as_of": "2022-08-12", "notify": False})
     assert run.state.is_completed(), run.state.message
+
+
+def test_every_failed_run_calls_the_operators_webhook_and_is_listed_with_its_fix(stack: dict) -> None:
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from typer.testing import CliRunner
+
+    from diklat.cli import app
+    from diklat.monitoring import setup_failure_alerts
+
+    received: list[dict] = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args) -> None:  # noqa: ANN002
+            pass
+
+    hook = HTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=hook.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{hook.server_address[1]}/alerts"
+        first = setup_failure_alerts(url)
+        assert setup_failure_alerts(url) == first  # the setup command is idempotent
+        roster = stack["home"] / "cohort3.csv"
+        write_table(make_roster(3, seed=3).frame.drop(columns=["NAMA"]), roster)
+        run = _run(
+            "open-cohort/open-cohort",
+            {"program": "PKP E2E", "cohort": 3, "start": "2022-09-05", "roster": str(roster), "today": START},
+        )
+        assert run.state.is_failed()
+        deadline = time.monotonic() + 90
+        while not any(r.get("flow_run") == run.name for r in received):
+            assert time.monotonic() < deadline, f"no webhook call; got {received}"
+            time.sleep(1)
+        call = next(r for r in received if r["flow_run"] == run.name)
+        assert call["state"] == "Failed" and "cohort3.csv" in call["message"] and "NAMA" in call["message"]
+    finally:
+        hook.shutdown()
+
+    result = CliRunner().invoke(app, ["failures", "--json"])
+    listed = json.loads(result.output)
+    assert any(r["run"] == run.name and "NAMA" in r["message"] for r in listed["failed_runs"])
+    whens = [r["when"] for r in listed["failed_runs"]]
+    assert whens == sorted(whens)  # oldest first
+    waiting = [q for q in listed["quarantined_rows"] if q["file"] == "roster.xlsx"]
+    assert len(waiting) == 5 and all(q["reasons"] for q in waiting)  # the first test's 5 bad rows, with fixes

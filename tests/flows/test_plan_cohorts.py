@@ -24,8 +24,10 @@ def test_a_city_export_yields_the_200_backlog_and_seven_cohorts_whose_rosters_op
     export.loc[len(export)] = {**export.iloc[0].to_dict(), "NIP": "1.98001012005011E+17"}  # a damaged row
     path = write_table(export, tmp_path / "pegawai.csv")
 
-    state = plan_cohorts(PlanCohorts(personnel=str(path), program="PKP Kota Jambi 2023", year=2023,
-                                     cohorts_per_year=7, as_of=AS_OF), return_state=True)
+    state = plan_cohorts(
+        PlanCohorts(personnel=str(path), program="PKP Kota Jambi 2023", year=2023, cohorts_per_year=7, as_of=AS_OF),
+        return_state=True,
+    )
     summary = state.result()
     assert (summary.counts.rows_read, summary.counts.rows_quarantined) == (len(export), 1)
     assert summary.backlog == 200 and summary.in_post == 100
@@ -37,6 +39,7 @@ def test_a_city_export_yields_the_200_backlog_and_seven_cohorts_whose_rosters_op
 
     first = summary.cohorts[0]
     roster = summary.files["rosters"][0]
-    opened = open_cohort(open_params(Path(roster), cohort=1, start=date.fromisoformat(first["start"])),
-                         return_state=True).result()
+    opened = open_cohort(
+        open_params(Path(roster), cohort=1, start=date.fromisoformat(first["start"])), return_state=True
+    ).result()
     assert (opened.counts.rows_read, opened.counts.rows_quarantined) == (first["members"], 0)

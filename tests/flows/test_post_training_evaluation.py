@@ -37,8 +37,11 @@ def alumni(settings, tmp_path: Path) -> tuple[list[str], dict[str, str]]:
         for enrolment in session.scalars(select(t.Enrolment)):
             session.add(t.Result(enrolment_id=enrolment.id, status="lulus", explanation={}))
         session.get(t.Cohort, 1).status = "closed"
-        superiors = dict(session.execute(select(t.Enrolment.nip, t.Assignment.person_nip).join(t.Assignment)
-                                         .where(t.Assignment.role == "mentor")).all())
+        superiors = dict(
+            session.execute(
+                select(t.Enrolment.nip, t.Assignment.person_nip).join(t.Assignment).where(t.Assignment.role == "mentor")
+            ).all()
+        )
     return [p.nip for p in synth.people], superiors
 
 
@@ -48,11 +51,26 @@ def test_wave_figures_match_the_generators_truth_and_reminders_go_out_once(alumn
     assert before.waves == []  # the +3 month wave is not due yet
 
     template = resolve_template("PKP")
-    synth = make_responses(nips, superiors, default_instrument(), template.evaluation, seed=3, wave="3m",
-                           peers_per_alumnus=(2, 4), stopped=2, low_behaviour=1)
+    synth = make_responses(
+        nips,
+        superiors,
+        default_instrument(),
+        template.evaluation,
+        seed=3,
+        wave="3m",
+        peers_per_alumnus=(2, 4),
+        stopped=2,
+        low_behaviour=1,
+    )
     path = write_table(synth.frame, tmp_path / "jawaban-3m.xlsx")
-    counts = ingest_evidence(IngestEvidence(program=PROGRAM, cohort=1, kind="responses", file=str(path),
-                                            today=WAVE_3M), return_state=True).result().counts
+    counts = (
+        ingest_evidence(
+            IngestEvidence(program=PROGRAM, cohort=1, kind="responses", file=str(path), today=WAVE_3M),
+            return_state=True,
+        )
+        .result()
+        .counts
+    )
     assert counts.rows_quarantined == 0 and counts.rows_accepted == len(synth.frame)
 
     summary = post_training_evaluation(Evaluate(as_of=WAVE_3M))
@@ -78,13 +96,17 @@ def test_wave_figures_match_the_generators_truth_and_reminders_go_out_once(alumn
     from diklat.store.waves import expected_frame
 
     with unit_of_work() as session:
-        result = summarise(answers_frame(session, [1]), expected_frame(session, [1]), default_instrument(),
-                           template.evaluation)
+        result = summarise(
+            answers_frame(session, [1]), expected_frame(session, [1]), default_instrument(), template.evaluation
+        )
     rows = result.per_alumnus[result.per_alumnus["wave"] == "3m"].set_index("alumnus_nip")
     for nip, truth in synth.truth.alumni.items():
         row = rows.loc[nip]
         assert (row["l3_overall"], row["l4_impact"], row["peer_hidden"]) == (
-            truth.l3_overall, truth.l4_impact, truth.peer_hidden), nip
+            truth.l3_overall,
+            truth.l4_impact,
+            truth.peer_hidden,
+        ), nip
         assert row["l3_peer"] == truth.l3_peer
         if truth.peer_count < 3:
             assert row["l3_peer"] is None  # a peer group of 2 is never shown individually
