@@ -343,14 +343,15 @@ def plan(
     cohorts: Annotated[int, typer.Option(min=1, help="Most cohorts that year.")] = 7,
     capacity: Annotated[int, typer.Option(min=1, help="Seats per cohort.")] = 30,
     max_unit_share: Annotated[str, typer.Option(help="Largest share of a unit's supervisors in one cohort.")] = "0.5",
+    classrooms: Annotated[int, typer.Option(min=1, help="Cohorts that can be on campus at once.")] = 1,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Count ages and time in post to this day.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Plan next year's cohorts from the backlog of officials still waiting for PKP."""
-    _guard(_plan)(personnel, program, year, cohorts, capacity, max_unit_share, as_of, as_json)
+    _guard(_plan)(personnel, program, year, cohorts, capacity, max_unit_share, classrooms, as_of, as_json)
 
 
-def _plan(personnel, program, year, cohorts, capacity, max_unit_share, as_of, as_json) -> None:  # noqa: ANN001
+def _plan(personnel, program, year, cohorts, capacity, max_unit_share, classrooms, as_of, as_json) -> None:  # noqa: ANN001
     from pydantic import ValidationError
 
     from schemas.params import PlanCohorts

@@ -75,7 +75,7 @@ def plan_cohorts(params: PlanCohorts) -> State:
     # 3. backlog, 4. dates, 5. seats, 6. files and artifacts
     backlog = build_backlog(gated, rules, template, as_of)
     needed = min(rules.cohorts_per_year, math.ceil(len(backlog) / rules.capacity)) if len(backlog) else 0
-    starts = propose_windows(rules, template, needed) if needed else []
+    starts = propose_windows(rules, template, needed, params.classrooms) if needed else []
     plan = seat_backlog(backlog, rules, template, starts)
     files = write_plan_files(params.program, backlog, plan)
     summary = PlanSummary(

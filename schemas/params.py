@@ -89,6 +89,7 @@ class PlanCohorts(BaseModel):
     max_unit_share: Decimal = Field(
         Decimal("0.5"), gt=0, le=1, description="Largest share of one unit's supervisors in the same cohort."
     )
+    classrooms: int = Field(1, ge=1, le=500, description="Cohorts that can be in their classical phase at once.")
     earliest_start: date | None = Field(None, description="No cohort starts before this day.")
     as_of: date | None = Field(None, description="Ages and time in post are counted to this day (default: today).")
     template: str | None = Field(None, description="Programme template (default: latest PKP).")

@@ -68,26 +68,34 @@ def build_backlog(gated: Gated, rules: PlanningRules, template: Template, as_of:
 
 
 @io_task
-def propose_windows(rules: PlanningRules, template: Template, needed: int) -> list[date]:
-    """Start dates that avoid holidays and the campus phases of cohorts already running; next year if full."""
+def propose_windows(rules: PlanningRules, template: Template, needed: int, classrooms: int = 1) -> list[date]:
+    """Start dates that avoid holidays and campus phases already booked; the next year when the rooms are full.
+
+    Each classroom holds one cohort's classical phases at a time (the workplace phase frees it);
+    cohorts already running occupy the first room.
+    """
     with unit_of_work() as session:
         running = [
             cohort_ref(session, c) for c in session.scalars(select(t.Cohort.id).where(t.Cohort.status == "open"))
         ]
-    avoid = [
+    booked = [
         span
         for ref in running
         for span in classical_spans(ref.template, ref.start_date, days_off_for(ref.template, ref.start_date))
     ]
+    rooms: list[list[tuple[date, date]]] = [list(booked)] + [[] for _ in range(classrooms - 1)]
     starts: list[date] = []
     year, earliest = rules.year, rules.earliest_start
     while len(starts) < needed and year < rules.year + 5:
         days_off = days_off_for(template, date(year, 1, 1))
-        windows = cohort_windows(template, year, needed - len(starts), days_off, avoid, earliest, rules.gap_days)
-        starts += [start for start, _ in windows]
-        avoid += [span for start, _ in windows for span in classical_spans(template, start, days_off)]
+        for avoid in rooms:
+            if len(starts) >= needed:
+                break
+            windows = cohort_windows(template, year, needed - len(starts), days_off, avoid, earliest, rules.gap_days)
+            starts += [start for start, _ in windows]
+            avoid += [span for start, _ in windows for span in classical_spans(template, start, days_off)]
         year, earliest = year + 1, None
-    return starts
+    return sorted(starts)
 
 
 @compute_task
