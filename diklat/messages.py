@@ -71,6 +71,18 @@ MESSAGES: dict[str, str] = {
     ),
     "gate.expectation_failed": N_("{column} failed the check '{expectation}'."),
     # later stages: cohorts, evidence, operator decisions, scores
+    "evaluation.not_alumnus": N_("{column} '{value}' is not an alumnus of this cohort. Check the NIP."),
+    "evaluation.item_not_for_role": N_("Item '{value}' is not asked of role {role}. Only {allowed} answer it."),
+    "evaluation.wrong_wave": N_(
+        "Item '{item}' (level {level}) cannot be answered during the course. Use a wave after the course: {allowed}."
+    ),
+    "evaluation.self_as_peer": N_(
+        "{column} is the alumnus's own NIP: an alumnus cannot rate themselves as a peer (rekan). "
+        "Use role alumni, or the colleague's NIP or code."
+    ),
+    "evaluation.respondent_not_self": N_(
+        "{column} '{value}' is not the alumnus: for role alumni leave it empty or write the alumnus's own NIP."
+    ),
     "cohort.start_differs": N_(
         "Cohort {cohort} was already opened with start date {recorded}. Use that date, or another cohort number."
     ),
