@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from prefect import flow, get_run_logger
@@ -45,7 +45,6 @@ class OpenCohortSummary:
     sessions: int = 0
     milestones: int = 0
     end_date: str = ""
-    notes: list[str] = field(default_factory=list)
 
     @property
     def outcome(self) -> str:

@@ -7,7 +7,6 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 from sqlalchemy import select
 
@@ -276,7 +275,3 @@ def _two(value) -> Decimal:  # noqa: ANN001
     from decimal import ROUND_HALF_UP
 
     return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.01"), ROUND_HALF_UP)
-
-
-def certificate_path(folder: Path, number: str, version: int) -> Path:
-    return folder / f"{slug(number)}-v{version}.pdf"

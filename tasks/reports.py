@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from diklat.db.uow import unit_of_work
 from diklat.i18n import translator
-from diklat.messages import render
 from diklat.report.names import slug
 from diklat.report.quarantine import quarantine_rows, write_rejected_file
 from diklat.settings import get_settings
@@ -84,13 +83,9 @@ def _summary_markdown(kind: str, cohort: CohortRef, counts: BatchCounts, path: P
 def publish_blocked(kind: str, problem_text: str, file_name: str | None) -> None:
     """The reason a step stopped, as an artifact next to the failed run."""
     _ = translator()
-    title = _("Stopped")
+    title = _("Stopped") + (f": {file_name}" if file_name else "")
     create_markdown_artifact(
         f"### {title}\n\n{problem_text}",
         key=slug(f"{kind}-blocked"),
         description=_("Why the step stopped and what to fix"),
     )
-
-
-def blocked_text(problem, kind: str) -> str:  # noqa: ANN001
-    return render(problem, kind)

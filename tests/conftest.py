@@ -83,33 +83,32 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url
 
 
-@pytest.fixture
-def settings(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
-    """Application settings pointed at this test's database and folders."""
+def _settings_for(url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator:
+    """Application settings pointed at ``url`` and this test's folders (English, for stable assertions)."""
     from diklat.settings import get_settings
 
-    monkeypatch.setenv("DIKLAT_DATABASE_URL", db_url)
-    monkeypatch.setenv("DIKLAT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("DIKLAT_LANGUAGE", "en")
-    get_settings.cache_clear()
-    yield get_settings()
-    get_settings.cache_clear()
-
-
-@pytest.fixture
-def sqlite_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
-    """Settings on a fresh SQLite database only (for tests that do not depend on the backend)."""
-    from diklat.db.migrate import upgrade
-    from diklat.settings import get_settings
-
-    url = f"sqlite:///{tmp_path / 'diklat.db'}"
-    upgrade(url)
     monkeypatch.setenv("DIKLAT_DATABASE_URL", url)
     monkeypatch.setenv("DIKLAT_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("DIKLAT_LANGUAGE", "en")
     get_settings.cache_clear()
     yield get_settings()
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def settings(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+    """Settings on this test's database (SQLite, and PostgreSQL where reachable)."""
+    yield from _settings_for(db_url, tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def sqlite_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+    """Settings on a fresh SQLite database only (for tests that do not depend on the backend)."""
+    from diklat.db.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'diklat.db'}"
+    upgrade(url)
+    yield from _settings_for(url, tmp_path, monkeypatch)
 
 
 @pytest.fixture(scope="session")
