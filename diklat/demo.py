@@ -72,6 +72,8 @@ def run_demo(out: Path | None, console: Console) -> None:
     demo.stages.append("final assessment, STTP certificates and a cleared deferred pass")
     _evaluate(demo)
     demo.stages.append("post-training evaluation at +3 and +6 months")
+    _plan(demo)
+    demo.stages.append("next year's plan for the 200 officials still untrained")
     _summary(demo, folder)
 
 
@@ -282,6 +284,34 @@ def _evaluate(demo: DemoRun) -> None:
             f"sustained {row['sustainability_rate']} %",
         )
     demo.console.print(f"  report: {final.reports[0]}")
+
+
+def _plan(demo: DemoRun) -> None:
+    """Next year's cohorts from the city's personnel roster: 200 officials still wait for PKP."""
+    from diklat.synth.personnel import city_roster
+    from diklat.synth.roster import write_table
+    from flows.plan_cohorts import plan_cohorts
+    from schemas.params import PlanCohorts
+
+    demo.console.rule("Next year's plan")
+    as_of = date(2023, 1, 2)
+    city = city_roster(as_of)
+    frame = city.frame.copy()
+    frame.loc[frame["NIP"].isin(city.graduates), "SUDAH PKP"] = "YA"  # trained before diklat existed
+    path = write_table(frame, demo.inputs / "pegawai-kota-jambi.csv")
+    summary = plan_cohorts(
+        PlanCohorts(
+            personnel=str(path), program="PKP Kota Jambi 2023", year=2023, cohorts_per_year=7, classrooms=2, as_of=as_of
+        ),
+        return_state=True,
+    ).result()
+    dates = ", ".join(f"{c['start']} ({c['members']})" for c in summary.cohorts)
+    demo.record(
+        "plan-cohorts",
+        "2023",
+        f"backlog {summary.backlog} ({summary.in_post} in post); {len(summary.cohorts)} cohorts: {dates}",
+    )
+    demo.console.print(f"  plan: {summary.files['plan']}")
 
 
 def _flow_runs_since(epoch: float) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -135,3 +136,55 @@ def personnel_frame(
         },
         columns=list(COLUMNS),
     )
+
+
+@dataclass(frozen=True)
+class CityRoster:
+    """A city's personnel export with a known backlog (the seed scenario's "about 200")."""
+
+    frame: pd.DataFrame  # NIP, NAMA, GOL/RUANG, JABATAN, JENIS JABATAN, UNIT KERJA, TMT JABATAN, SUDAH PKP
+    graduates: set[str]  # trained in diklat already (not marked on the roster)
+    expected: set[str]  # exactly the 200 untrained eligible officials
+
+
+def _age_on(nip: str, on: date) -> int:
+    born = date(int(nip[:4]), int(nip[4:6]), int(nip[6:8]))
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def _rank_index(golongan: str) -> int:
+    from diklat.domain.golongan import rank_index
+
+    return rank_index(golongan)
+
+
+def city_roster(as_of: date, seed: int = 31) -> CityRoster:
+    """A generated city export holding exactly 200 untrained eligible officials, 100 of them in post.
+
+    Around them: trained pengawas (by the roster flag and by diklat's own graduate list), staff below
+    III/a, administrators and officials past 58. Returns (raw export, graduate NIPs, expected NIPs).
+    """
+    raw = personnel_frame(3000, seed=seed, today=as_of, trained_share=0.5, in_post_share=0.15)
+    age = raw["NIP"].map(lambda nip: _age_on(nip, as_of))
+    rank = raw["GOL/RUANG"].map(_rank_index)
+    young, senior_rank = age < 57, rank >= _rank_index("III/a")
+    pengawas = raw["JENIS JABATAN"] == "pengawas"
+    untrained = raw["SUDAH PKP"] == "TIDAK"
+    not_feb_29 = ~raw["NIP"].str[4:8].eq("0229")
+
+    in_post = raw[pengawas & untrained & young & senior_rank].iloc[:100]
+    graduates = raw[pengawas & untrained & young & senior_rank].iloc[100:110]
+    trained = raw[pengawas & ~untrained].iloc[:60]
+    pool = raw[~pengawas & young & senior_rank & not_feb_29]
+    candidates = pool.iloc[:100]
+    administrators = pool.iloc[100:115].assign(**{"JENIS JABATAN": "Administrator"})
+    retirees = pool.iloc[115:125].copy()
+    retirees["NIP"] = [f"{as_of.year - 59}{nip[4:]}" for nip in retirees["NIP"]]
+    low_rank = raw[~pengawas & ~senior_rank & young].iloc[:50]
+    assert (len(in_post), len(graduates), len(candidates), len(retirees)) == (100, 10, 100, 10)
+
+    export = pd.concat([in_post, graduates, trained, candidates, administrators, retirees, low_rank])
+    export = export.sample(frac=1, random_state=5).reset_index(drop=True)  # the export's own order
+    assert export["NIP"].is_unique
+    expected = set(in_post["NIP"]) | set(candidates["NIP"])
+    return CityRoster(export, set(graduates["NIP"]), expected)

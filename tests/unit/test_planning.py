@@ -33,7 +33,7 @@ from diklat.domain.planning import (
     plan_cohorts,
 )
 from diklat.io.headers import match_headers
-from diklat.synth.personnel import personnel_frame
+from diklat.synth.personnel import city_roster, personnel_frame
 from diklat.templates import resolve_template
 from schemas.planning import PERSONNEL, TRAINED_VALUES, PlanningRules
 
@@ -82,35 +82,8 @@ def _person(nip: str, **values: object) -> dict[str, object]:
 
 
 def _city_roster() -> tuple[pd.DataFrame, set[str], set[str]]:
-    """A generated city export holding exactly 200 untrained eligible officials, 100 of them in post.
-
-    Around them: trained pengawas (by the roster flag and by diklat's own graduate list), staff below
-    III/a, administrators and officials past 58. Returns (raw export, graduate NIPs, expected NIPs).
-    """
-    raw = personnel_frame(3000, seed=31, today=AS_OF, trained_share=0.5, in_post_share=0.15)
-    age = raw["NIP"].map(lambda nip: _age(nip, AS_OF))
-    rank = raw["GOL/RUANG"].map(rank_index)
-    young, senior_rank = age < 57, rank >= rank_index("III/a")
-    pengawas = raw["JENIS JABATAN"] == "pengawas"
-    untrained = raw["SUDAH PKP"] == "TIDAK"
-    not_feb_29 = ~raw["NIP"].str[4:8].eq("0229")
-
-    in_post = raw[pengawas & untrained & young & senior_rank].iloc[:100]
-    graduates = raw[pengawas & untrained & young & senior_rank].iloc[100:110]
-    trained = raw[pengawas & ~untrained].iloc[:60]
-    pool = raw[~pengawas & young & senior_rank & not_feb_29]
-    candidates = pool.iloc[:100]
-    administrators = pool.iloc[100:115].assign(**{"JENIS JABATAN": "Administrator"})
-    retirees = pool.iloc[115:125].copy()
-    retirees["NIP"] = [f"{AS_OF.year - 59}{nip[4:]}" for nip in retirees["NIP"]]
-    low_rank = raw[~pengawas & ~senior_rank & young].iloc[:50]
-    assert (len(in_post), len(graduates), len(candidates), len(retirees)) == (100, 10, 100, 10)
-
-    export = pd.concat([in_post, graduates, trained, candidates, administrators, retirees, low_rank])
-    export = export.sample(frac=1, random_state=5).reset_index(drop=True)  # the export's own order
-    assert export["NIP"].is_unique
-    expected = set(in_post["NIP"]) | set(candidates["NIP"])
-    return export, set(graduates["NIP"]), expected
+    roster = city_roster(AS_OF)
+    return roster.frame, roster.graduates, roster.expected
 
 
 def test_a_generated_city_roster_with_200_untrained_eligible_officials_half_in_post_yields_a_backlog_of_exactly_those_200_in_post_first_and_a_plan_of_7_cohorts_within_the_unit_share_limit() -> (  # noqa: E501
