@@ -37,7 +37,11 @@ class LogNotifier:
         self.logger = logger or log
 
     def send(self, message: Message) -> None:
-        self.logger.info("Notification to %s: %s", message.recipient, message.subject)
+        from diklat.domain.nip import mask_nip
+
+        # Without an e-mail address the recipient is a NIP: personal data, masked in the log.
+        recipient = mask_nip(message.recipient) if message.recipient.isdigit() else message.recipient
+        self.logger.info("Notification to %s: %s", recipient, message.subject)
 
 
 class SmtpNotifier:
