@@ -42,13 +42,3 @@ def test_transient_faults_are_retried(error: BaseException) -> None:
 )
 def test_data_errors_and_bugs_are_not_retried(error: BaseException) -> None:
     assert not is_transient(error)
-
-
-def test_the_log_channel_never_writes_a_full_nip(caplog: pytest.LogCaptureFixture) -> None:
-    import logging
-
-    from diklat.notify import LogNotifier, Message
-
-    with caplog.at_level(logging.INFO, logger="diklat.notify"):
-        LogNotifier().send(Message("k", "log", "198001012005011001", "Evaluasi 3m", "body"))
-    assert "198001012005011001" not in caplog.text and "198001**********01" in caplog.text

@@ -1,0 +1,17 @@
+"""Notification channels keep personal data out of logs."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.unit
+
+
+def test_the_log_channel_never_writes_a_full_nip(caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    from diklat.notify import LogNotifier, Message
+
+    with caplog.at_level(logging.INFO, logger="diklat.notify"):
+        LogNotifier().send(Message("k", "log", "198001012005011001", "Evaluasi 3m", "body"))
+    assert "198001012005011001" not in caplog.text and "198001**********01" in caplog.text
