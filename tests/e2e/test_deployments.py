@@ -72,7 +72,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
         stderr=log,
         start_new_session=True,
     )
-    worker = None
+    workers: list[subprocess.Popen] = []
     try:
         deadline = time.monotonic() + 120
         while not healthy(api):
@@ -87,7 +87,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
 
             ensure_work_pool()
             deploy_all(env | {"DIKLAT_HOME": str(ROOT)})
-            worker = start_worker(env | {"DIKLAT_HOME": str(ROOT)}, stdout=log, stderr=log, start_new_session=True)
+            # Two process workers on one pool, as on two machines sharing the server and the database.
+            workers = [
+                start_worker(env | {"DIKLAT_HOME": str(ROOT)}, stdout=log, stderr=log, start_new_session=True)
+                for _ in range(2)
+            ]
             yield {"api": api, "db": db_url, "home": home}
         for k, v in old.items():
             if v is None:
@@ -95,7 +99,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
             else:
                 os.environ[k] = v
     finally:
-        for proc in (worker, server):
+        for proc in (*workers, server):
             if proc is not None:
                 proc.terminate()
                 try:
@@ -249,3 +253,29 @@ def test_every_failed_run_calls_the_operators_webhook_and_is_listed_with_its_fix
     assert whens == sorted(whens)  # oldest first
     waiting = [q for q in listed["quarantined_rows"] if q["file"] == "roster.xlsx"]
     assert len(waiting) == 5 and all(q["reasons"] for q in waiting)  # the first test's 5 bad rows, with fixes
+
+
+def test_runs_spread_over_two_workers_end_as_if_run_one_by_one(stack: dict) -> None:
+    from prefect.deployments import run_deployment
+
+    rosters = {n: write_table(make_roster(6, seed=60 + n).frame, stack["home"] / f"par{n}.csv") for n in (11, 12, 13)}
+    before = _enrolled(stack["db"])
+    runs = [
+        run_deployment(
+            "open-cohort/open-cohort",
+            timeout=0,
+            parameters={
+                "params": {
+                    "program": "PKP E2E",
+                    "cohort": n,
+                    "start": "2022-10-03",
+                    "roster": str(path),
+                    "today": START,
+                }
+            },
+        )
+        for n, path in rosters.items()
+    ]
+    finished = [_wait_final(run.id) for run in runs]
+    assert all(run.state.is_completed() for run in finished), [r.state.message for r in finished]
+    assert _enrolled(stack["db"]) == (before[0] + 18, before[1] + 3)
