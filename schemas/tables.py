@@ -332,7 +332,8 @@ class IngestBatch(Base):
     """One file processed for one scope; counts always reconcile: read = accepted + quarantined."""
 
     __tablename__ = "ingest_batch"
-    __table_args__ = (UniqueConstraint("kind", "scope", "sha256"),)
+    # Not unique: the same file may come back after another one (an operator reverting a correction).
+    __table_args__ = (Index("ix_ingest_batch_scope", "kind", "scope"),)
     id: Mapped[Id] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
     scope: Mapped[str] = mapped_column(String(60))  # e.g. "cohort:3"

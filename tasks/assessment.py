@@ -209,8 +209,9 @@ def issue_certificates(cohort: CohortRef, graded: Graded, issued_on: date) -> Ce
                 t.Certificate.revoked.is_(False),
             )
         ).all()
-        for cert in revoked:
+        for cert in revoked:  # no longer a pass after a correction: the certificate stops verifying
             cert.revoked = True
+            store.audit(session, ACTOR, "revoke", "certificate", cert.number, {"revoked": False}, {"revoked": True})
     for data, path in items:
         render_certificate(data, path)
     archive = render_certificates_archive(items, folder / "sttp-all.zip") if items else None

@@ -160,7 +160,9 @@ def issue(session: Session, enrolment_id: int, content_sha256: str, on: date, ac
     if cert.issued_on is None:
         cert.issued_on, cert.content_sha256 = on, content_sha256
         audit(session, actor, "issue", "certificate", cert.number, None, {"version": cert.version})
-    elif cert.content_sha256 != content_sha256:
+    elif cert.revoked or cert.content_sha256 != content_sha256:
+        # A corrected result, or a pass restored after a revocation: a new version, same number.
+        cert.revoked = False
         audit(
             session,
             actor,

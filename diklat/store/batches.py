@@ -28,7 +28,15 @@ class BatchCounts:
 
 
 def previous_batch(session: Session, kind: str, scope: str, sha256: str) -> t.IngestBatch | None:
-    return session.scalar(select(t.IngestBatch).filter_by(kind=kind, scope=scope, sha256=sha256))
+    """The last file processed for this kind and scope, if it is this very file (then nothing to do).
+
+    Only the latest counts: a file sent again after another one (say, the sheet before a wrong
+    correction) is applied again, so the data ends as that file says.
+    """
+    latest = session.scalar(
+        select(t.IngestBatch).filter_by(kind=kind, scope=scope).order_by(t.IngestBatch.id.desc()).limit(1)
+    )
+    return latest if latest is not None and latest.sha256 == sha256 else None
 
 
 def counts_of(batch: t.IngestBatch, already: bool) -> BatchCounts:
@@ -64,7 +72,22 @@ def start_batch(
 
 
 def quarantine(session: Session, batch: t.IngestBatch, gated: Gated) -> None:
-    """Store every rejected row exactly as read, with all its reasons."""
+    """Store every rejected row exactly as read, with all its reasons.
+
+    Rows still open from an earlier batch of the same file are closed: this batch holds them now.
+    """
+    earlier = select(t.IngestBatch.id).where(
+        t.IngestBatch.kind == batch.kind,
+        t.IngestBatch.scope == batch.scope,
+        t.IngestBatch.sha256 == batch.sha256,
+        t.IngestBatch.id != batch.id,
+    )
+    session.execute(
+        update(t.QuarantinedRow)
+        .where(t.QuarantinedRow.batch_id.in_(earlier), t.QuarantinedRow.status == "open")
+        .values(status="resolved", resolved_batch_id=batch.id)
+        .execution_options(synchronize_session=False)
+    )
     q = gated.quarantined
     if q.empty:
         return

@@ -227,3 +227,25 @@ def test_unknown_components_assessors_and_scores_out_of_range_are_quarantined(co
             )
         ]
     assert codes == [["value.not_allowed"], ["assessor.unknown"], ["assessor.unknown", "score.out_of_range"]]
+
+
+def test_a_pass_withdrawn_by_a_correction_revokes_the_certificate_and_a_later_fix_restores_it(
+    cohort, tmp_path: Path
+) -> None:
+    a = cohort["nips"][0]
+    final_assessment(
+        FinalAssessment(program=PROGRAM, cohort=1, scores=sheet(cohort, tmp_path, "s1.csv")), return_state=True
+    )
+    number, _, _, code = certificates()[a]
+    low = {(0, c, j): "50" for c in COMPONENTS for j in (0, 1)}
+    final_assessment(
+        FinalAssessment(program=PROGRAM, cohort=1, scores=sheet(cohort, tmp_path, "s2.csv", low)), return_state=True
+    )
+    with unit_of_work() as session:
+        assert not verify(session, code)["valid"]  # revoked
+    final_assessment(
+        FinalAssessment(program=PROGRAM, cohort=1, scores=sheet(cohort, tmp_path, "s3.csv")), return_state=True
+    )
+    with unit_of_work() as session:
+        restored = verify(session, code)
+    assert restored["valid"] and restored["number"] == number and restored["version"] == 2

@@ -17,8 +17,15 @@ pytestmark = [pytest.mark.flows, pytest.mark.usefixtures("prefect_harness")]
 
 
 def _figures(summary) -> list[tuple]:  # noqa: ANN001
-    return sorted((c.label, c.participants, tuple(sorted(c.statuses.items())),
-                   tuple(sorted((r["nip"], tuple(r["reasons"])) for r in c.at_risk))) for c in summary.cohorts)
+    return sorted(
+        (
+            c.label,
+            c.participants,
+            tuple(sorted(c.statuses.items())),
+            tuple(sorted((r["nip"], tuple(r["reasons"])) for r in c.at_risk)),
+        )
+        for c in summary.cohorts
+    )
 
 
 def test_a_dask_local_cluster_gives_the_same_check_as_the_default_runner(

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 18:29:51.033034
+Create Date: 2026-11-27 19:11:13.213460
 """
 
 from __future__ import annotations
@@ -60,8 +60,10 @@ def upgrade() -> None:
         sa.Column("flow_run_id", sa.String(length=40), nullable=True),
         sa.Column("created_at", sa.DateTime(), server_default=sa.text("(CURRENT_TIMESTAMP)"), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ingest_batch")),
-        sa.UniqueConstraint("kind", "scope", "sha256", name=op.f("uq_ingest_batch_kind_scope_sha256")),
     )
+    with op.batch_alter_table("ingest_batch", schema=None) as batch_op:
+        batch_op.create_index("ix_ingest_batch_scope", ["kind", "scope"], unique=False)
+
     op.create_table(
         "notification",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -466,6 +468,9 @@ def downgrade() -> None:
     op.drop_table("programme_template")
     op.drop_table("programme")
     op.drop_table("notification")
+    with op.batch_alter_table("ingest_batch", schema=None) as batch_op:
+        batch_op.drop_index("ix_ingest_batch_scope")
+
     op.drop_table("ingest_batch")
     op.drop_table("employee")
     op.drop_table("audit_log")
