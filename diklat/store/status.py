@@ -14,34 +14,23 @@ def cohort_status(session: Session, programme: str | None = None, number: int | 
     """Programmes and cohorts with enrolled, withdrawn and open-quarantine counts."""
     active = func.sum(case((t.Enrolment.status == "active", 1), else_=0))
     withdrawn = func.sum(case((t.Enrolment.status == "withdrawn", 1), else_=0))
+    keys = (
+        t.Programme.name,
+        t.Cohort.id,
+        t.Cohort.number,
+        t.Cohort.start_date,
+        t.Cohort.end_date,
+        t.Cohort.status,
+        t.Cohort.capacity,
+        t.ProgrammeTemplate.code,
+        t.ProgrammeTemplate.version,
+    )
     stmt = (
-        select(
-            t.Programme.name,
-            t.Cohort.id,
-            t.Cohort.number,
-            t.Cohort.start_date,
-            t.Cohort.end_date,
-            t.Cohort.status,
-            t.Cohort.capacity,
-            t.ProgrammeTemplate.code,
-            t.ProgrammeTemplate.version,
-            func.coalesce(active, 0),
-            func.coalesce(withdrawn, 0),
-        )
+        select(*keys, func.coalesce(active, 0), func.coalesce(withdrawn, 0))
         .join(t.Programme, t.Cohort.programme_id == t.Programme.id)
         .join(t.ProgrammeTemplate, t.Cohort.template_id == t.ProgrammeTemplate.id)
         .outerjoin(t.Enrolment, t.Enrolment.cohort_id == t.Cohort.id)
-        .group_by(
-            t.Programme.name,
-            t.Cohort.id,
-            t.Cohort.number,
-            t.Cohort.start_date,
-            t.Cohort.end_date,
-            t.Cohort.status,
-            t.Cohort.capacity,
-            t.ProgrammeTemplate.code,
-            t.ProgrammeTemplate.version,
-        )
+        .group_by(*keys)
         .order_by(t.Programme.name, t.Cohort.number)
     )
     if programme:
