@@ -571,14 +571,12 @@ def _status(program, cohort, as_json) -> None:  # noqa: ANN001
         "status": _("Status"),
         "start": _("Start"),
         "end": _("End"),
-        "template": _("Template"),
-        "capacity": _("Capacity"),
         "enrolled": _("Enrolled"),
         "withdrawn": _("Withdrawn"),
         "quarantined_open": _("Quarantined"),
     }
-    for label in headers.values():
-        table.add_column(label)
+    for key, label in headers.items():  # dates and names never wrap; --json has every field (template...)
+        table.add_column(label, no_wrap=key in ("start", "end", "status"))
     for row in rows:
         table.add_row(*(str(row[k]) for k in headers))
     console.print(table)
