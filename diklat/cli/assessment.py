@@ -1,0 +1,126 @@
+"""Verbs of the final assessment: grade and certify, clear a deferred pass, verify a certificate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from diklat.cli.base import (
+    EXIT_BLOCKED,
+    EXIT_OK,
+    EXIT_USAGE,
+    _day,
+    _guard,
+    _prepare,
+    _programme,
+    app,
+    console,
+    report_state,
+)
+from diklat.i18n import translator
+
+
+@app.command()
+def assess(
+    cohort: Annotated[int, typer.Option(min=1, help="Cohort (angkatan) number.")],
+    scores: Annotated[Path, typer.Option(help="Score sheet: NIP, KOMPONEN, NILAI, PENILAI.")],
+    assessors: Annotated[Path | None, typer.Option(help="Examiners besides the coaches: NIP, NAMA.")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Assessment date (default: the cohort's last day).")
+    ] = None,
+    program: Annotated[str | None, typer.Option(help="Programme name (default: the only one).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Final assessment: grade the cohort, issue STTP certificates, write the recap (rekap nilai)."""
+    _guard(_assess)(cohort, scores, assessors, as_of, program, as_json)
+
+
+def _assess(cohort, scores, assessors, as_of, program, as_json) -> None:  # noqa: ANN001
+    from pydantic import ValidationError
+
+    from schemas.params import FinalAssessment
+
+    _prepare()
+    try:
+        params = FinalAssessment(
+            program=_programme(program),
+            cohort=cohort,
+            scores=str(scores),
+            assessors=str(assessors) if assessors else None,
+            as_of=as_of,
+        )
+    except ValidationError as error:
+        console.print(str(error), style="red")
+        raise typer.Exit(EXIT_USAGE) from None
+    from flows.final_assessment import final_assessment
+
+    state = final_assessment(params, return_state=True)
+    code = report_state(state, as_json, "scores")
+    if state.is_completed() and not as_json:
+        _ = translator()
+        summary = state.result()
+        statuses = ", ".join(f"{k}: {v}" for k, v in sorted(summary.graded.statuses.items()))
+        console.print(_("Results: {statuses}.").format(statuses=statuses))
+        console.print(
+            _("Certificates: {reserved} numbers reserved, {issued} issued, {reissued} re-issued.").format(
+                reserved=summary.certificates.reserved,
+                issued=summary.certificates.issued,
+                reissued=summary.certificates.reissued,
+            )
+        )
+        for path in [*summary.recap, *([summary.certificates.archive] if summary.certificates.archive else [])]:
+            console.print(f"  {path}")
+    raise typer.Exit(code)
+
+
+@app.command("clear-deferral")
+def clear_deferral_cmd(
+    cohort: Annotated[int, typer.Option(min=1)],
+    nip: Annotated[str, typer.Option()],
+    reason: Annotated[str, typer.Option(help="What was received.")],
+    on: Annotated[str | None, typer.Option(help="Date of the decision (default: today).")] = None,
+    program: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Turn a deferred pass (lulus tertunda) into a pass; the certificate keeps its number."""
+    _guard(_clear)(cohort, nip, reason, on, program)
+
+
+def _clear(cohort, nip, reason, on, program) -> None:  # noqa: ANN001
+    from schemas.params import ClearDeferral
+
+    _prepare()
+    from flows.final_assessment import clear_deferral
+
+    state = clear_deferral(
+        ClearDeferral(program=_programme(program), cohort=cohort, nip=nip, reason=reason, on=_day(on)),
+        return_state=True,
+    )
+    _ = translator()
+    if state.is_failed():
+        console.print(state.message, style="red")
+        raise typer.Exit(EXIT_USAGE)
+    console.print(_("Recorded.") + " " + str(state.message))
+
+
+@app.command()
+def verify(code: Annotated[str, typer.Argument(help="The verification code printed on the certificate.")]) -> None:
+    """Check a certificate (STTP) by its verification code."""
+    from diklat.db.uow import unit_of_work
+    from diklat.store.assessment import verify as lookup
+
+    _guard(_prepare)(prefect=False)
+    _ = translator()
+    with unit_of_work() as session:
+        found = lookup(session, code)
+    if found is None:
+        console.print(_("No certificate has this verification code."), style="bold red")
+        raise typer.Exit(EXIT_BLOCKED)
+    state = _("VALID") if found["valid"] else _("NOT VALID (revoked or not issued)")
+    console.print(f"{state}: {found['number']} v{found['version']}", style="bold green" if found["valid"] else "red")
+    console.print(
+        f"{found['name']} ({found['nip']}), {found['programme']} / {found['cohort']}, "
+        f"{found['qualification']}, {found['issued_on']}"
+    )
+    raise typer.Exit(EXIT_OK if found["valid"] else EXIT_BLOCKED)

@@ -1,0 +1,172 @@
+"""Shared parts of the `diklat` command: the Typer app, exit codes, preparation, error handling.
+
+Exit codes: 0 all rows accepted; 3 done, with rows quarantined; 4 blocked (nothing saved: fix the
+file); 2 usage error; 1 internal error (details in the data folder's error log).
+"""
+
+from __future__ import annotations
+
+import json
+import traceback
+from datetime import date
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from diklat.i18n import translator
+from diklat.settings import get_settings
+
+EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_QUARANTINED, EXIT_BLOCKED = 0, 1, 2, 3, 4
+
+app = typer.Typer(
+    help="Run PKP leadership-training cohorts end to end.", no_args_is_help=True, pretty_exceptions_enable=False
+)
+generate_app = typer.Typer(help="Write realistic synthetic files (tests, demo, benchmarks).")
+app.add_typer(generate_app, name="generate")
+console = Console()
+
+
+def _prepare(prefect: bool = True) -> None:
+    """Migrate the database; find or start the local Prefect server (before Prefect is imported)."""
+    from diklat.db.migrate import upgrade
+
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.sqlalchemy_url)
+    if prefect:
+        from diklat.prefect_server import ensure_server
+
+        ensure_server(settings.data_dir)
+
+
+def _guard(fn: Any) -> Any:
+    """Turn unexpected errors into one line and an exit code; the traceback goes to a log file."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except Exception as error:  # noqa: BLE001 - the operator gets a sentence, the log the rest
+            log = get_settings().data_dir / "diklat-error.log"
+            log.parent.mkdir(parents=True, exist_ok=True)
+            with log.open("a", encoding="utf-8") as fh:
+                fh.write(traceback.format_exc() + "\n")
+            _ = translator()
+            console.print(
+                _("Internal error ({kind}). Details were written to {log}.").format(kind=type(error).__name__, log=log),
+                style="red",
+            )
+            raise typer.Exit(EXIT_INTERNAL) from None
+
+    wrapper.__name__, wrapper.__doc__ = fn.__name__, fn.__doc__
+    wrapper.__wrapped__ = fn
+    return wrapper
+
+
+def report_state(state: Any, as_json: bool, kind: str = "roster") -> int:
+    """Print a flow's outcome for the operator and return the exit code."""
+    from diklat.report.quarantine import quarantine_rows
+    from tasks.reports import batch_quarantine
+
+    _ = translator()
+    if state.is_failed():
+        if as_json:
+            print(json.dumps({"outcome": "blocked", "message": state.message}))
+        else:
+            console.print(_("Stopped: {message}").format(message=state.message), style="bold red")
+        return EXIT_BLOCKED
+    summary = state.result()
+    counts = summary.counts
+    if as_json:
+        data = {
+            "outcome": summary.outcome,
+            **{k: v for k, v in vars(summary).items() if k != "counts"},
+            "counts": vars(counts),
+        }
+        print(json.dumps(data, default=str))
+        return EXIT_QUARANTINED if counts.rows_quarantined else EXIT_OK
+    rows = batch_quarantine(counts.batch_id)
+    if not rows.empty and not counts.already_processed:
+        table = Table(title=_("Rows not accepted"), show_lines=True)
+        for column in (_("Row"), "NIP", _("Reasons")):
+            table.add_column(column, overflow="fold")
+        for rec in quarantine_rows(rows, kind, limit=50):
+            table.add_row(*(str(v) for v in rec.values()))
+        console.print(table)
+    if counts.already_processed:
+        console.print(
+            _("This file was already processed (batch {batch}); nothing was changed.").format(batch=counts.batch_id),
+            style="yellow",
+        )
+    console.print(
+        _("{cohort}: {read} rows read, {accepted} accepted, {quarantined} quarantined.").format(
+            cohort=summary.cohort,
+            read=counts.rows_read,
+            accepted=counts.rows_accepted,
+            quarantined=counts.rows_quarantined,
+        ),
+        style="bold",
+    )
+    if hasattr(summary, "enrolled_total"):
+        console.print(_("{total} participants enrolled.").format(total=summary.enrolled_total))
+    if summary.rejected_file:
+        console.print(_("Fix the rows in {path} and submit that file again.").format(path=summary.rejected_file))
+    return EXIT_QUARANTINED if counts.rows_quarantined else EXIT_OK
+
+
+def _programme(name: str | None) -> str:
+    """The programme named, or the only one there is."""
+    if name:
+        return name
+    from sqlalchemy import select
+
+    from diklat.db.uow import unit_of_work
+    from schemas.tables import Programme
+
+    with unit_of_work() as session:
+        names = list(session.scalars(select(Programme.name)))
+    if len(names) != 1:
+        _ = translator()
+        console.print(
+            _("Name the programme with --program (known: {names}).").format(names=", ".join(names) or "-"), style="red"
+        )
+        raise typer.Exit(EXIT_USAGE)
+    return names[0]
+
+
+def _decision(action: str, program: str | None, cohort: int, **kwargs: Any) -> None:
+    """Record an operator decision (withdraw, waive, move) in one transaction, or say why not."""
+    from diklat.db.uow import unit_of_work
+    from diklat.domain.problems import Problem
+    from diklat.messages import render
+    from diklat.store import actions
+    from diklat.store.cohorts import find_cohort
+
+    _prepare(prefect=False)
+    _ = translator()
+    name = _programme(program)
+    try:
+        with unit_of_work() as session:
+            ref = find_cohort(session, name, cohort)
+            if ref is None:
+                raise actions.ActionRefused("cohort.unknown", program=name, cohort=cohort)
+            changed = getattr(actions, action)(session, ref, actor="operator", **kwargs)
+    except actions.ActionRefused as refused:
+        console.print(render(Problem(refused.code, None, refused.params)), style="red")
+        raise typer.Exit(EXIT_USAGE) from None
+    console.print(_("Recorded.") if changed else _("Nothing to change: already recorded."))
+
+
+def _day(text: str | None) -> date:
+    from diklat.clock import today_in
+
+    if text is None:
+        return today_in(get_settings().timezone)
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        console.print(f"not a date (YYYY-MM-DD): {text}", style="red")
+        raise typer.Exit(EXIT_USAGE) from None

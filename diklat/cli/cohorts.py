@@ -1,0 +1,227 @@
+"""Verbs of the running course: open a cohort, load evidence, check milestones, decisions, status."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from diklat.cli.base import (
+    EXIT_USAGE,
+    _day,
+    _decision,
+    _guard,
+    _prepare,
+    _programme,
+    app,
+    console,
+    report_state,
+)
+from diklat.i18n import translator
+
+
+@app.command("open-cohort")
+def open_cohort_cmd(
+    program: Annotated[str, typer.Option(help="Programme name, e.g. 'PKP Kota Jambi 2022'.")],
+    cohort: Annotated[int, typer.Option(min=1, help="Cohort (angkatan) number.")],
+    start: Annotated[str, typer.Option(help="First day, YYYY-MM-DD.")],
+    roster: Annotated[Path, typer.Option(help="Roster file (.xlsx or .csv).")],
+    coaches: Annotated[Path | None, typer.Option(help="Coaches file (NIP, NAMA, EMAIL).")] = None,
+    template: Annotated[str | None, typer.Option(help="Template CODE, CODE@VERSION or .yaml.")] = None,
+    today: Annotated[str | None, typer.Option(help="Check rules as of this date (YYYY-MM-DD).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Open (or top up) a cohort from a roster file."""
+    _guard(_open_cohort)(program, cohort, start, roster, coaches, template, today, as_json)
+
+
+def _open_cohort(program, cohort, start, roster, coaches, template, today, as_json) -> None:  # noqa: ANN001
+    from pydantic import ValidationError
+
+    from schemas.params import OpenCohort
+
+    try:
+        params = OpenCohort(
+            program=program,
+            cohort=cohort,
+            start=start,
+            roster=str(roster),
+            coaches=str(coaches) if coaches else None,
+            template=template,
+            today=today,
+        )
+    except ValidationError as error:
+        console.print(str(error), style="red")
+        raise typer.Exit(EXIT_USAGE) from None
+    _prepare()
+    from flows.open_cohort import open_cohort
+
+    state = open_cohort(params, return_state=True)
+    raise typer.Exit(report_state(state, as_json))
+
+
+@app.command()
+def ingest(
+    kind: Annotated[str, typer.Argument(help="attendance, guidance or deliverables.")],
+    file: Annotated[Path, typer.Argument(help="The file (.xlsx or .csv).")],
+    cohort: Annotated[int, typer.Option(min=1, help="Cohort (angkatan) number.")],
+    program: Annotated[str | None, typer.Option(help="Programme name (default: the only one).")] = None,
+    today: Annotated[str | None, typer.Option(help="Check NIPs as of this date (YYYY-MM-DD).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Load an evidence file of a cohort (attendance, coaching/mentoring logs, deliverables)."""
+    _guard(_ingest)(kind, file, cohort, program, today, as_json)
+
+
+def _ingest(kind, file, cohort, program, today, as_json) -> None:  # noqa: ANN001
+    from pydantic import ValidationError
+
+    from schemas.params import IngestEvidence
+
+    _prepare()
+    try:
+        params = IngestEvidence(kind=kind, file=str(file), cohort=cohort, program=_programme(program), today=today)
+    except ValidationError as error:
+        console.print(str(error), style="red")
+        raise typer.Exit(EXIT_USAGE) from None
+    from flows.ingest_evidence import ingest_evidence
+
+    raise typer.Exit(report_state(ingest_evidence(params, return_state=True), as_json, kind))
+
+
+@app.command()
+def check(
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Check as of this date (default: today, WIB).")] = None,
+    program: Annotated[str | None, typer.Option(help="Only this programme.")] = None,
+    cohort: Annotated[int | None, typer.Option(help="Only this cohort number.")] = None,
+    notify: Annotated[bool, typer.Option(help="Send notifications.")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Check running cohorts against their calendars: milestones, attendance, who is at risk."""
+    _guard(_check)(as_of, program, cohort, notify, as_json)
+
+
+def _check(as_of, program, cohort, notify, as_json) -> None:  # noqa: ANN001
+    from schemas.params import CheckMilestones
+
+    _prepare()
+    from flows.check_milestones import check_milestones
+
+    summary = check_milestones(CheckMilestones(as_of=as_of, program=program, cohort=cohort, notify=notify))
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "as_of": summary.as_of,
+                    "notifications_sent": summary.notifications_sent,
+                    "cohorts": [vars(c) for c in summary.cohorts],
+                },
+                default=str,
+            )
+        )
+        return
+    _ = translator()
+    for c in summary.cohorts:
+        table = Table(title=f"{c.label} ({c.as_of})")
+        for column in ("NIP", _("Best attendance reachable"), _("Reasons")):
+            table.add_column(column, overflow="fold")
+        for r in c.at_risk:
+            table.add_row(r["nip"], f"{r['best_pct']:.2f} %", r["text"])
+        console.print(table if c.at_risk else _("{cohort}: nobody is at risk.").format(cohort=c.label))
+    console.print(
+        _("{n} cohorts checked, {risk} participants at risk, {sent} notifications sent.").format(
+            n=len(summary.cohorts), risk=summary.at_risk, sent=summary.notifications_sent
+        )
+    )
+
+
+@app.command()
+def withdraw(
+    cohort: Annotated[int, typer.Option(min=1)],
+    nip: Annotated[str, typer.Option(help="The participant's NIP.")],
+    reason: Annotated[str, typer.Option(help="Why they cannot finish.")],
+    on: Annotated[str | None, typer.Option(help="Date of withdrawal (default: today).")] = None,
+    program: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Record that a participant withdrew (tidak dapat menyelesaikan); checks stop for them."""
+    _guard(_decision)("withdraw", program, cohort, nip=nip, on=_day(on), reason=reason)
+
+
+@app.command()
+def waive(
+    cohort: Annotated[int, typer.Option(min=1)],
+    nip: Annotated[str, typer.Option()],
+    milestone: Annotated[str, typer.Option(help="Milestone code, e.g. laporan_kemajuan_1.")],
+    reason: Annotated[str, typer.Option()],
+    on: Annotated[str | None, typer.Option(help="Effective date (default: today).")] = None,
+    program: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Waive one milestone for one participant (audited)."""
+    _guard(_decision)("waive", program, cohort, nip=nip, milestone=milestone, on=_day(on), reason=reason)
+
+
+@app.command("move-milestone")
+def move_milestone_cmd(
+    cohort: Annotated[int, typer.Option(min=1)],
+    milestone: Annotated[str, typer.Option()],
+    to: Annotated[str, typer.Option(help="New due date, YYYY-MM-DD.")],
+    reason: Annotated[str, typer.Option()],
+    program: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Move a milestone's due date for one cohort (e.g. a postponed seminar); audited."""
+    _guard(_decision)("move_milestone", program, cohort, milestone=milestone, to=_day(to), reason=reason)
+
+
+@app.command()
+def status(
+    program: Annotated[str | None, typer.Option(help="Only this programme.")] = None,
+    cohort: Annotated[int | None, typer.Option(help="Only this cohort number.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Programmes and cohorts with enrolled and quarantined counts."""
+    _guard(_status)(program, cohort, as_json)
+
+
+def _status(program, cohort, as_json) -> None:  # noqa: ANN001
+    from diklat.db.uow import unit_of_work
+    from diklat.store.status import cohort_status, milestone_overview
+
+    _prepare(prefect=False)
+    with unit_of_work() as session:
+        rows = cohort_status(session, program, cohort)
+        if cohort:
+            for row in rows:
+                row["milestones"] = milestone_overview(session, row["cohort_id"])
+    if as_json:
+        print(json.dumps(rows, indent=2))
+        return
+    _ = translator()
+    table = Table(title=_("Cohorts"))
+    headers = {
+        "programme": _("Programme"),
+        "cohort": _("Cohort"),
+        "status": _("Status"),
+        "start": _("Start"),
+        "end": _("End"),
+        "enrolled": _("Enrolled"),
+        "withdrawn": _("Withdrawn"),
+        "quarantined_open": _("Quarantined"),
+    }
+    for key, label in headers.items():  # dates and names never wrap; --json has every field (template...)
+        table.add_column(label, no_wrap=key in ("start", "end", "status"))
+    for row in rows:
+        table.add_row(*(str(row[k]) for k in headers))
+    console.print(table)
+    for row in rows:
+        if "milestones" not in row:
+            continue
+        detail = Table(title=f"{row['programme']} / {row['cohort']}")
+        for label in (_("Milestone"), _("Due"), _("Met"), _("Missed"), _("Pending"), _("Waived")):
+            detail.add_column(label)
+        for m in row["milestones"]:
+            due = m["due"] + (f" ({m['moved_from']})" if m["moved_from"] else "")
+            detail.add_row(m["milestone"], due, *(str(m[k]) for k in ("met", "missed", "pending", "waived")))
+        console.print(detail)

@@ -1,0 +1,188 @@
+"""Verbs of operations: serve deployments, alerts, failures, migrations, the demo, synthetic files."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from diklat.cli.base import (
+    EXIT_USAGE,
+    _guard,
+    _prepare,
+    app,
+    console,
+    generate_app,
+)
+from diklat.i18n import translator
+from diklat.settings import get_settings
+
+
+@generate_app.command("roster")
+def generate_roster(
+    out: Annotated[Path, typer.Option(help="File to write (.xlsx or .csv).")],
+    rows: Annotated[int, typer.Option(min=1, help="Number of officials.")] = 30,
+    faults: Annotated[int, typer.Option(min=0, help="Rows with realistic faults.")] = 0,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same file).")] = 1,
+    today: Annotated[str, typer.Option(help="Date the people's ages are computed at.")] = "2022-07-14",
+    corrected: Annotated[Path | None, typer.Option(help="Also write the fault-free version here.")] = None,
+) -> None:
+    """A cohort roster (Indonesian headers), optionally with injected faults."""
+    from diklat.synth.roster import make_roster, write_table
+
+    synth = make_roster(rows, seed=seed, today=date.fromisoformat(today), faults=faults)
+    write_table(synth.frame, out)
+    if corrected:
+        write_table(synth.clean_frame, corrected)
+    for fault in synth.faults:
+        console.print(f"row {fault.row_number}: {fault.fault}")
+    console.print(f"{out}: {len(synth.frame)} rows, {len(synth.faults)} with faults")
+
+
+@generate_app.command("coaches")
+def generate_coaches(
+    out: Annotated[Path, typer.Option(help="File to write (.xlsx or .csv).")],
+    rows: Annotated[int, typer.Option(min=1)] = 3,
+    seed: Annotated[int, typer.Option()] = 1,
+) -> None:
+    """A list of coaches (widyaiswara)."""
+    from diklat.synth.roster import coaches_frame, write_table
+
+    write_table(coaches_frame(rows, seed=seed), out)
+    console.print(f"{out}: {rows} coaches")
+
+
+@generate_app.command("personnel")
+def generate_personnel(
+    out: Annotated[Path, typer.Option(help="File to write (.csv recommended for large rosters).")],
+    rows: Annotated[int, typer.Option(min=1)] = 2000,
+    seed: Annotated[int, typer.Option()] = 1,
+    today: Annotated[str, typer.Option()] = "2022-12-31",
+) -> None:
+    """An agency's whole personnel roster (for planning)."""
+    from diklat.synth.personnel import personnel_frame
+    from diklat.synth.roster import write_table
+
+    write_table(personnel_frame(rows, seed=seed, today=date.fromisoformat(today)), out)
+    console.print(f"{out}: {rows} officials")
+
+
+@app.command()
+def serve(
+    port: Annotated[int, typer.Option(help="Port of the local Prefect server.")] = 4200,
+    worker: Annotated[bool, typer.Option(help="Start a worker after deploying (Ctrl+C stops it).")] = True,
+) -> None:
+    """Start (or reuse) the local Prefect server, deploy every flow, and run a worker for them."""
+    import os
+
+    from diklat import deploy
+    from diklat.prefect_server import ensure_server
+
+    settings = get_settings()
+    _guard(_prepare)(prefect=False)
+    if "PREFECT_API_URL" not in os.environ:
+        os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
+        from diklat.prefect_server import healthy
+
+        if not healthy(os.environ["PREFECT_API_URL"]):
+            del os.environ["PREFECT_API_URL"]
+            ensure_server(settings.data_dir, port)
+    api = os.environ["PREFECT_API_URL"]
+    env = deploy.worker_environment(settings, api)
+    deploy.ensure_work_pool()
+    deploy.deploy_all(env)
+    if settings.failure_webhook_url:
+        from diklat.monitoring import setup_failure_alerts
+
+        setup_failure_alerts(settings.failure_webhook_url)
+    console.print(f"Deployments registered. Prefect UI: {api.removesuffix('/api')}")
+    if worker:
+        console.print(f"Worker on pool {deploy.WORK_POOL} (Ctrl+C to stop).")
+        raise typer.Exit(deploy.start_worker(env).wait())
+
+
+@app.command("setup-alerts")
+def setup_alerts(
+    webhook: Annotated[str | None, typer.Option(help="URL to POST to (default: DIKLAT_FAILURE_WEBHOOK_URL).")] = None,
+) -> None:
+    """Create (or update) the automation that calls a webhook on every failed or crashed flow run."""
+    from diklat.monitoring import AUTOMATION_NAME, setup_failure_alerts
+
+    url = webhook or get_settings().failure_webhook_url
+    if not url:
+        console.print("Give --webhook or set DIKLAT_FAILURE_WEBHOOK_URL.", style="red")
+        raise typer.Exit(EXIT_USAGE)
+    _guard(_prepare)()
+    automation_id = _guard(setup_failure_alerts)(url)
+    console.print(f"{AUTOMATION_NAME}: {automation_id}")
+
+
+@app.command()
+def failures(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Failed runs and quarantined rows still waiting for a fix, with the reason and the fix, oldest first."""
+    _guard(_failures)(as_json)
+
+
+def _failures(as_json: bool) -> None:
+    from diklat.db.uow import unit_of_work
+    from diklat.monitoring import failed_runs
+    from diklat.report.quarantine import reasons_text
+    from diklat.store.batches import open_quarantine
+
+    _prepare()
+    _ = translator()
+    runs = failed_runs()
+    with unit_of_work() as session:
+        rows = open_quarantine(session)
+    waiting = [
+        {
+            "when": str(r.created_at),
+            "kind": r.kind,
+            "scope": r.scope,
+            "file": r.file_name,
+            "row": int(r.row_number),
+            "reasons": reasons_text(r.reasons, r.kind, None, mask=True),
+        }
+        for r in rows.itertuples(index=False)
+    ]
+    if as_json:
+        print(json.dumps({"failed_runs": runs, "quarantined_rows": waiting}, indent=2, default=str))
+        return
+    table = Table(title=_("Failed runs"), show_lines=True)
+    for column in (_("When"), _("Flow"), _("Run"), _("Reason and fix")):
+        table.add_column(column, overflow="fold")
+    for run in runs:
+        table.add_row(run["when"][:19], run["flow"], run["run"], run["message"])
+    console.print(table if runs else _("No failed runs."))
+    table = Table(title=_("Quarantined rows waiting for a fix"), show_lines=True)
+    for column in (_("When"), _("File"), _("Row"), _("Reason and fix")):
+        table.add_column(column, overflow="fold")
+    for row in waiting:
+        table.add_row(row["when"][:19], row["file"], str(row["row"]), row["reasons"])
+    console.print(table if waiting else _("No quarantined rows are waiting."))
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database schema (every other command does this too)."""
+    _guard(_prepare)(prefect=False)
+    console.print(f"database ready: {get_settings().sqlalchemy_url}")
+
+
+@app.command()
+def demo(
+    out: Annotated[Path | None, typer.Option(help="Folder for the demo's data and reports.")] = None,
+) -> None:
+    """The seed scenario: PKP Kota Jambi 2022 (see README)."""
+    from diklat.demo import run_demo
+
+    _guard(run_demo)(out, console)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    sys.exit(app())
