@@ -13,6 +13,7 @@ from diklat.cli.base import (
     EXIT_USAGE,
     _day,
     _guard,
+    _params,
     _prepare,
     _programme,
     app,
@@ -38,22 +39,17 @@ def assess(
 
 
 def _assess(cohort, scores, assessors, as_of, program, as_json) -> None:  # noqa: ANN001
-    from pydantic import ValidationError
-
     from schemas.params import FinalAssessment
 
     _prepare()
-    try:
-        params = FinalAssessment(
-            program=_programme(program),
-            cohort=cohort,
-            scores=str(scores),
-            assessors=str(assessors) if assessors else None,
-            as_of=as_of,
-        )
-    except ValidationError as error:
-        console.print(str(error), style="red")
-        raise typer.Exit(EXIT_USAGE) from None
+    params = _params(
+        FinalAssessment,
+        program=_programme(program),
+        cohort=cohort,
+        scores=str(scores),
+        assessors=str(assessors) if assessors else None,
+        as_of=as_of,
+    )
     from flows.final_assessment import final_assessment
 
     state = final_assessment(params, return_state=True)

@@ -170,3 +170,14 @@ def _day(text: str | None) -> date:
     except ValueError:
         console.print(f"not a date (YYYY-MM-DD): {text}", style="red")
         raise typer.Exit(EXIT_USAGE) from None
+
+
+def _params(model: Any, **fields: Any) -> Any:
+    """The flow's parameter model from the options given, or a usage error (exit 2) saying what is wrong."""
+    from pydantic import ValidationError
+
+    try:
+        return model(**fields)
+    except ValidationError as error:
+        console.print(str(error), style="red")
+        raise typer.Exit(EXIT_USAGE) from None

@@ -10,10 +10,10 @@ import typer
 from rich.table import Table
 
 from diklat.cli.base import (
-    EXIT_USAGE,
     _day,
     _decision,
     _guard,
+    _params,
     _prepare,
     _programme,
     app,
@@ -39,23 +39,18 @@ def open_cohort_cmd(
 
 
 def _open_cohort(program, cohort, start, roster, coaches, template, today, as_json) -> None:  # noqa: ANN001
-    from pydantic import ValidationError
-
     from schemas.params import OpenCohort
 
-    try:
-        params = OpenCohort(
-            program=program,
-            cohort=cohort,
-            start=start,
-            roster=str(roster),
-            coaches=str(coaches) if coaches else None,
-            template=template,
-            today=today,
-        )
-    except ValidationError as error:
-        console.print(str(error), style="red")
-        raise typer.Exit(EXIT_USAGE) from None
+    params = _params(
+        OpenCohort,
+        program=program,
+        cohort=cohort,
+        start=start,
+        roster=str(roster),
+        coaches=str(coaches) if coaches else None,
+        template=template,
+        today=today,
+    )
     _prepare()
     from flows.open_cohort import open_cohort
 
@@ -77,16 +72,10 @@ def ingest(
 
 
 def _ingest(kind, file, cohort, program, today, as_json) -> None:  # noqa: ANN001
-    from pydantic import ValidationError
-
     from schemas.params import IngestEvidence
 
     _prepare()
-    try:
-        params = IngestEvidence(kind=kind, file=str(file), cohort=cohort, program=_programme(program), today=today)
-    except ValidationError as error:
-        console.print(str(error), style="red")
-        raise typer.Exit(EXIT_USAGE) from None
+    params = _params(IngestEvidence, kind=kind, file=str(file), cohort=cohort, program=_programme(program), today=today)
     from flows.ingest_evidence import ingest_evidence
 
     raise typer.Exit(report_state(ingest_evidence(params, return_state=True), as_json, kind))

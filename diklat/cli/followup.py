@@ -13,8 +13,8 @@ from diklat.cli.base import (
     EXIT_BLOCKED,
     EXIT_OK,
     EXIT_QUARANTINED,
-    EXIT_USAGE,
     _guard,
+    _params,
     _prepare,
     _programme,
     app,
@@ -88,24 +88,20 @@ def plan(
 
 
 def _plan(personnel, program, year, cohorts, capacity, max_unit_share, classrooms, as_of, as_json) -> None:  # noqa: ANN001
-    from pydantic import ValidationError
-
     from schemas.params import PlanCohorts
 
     _prepare()
-    try:
-        params = PlanCohorts(
-            personnel=str(personnel),
-            program=program,
-            year=year,
-            cohorts_per_year=cohorts,
-            capacity=capacity,
-            max_unit_share=max_unit_share,
-            as_of=as_of,
-        )
-    except ValidationError as error:
-        console.print(str(error), style="red")
-        raise typer.Exit(EXIT_USAGE) from None
+    params = _params(
+        PlanCohorts,
+        personnel=str(personnel),
+        program=program,
+        year=year,
+        cohorts_per_year=cohorts,
+        capacity=capacity,
+        max_unit_share=max_unit_share,
+        classrooms=classrooms,
+        as_of=as_of,
+    )
     from flows.plan_cohorts import plan_cohorts
 
     state = plan_cohorts(params, return_state=True)

@@ -258,3 +258,48 @@ def test_a_roster_with_a_bad_row_exits_3_and_shows_the_nip_masked(sqlite_setting
     code, output = run("status", "--json")
     [cohort] = json.loads(output)
     assert (cohort["cohort"], cohort["enrolled"], cohort["quarantined_open"]) == (1, 4, 1)
+
+
+def test_every_plan_option_reaches_the_flow(sqlite_settings, tmp_path: Path, monkeypatch) -> None:
+    import flows.plan_cohorts
+
+    seen = {}
+
+    class Stop(Exception):
+        pass
+
+    def capture(params, return_state=False):  # noqa: ANN001, ANN202
+        seen["params"] = params
+        raise Stop
+
+    monkeypatch.setattr(flows.plan_cohorts, "plan_cohorts", capture)
+    CliRunner().invoke(
+        app,
+        [
+            "plan",
+            "--personnel",
+            str(tmp_path / "p.csv"),
+            "--program",
+            "PKP 2023",
+            "--year",
+            "2023",
+            "--cohorts",
+            "9",
+            "--capacity",
+            "25",
+            "--max-unit-share",
+            "0.4",
+            "--classrooms",
+            "3",
+            "--as-of",
+            "2023-01-02",
+        ],
+    )
+    params = seen["params"]
+    assert (params.cohorts_per_year, params.capacity, str(params.max_unit_share), params.classrooms) == (
+        9,
+        25,
+        "0.4",
+        3,
+    )
+    assert params.as_of == date(2023, 1, 2)
