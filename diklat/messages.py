@@ -117,6 +117,16 @@ MESSAGES: dict[str, str] = {
         "{column} '{value}' is not a known assessor of this cohort. Use the NIP or name of a coach, or add the "
         "assessor to the assessors file."
     ),
+    "manifest.cohort_invalid": N_(
+        "Row {row} of the cohort list {file}: {column} '{value}' is not a cohort number (1 to 999)."
+    ),
+    "manifest.cohort_repeated": N_(
+        "Row {row} of the cohort list {file}: cohort {value} is already listed in row {first_row}. List it once."
+    ),
+    "manifest.value_missing": N_("Row {row} of the cohort list {file}: {column} is empty. Fill it in."),
+    "manifest.date_invalid": N_(
+        "Row {row} of the cohort list {file}: {column} '{value}' is not a date. Write it like 14/07/2022."
+    ),
     "action.not_deferred": N_("This participant of {cohort} has no deferred pass (lulus tertunda) to clear."),
 }
 

@@ -132,9 +132,33 @@ PERSONNEL = FileSpec(
     ),
 )
 
+# The list of cohorts a batch run works on (one row per cohort; file paths relative to the list).
+MANIFEST = FileSpec(
+    kind="manifest",
+    columns=(
+        Column("cohort", ("ANGKATAN", "NO ANGKATAN", "NOMOR ANGKATAN")),
+        Column("start", ("TANGGAL MULAI", "MULAI", "TGL MULAI"), required=False),
+        Column("roster", ("BERKAS PESERTA", "FILE PESERTA", "DAFTAR PESERTA"), required=False),
+        Column("coaches", ("BERKAS COACH", "FILE COACH"), required=False),
+        Column("scores", ("BERKAS NILAI", "FILE NILAI"), required=False),
+        Column("assessors", ("BERKAS PENILAI", "FILE PENILAI"), required=False),
+    ),
+)
+
 SPECS = {
     spec.kind: spec
-    for spec in (ROSTER, COACHES, ATTENDANCE, GUIDANCE, DELIVERABLES, SCORES, ASSESSORS, RESPONSES, PERSONNEL)
+    for spec in (
+        ROSTER,
+        COACHES,
+        ATTENDANCE,
+        GUIDANCE,
+        DELIVERABLES,
+        SCORES,
+        ASSESSORS,
+        RESPONSES,
+        PERSONNEL,
+        MANIFEST,
+    )
 }
 
 # Values operators write, mapped to stored codes (compared case-insensitively, trimmed).

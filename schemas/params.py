@@ -23,6 +23,20 @@ class OpenCohort(BaseModel):
     today: date | None = Field(None, description="Date the rules are checked against. Default: today (WIB).")
 
 
+class OpenCohorts(BaseModel):
+    """Open many cohorts of one programme at once from a cohort list (a province or LAN's intake)."""
+
+    program: str = Field(description="Programme name, e.g. 'PKP Provinsi Jambi 2022'. Created on first use.")
+    manifest: str = Field(
+        description="Path of the cohort list (.xlsx or .csv): ANGKATAN, TANGGAL MULAI, BERKAS PESERTA, "
+        "optional BERKAS COACH; file paths relative to the list's folder."
+    )
+    template: str | None = Field(
+        None, description="Programme template: CODE, CODE@VERSION or a .yaml path. Default: latest PKP."
+    )
+    today: date | None = Field(None, description="Date the rules are checked against. Default: today (WIB).")
+
+
 EvidenceKind = Literal["attendance", "guidance", "deliverables", "responses"]
 
 
@@ -58,6 +72,20 @@ class FinalAssessment(CohortRefParams):
     scores: str = Field(description="Path of the score sheet (NIP, KOMPONEN, NILAI, PENILAI).")
     assessors: str | None = Field(None, description="Optional file of examiners (NIP, NAMA) besides the coaches.")
     as_of: date | None = Field(None, description="Assessment date. Default: the cohort's last day.")
+
+
+class AssessCohorts(BaseModel):
+    """Grade many cohorts of one programme at once from a cohort list of score sheets."""
+
+    program: str = Field(description="Programme name, e.g. 'PKP Provinsi Jambi 2022'.")
+    manifest: str = Field(
+        description="Path of the cohort list (.xlsx or .csv): ANGKATAN, BERKAS NILAI, optional BERKAS PENILAI; "
+        "file paths relative to the list's folder."
+    )
+    as_of: date | None = Field(None, description="Assessment date. Default: each cohort's last day.")
+    documents: bool = Field(
+        True, description="Render certificate PDFs and recaps now (off: numbers only, render later per cohort)."
+    )
 
 
 class ClearDeferral(CohortRefParams):

@@ -13,7 +13,6 @@ import great_expectations.expectations as gxe
 
 from diklat.domain.evaluation import ResponseContext
 from diklat.domain.evidence import EvidenceContext
-from diklat.domain.golongan import GOLONGAN, at_least
 from diklat.domain.scores import ScoreContext
 from diklat.gate.gx import Check
 
@@ -22,27 +21,31 @@ NIP_PATTERN = r"^[0-9]{18}$"
 
 @dataclass(frozen=True)
 class RosterRules:
-    """What the roster is checked against: the template's rules and the database's state."""
+    """What one cohort's roster is checked against: the template's rules and the database's state."""
 
     minimum_golongan: str
     capacity: int
     enrolled_here: frozenset[str]  # NIPs already in this cohort (re-submissions)
-    running_elsewhere: Mapping[str, str]  # NIP -> label of the other running cohort
+    running_elsewhere: Mapping[str, str]  # NIP -> label of another running cohort (never this one)
+    label: str = ""  # this cohort's label, named when a batch lists a NIP for two cohorts
 
 
-def roster_checks(rules: RosterRules) -> list[Check]:
-    """The roster suite (issue #2: bad NIP, unknown rank, missing name, duplicates, elsewhere, rank)."""
-    eligible = [g for g in GOLONGAN if at_least(g, rules.minimum_golongan)]
-    checks = [
+def roster_checks() -> list[Check]:
+    """The roster suite (issue #2: bad NIP, unknown rank, missing name, duplicates, elsewhere, rank).
+
+    Rules that differ per cohort (minimum rank, other running cohorts) arrive as derived columns
+    (``golongan_eligible``, ``elsewhere``), so one suite validates many cohorts' rows in one run.
+    """
+    return [
         Check(gxe.ExpectColumnValuesToNotBeNull(column="nip"), "nip.missing", "nip"),
         Check(gxe.ExpectColumnValuesToMatchRegex(column="nip", regex=NIP_PATTERN), "nip.length", "nip"),
         Check(gxe.ExpectColumnValuesToNotBeNull(column="name"), "name.missing", "name"),
         Check(gxe.ExpectColumnValuesToNotBeNull(column="golongan"), "golongan.missing", "golongan"),
         Check(
-            gxe.ExpectColumnValuesToBeInSet(column="golongan", value_set=eligible),
+            gxe.ExpectColumnValuesToBeInSet(column="golongan_eligible", value_set=[True]),
             "golongan.below_minimum",
             "golongan",
-            lambda row: {"value": row["golongan"], "minimum": rules.minimum_golongan},
+            lambda row: {"value": row["golongan"], "minimum": row["minimum_golongan"]},
         ),
         Check(
             gxe.ExpectColumnValuesToBeNull(column="duplicate_of_row"),
@@ -55,17 +58,13 @@ def roster_checks(rules: RosterRules) -> list[Check]:
             "nip.length",
             "superior_nip",
         ),
+        Check(
+            gxe.ExpectColumnValuesToBeNull(column="elsewhere"),
+            "enrolment.in_running_cohort",
+            "nip",
+            lambda row: {"cohort": row["elsewhere"]},
+        ),
     ]
-    if rules.running_elsewhere:
-        checks.append(
-            Check(
-                gxe.ExpectColumnValuesToNotBeInSet(column="nip", value_set=sorted(rules.running_elsewhere)),
-                "enrolment.in_running_cohort",
-                "nip",
-                lambda row: {"cohort": rules.running_elsewhere.get(row["nip"], "")},
-            )
-        )
-    return checks
 
 
 def evidence_checks(kind: str, ctx: EvidenceContext) -> list[Check]:

@@ -50,3 +50,11 @@ io_task = partial(
 
 # Pure computation over frames: a failure is a bug or bad data; retrying would not help.
 compute_task = partial(task, cache_policy=NO_CACHE)
+
+
+def current_run_id() -> str | None:
+    """The flow run a batch row is recorded under (None outside a flow run)."""
+    from prefect.runtime import flow_run
+
+    run_id = flow_run.get_id()
+    return str(run_id) if run_id else None

@@ -6,21 +6,18 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from prefect.runtime import flow_run
-
 from diklat.db.uow import unit_of_work
-from diklat.domain.calendar import build_calendar, days_off_for
 from diklat.domain.problems import Blocked, FileProblem, Problem
 from diklat.gate.roster import Gated, gate_roster
 from diklat.io.read import RawTable, read_table
 from diklat.store import cohorts, guides
 from diklat.store.batches import BatchCounts
-from diklat.store.calendar import save_calendar
+from diklat.store.calendar import write_calendar
 from diklat.store.roster import save_roster
 from schemas.files import COACHES, ROSTER
 from schemas.suites import RosterRules
 from schemas.template import Template
-from tasks.common import compute_task, io_task
+from tasks.common import compute_task, current_run_id, io_task
 
 ACTOR = "open-cohort"
 
@@ -75,7 +72,7 @@ def validate_roster(table: RawTable, rules: RosterRules, today: date) -> Gated:
 def save_enrolments(gated: Gated, cohort: cohorts.CohortRef, table: RawTable) -> BatchCounts:
     """Upsert employees and enrolments, store the quarantine, in one transaction."""
     with unit_of_work() as session:
-        return save_roster(session, gated, cohort, table.file_name, table.sha256, ACTOR, _run_id())
+        return save_roster(session, gated, cohort, table.file_name, table.sha256, ACTOR, current_run_id())
 
 
 @io_task
@@ -98,13 +95,4 @@ class CalendarCounts:
 def generate_calendar(cohort: cohorts.CohortRef) -> CalendarCounts:
     """Write the cohort's sessions and milestones from its template (existing ones are kept)."""
     with unit_of_work() as session:
-        extra = session.get(cohorts.t.Cohort, cohort.cohort_id).extra_days_off
-        days_off = days_off_for(cohort.template, cohort.start_date, [date.fromisoformat(d) for d in extra])
-        calendar = build_calendar(cohort.template, cohort.start_date, days_off)
-        sessions, milestones = save_calendar(session, cohort.cohort_id, calendar)
-    return CalendarCounts(sessions, milestones, calendar.end_date)
-
-
-def _run_id() -> str | None:
-    run_id = flow_run.get_id()
-    return str(run_id) if run_id else None
+        return CalendarCounts(*write_calendar(session, cohort))

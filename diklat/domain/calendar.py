@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 import holidays as holiday_data
 
@@ -61,7 +62,13 @@ class Calendar:
 
 def public_holidays(years: Iterable[int], categories: Iterable[str] = ("public",)) -> set[date]:
     """Indonesian public holidays from the maintained `holidays` package (no hand-typed lists)."""
-    return set(holiday_data.Indonesia(years=list(years), categories=tuple(categories)).keys())
+    return set(_holidays(tuple(years), tuple(categories)))
+
+
+@lru_cache(maxsize=64)
+def _holidays(years: tuple[int, ...], categories: tuple[str, ...]) -> frozenset[date]:
+    # Computing a year's holidays takes ~3 ms; a national batch asks for the same years thousands of times.
+    return frozenset(holiday_data.Indonesia(years=list(years), categories=categories).keys())
 
 
 def days_off_for(template: Template, start: date, extra: Iterable[date] = ()) -> set[date]:

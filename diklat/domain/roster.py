@@ -72,7 +72,9 @@ def normalise_roster(raw: pd.DataFrame, today: date) -> pd.DataFrame:
         for pos in _positions(frame[column].str.len().gt(limit).fillna(False).astype(bool)):
             problems[pos].append(Problem("value.too_long", column, {"max": limit}))
 
-    frame["duplicate_of_row"] = first_row_of_duplicates(frame["nip"], frame["row_number"])
+    # In a batch of several cohorts' files, a repeat is a repeat within the same file.
+    keys = frame["nip"] if "cohort_key" not in frame else frame["cohort_key"].astype(str) + ":" + frame["nip"]
+    frame["duplicate_of_row"] = first_row_of_duplicates(keys, frame["row_number"])
     frame["problems"] = pd.Series(problems, index=frame.index, dtype=object)
     return frame
 

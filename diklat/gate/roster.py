@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
+from diklat.domain.golongan import at_least
 from diklat.domain.problems import Problem
 from diklat.domain.roster import normalise_roster
 from diklat.gate.gx import INDEX, run_checks
@@ -21,24 +24,76 @@ class Gated:
     accepted: pd.DataFrame
     quarantined: pd.DataFrame  # row_number, raw (dict), problems (list[Problem]), subject_key
     rows_read: int
+    bad_mask: np.ndarray | None = field(default=None, repr=False, compare=False)  # which input rows are quarantined
 
     def __post_init__(self) -> None:
         if len(self.accepted) + len(self.quarantined) != self.rows_read:
             raise AssertionError("gate lost rows: accepted + quarantined != read")
 
 
+COHORT = "cohort_key"  # which cohort a row of a concatenated batch belongs to
+
+
 def gate_roster(raw: pd.DataFrame, rules: RosterRules, today: date) -> Gated:
     """Every row ends accepted or quarantined with all its reasons; over-capacity rows come last."""
+    return gate_rosters(raw.assign(**{COHORT: 0}), {0: rules}, today)[0]
+
+
+def gate_rosters(raw: pd.DataFrame, rules: Mapping[Hashable, RosterRules], today: date) -> dict[Hashable, Gated]:
+    """Gate the rosters of many cohorts in ONE Great Expectations run (its fixed cost is ~40 ms a run).
+
+    ``raw`` is the concatenation of the files, each row tagged with its cohort in ``COHORT``;
+    ``row_number`` stays the row of its own file, so every message points into the operator's file.
+    A NIP that passes for two cohorts of the same batch stays with the first one listed.
+    """
     frame = normalise_roster(raw, today)
-    problems = apply_failures(frame, run_checks("roster", frame, roster_checks(rules)))
+    key = frame[COHORT]
+    minimum = key.map({k: r.minimum_golongan for k, r in rules.items()})
+    frame["minimum_golongan"] = minimum
+    pairs = {(g, m) for g, m in zip(frame["golongan"], minimum, strict=True) if g is not None}
+    eligible = {pair: at_least(*pair) for pair in pairs}
+    frame["golongan_eligible"] = [
+        None if g is None else eligible[(g, m)] for g, m in zip(frame["golongan"], minimum, strict=True)
+    ]
+    frame["elsewhere"] = [
+        None if nip is None else rules[k].running_elsewhere.get(nip) for k, nip in zip(key, frame["nip"], strict=True)
+    ]
+    # GX reports failing rows by an index column, which must be unique across the concatenation.
+    file_rows = frame[INDEX].to_numpy()
+    frame[INDEX] = range(1, len(frame) + 1)
+    problems = apply_failures(frame, run_checks("roster", frame, roster_checks()))
+    frame[INDEX] = file_rows
+
     ok = problems.map(len).eq(0)
-    new = ok & ~frame["nip"].isin(rules.enrolled_here)
-    free = max(0, rules.capacity - len(rules.enrolled_here))
-    seat_order = new.cumsum()
-    for pos in (new & (seat_order > free)).to_numpy().nonzero()[0]:
-        problems.iloc[pos] = [Problem("capacity.exceeded", None, {"capacity": rules.capacity})]
+    taken = ok & frame["nip"].where(ok).duplicated(keep="first")
+    if taken.any():
+        first_key = frame.loc[ok].drop_duplicates("nip").set_index("nip")[COHORT]
+        for pos in taken.to_numpy().nonzero()[0]:
+            label = rules[first_key[frame["nip"].iloc[pos]]].label
+            problems.iloc[pos] = [Problem("enrolment.in_running_cohort", "nip", {"cohort": label})]
+        ok &= ~taken
+
+    enrolled = {(k, nip) for k, r in rules.items() for nip in r.enrolled_here}
+    new = ok & pd.Series([(k, n) not in enrolled for k, n in zip(key, frame["nip"], strict=True)], index=frame.index)
+    free = key.map({k: max(0, r.capacity - len(r.enrolled_here)) for k, r in rules.items()})
+    over = new & (new.astype(int).groupby(key).cumsum() > free)
+    for pos in over.to_numpy().nonzero()[0]:
+        problems.iloc[pos] = [Problem("capacity.exceeded", None, {"capacity": rules[key.iloc[pos]].capacity})]
     frame["problems"] = problems
-    return split(frame, raw, "roster", roster_subject(frame))
+    whole = split(frame, raw.drop(columns=[COHORT]), "roster", roster_subject(frame))
+    return _by_cohort(whole, key, rules)
+
+
+def _by_cohort(whole: Gated, key: pd.Series, rules: Mapping[Hashable, RosterRules]) -> dict[Hashable, Gated]:
+    """One Gated per cohort (a cohort whose file had no rows gets an empty one)."""
+    bad = whole.quarantined.assign(**{COHORT: key[whole.bad_mask].to_numpy()})
+    accepted = {k: g.drop(columns=[COHORT]).reset_index(drop=True) for k, g in whole.accepted.groupby(COHORT)}
+    quarantined = {k: g.drop(columns=[COHORT]).reset_index(drop=True) for k, g in bad.groupby(COHORT)}
+    read = key.value_counts()
+    empty_a, empty_q = whole.accepted.iloc[:0].drop(columns=[COHORT]), whole.quarantined.iloc[:0]
+    return {
+        k: Gated("roster", accepted.get(k, empty_a), quarantined.get(k, empty_q), int(read.get(k, 0))) for k in rules
+    }
 
 
 def roster_subject(frame: pd.DataFrame) -> pd.Series:
@@ -80,4 +135,4 @@ def split(frame: pd.DataFrame, raw: pd.DataFrame, kind: str, subject: pd.Series)
         }
     )
     accepted = frame.loc[~bad].drop(columns=["problems"]).reset_index(drop=True)
-    return Gated(kind, accepted, quarantined, len(frame))
+    return Gated(kind, accepted, quarantined, len(frame), bad_mask=bad)

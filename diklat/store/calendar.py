@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from diklat.db.bulk import upsert
-from diklat.domain.calendar import Calendar
+from diklat.domain.calendar import Calendar, build_calendar, days_off_for
+from diklat.store.cohorts import CohortRef
 from schemas import tables as t
+
+
+def write_calendar(session: Session, cohort: CohortRef) -> tuple[int, int, date]:
+    """Lay out a cohort's calendar from its template and days off; returns sessions, milestones, end date."""
+    extra = session.get(t.Cohort, cohort.cohort_id).extra_days_off
+    days_off = days_off_for(cohort.template, cohort.start_date, [date.fromisoformat(d) for d in extra])
+    calendar = build_calendar(cohort.template, cohort.start_date, days_off)
+    sessions, milestones = save_calendar(session, cohort.cohort_id, calendar)
+    return sessions, milestones, calendar.end_date
 
 
 def save_calendar(session: Session, cohort_id: int, calendar: Calendar) -> tuple[int, int]:

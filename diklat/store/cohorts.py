@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -128,13 +129,43 @@ def find_cohort(session: Session, programme: str, number: int) -> CohortRef | No
 
 def running_enrolments_elsewhere(session: Session, cohort_id: int) -> dict[str, str]:
     """NIP -> cohort label for active participants of other cohorts that are still open."""
+    return dict(Elsewhere(open_enrolments(session), cohort_id).items())
+
+
+def open_enrolments(session: Session) -> dict[str, list[tuple[int, str]]]:
+    """NIP -> (cohort id, label) of every open cohort the official is an active participant of."""
     rows = session.execute(
-        select(t.Enrolment.nip, t.Programme.name, t.Cohort.number)
+        select(t.Enrolment.nip, t.Cohort.id, t.Programme.name, t.Cohort.number)
         .join(t.Cohort, t.Enrolment.cohort_id == t.Cohort.id)
         .join(t.Programme, t.Cohort.programme_id == t.Programme.id)
-        .where(t.Cohort.status == "open", t.Cohort.id != cohort_id, t.Enrolment.status == "active")
+        .where(t.Cohort.status == "open", t.Enrolment.status == "active")
     ).all()
-    return {nip: f"{name} / Angkatan {number}" for nip, name, number in rows}
+    found: dict[str, list[tuple[int, str]]] = {}
+    for nip, cid, name, number in rows:
+        found.setdefault(nip, []).append((cid, f"{name} / Angkatan {number}"))
+    return found
+
+
+class Elsewhere(Mapping[str, str]):
+    """One cohort's view of ``open_enrolments``: NIP -> label of an open cohort other than this one.
+
+    A view, not a copy: a batch of thousands of cohorts shares one map of every open enrolment.
+    """
+
+    def __init__(self, running: Mapping[str, list[tuple[int, str]]], cohort_id: int):
+        self._running, self._cohort_id = running, cohort_id
+
+    def __getitem__(self, nip: str) -> str:
+        for cid, label in self._running[nip]:
+            if cid != self._cohort_id:
+                return label
+        raise KeyError(nip)
+
+    def __iter__(self) -> Iterator[str]:
+        return (nip for nip in self._running if nip in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 def enrolled_nips(session: Session, cohort_id: int) -> frozenset[str]:

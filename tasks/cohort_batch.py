@@ -1,0 +1,163 @@
+"""Tasks of opening many cohorts at once: each works on a whole chunk of cohorts, never one participant.
+
+The steps are those of opening one cohort (read, gate, persist, guides, calendar); what changes is
+the unit of work. A chunk's rosters are validated in one Great Expectations run and written in one
+transaction, so a retried or re-run chunk either wrote everything or nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from diklat.db.uow import unit_of_work
+from diklat.domain.manifest import ManifestEntry, parse_manifest
+from diklat.domain.problems import Blocked, FileProblem, Problem
+from diklat.gate.roster import COHORT, Gated, gate_rosters
+from diklat.io.read import RawTable, read_table
+from diklat.messages import render
+from diklat.report.quarantine import masked_problem
+from diklat.store import cohorts, guides
+from diklat.store.batches import BatchCounts
+from diklat.store.calendar import write_calendar
+from diklat.store.roster import save_roster
+from schemas.files import COACHES, MANIFEST, ROSTER
+from schemas.suites import RosterRules
+from schemas.template import Template
+from tasks.common import compute_task, current_run_id, io_task
+from tasks.roster import ACTOR
+
+
+@dataclass(frozen=True)
+class HeldBack:
+    """A cohort of the list that could not be opened this time, and why (operator's words, NIPs masked)."""
+
+    cohort: int
+    row_number: int
+    reason: str
+
+
+@dataclass
+class Chunk:
+    """Cohorts of one chunk that can go on, and those held back so far."""
+
+    refs: dict[int, cohorts.CohortRef] = field(default_factory=dict)  # cohort number -> ref
+    rules: dict[int, RosterRules] = field(default_factory=dict)
+    held: list[HeldBack] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Rosters:
+    """The chunk's roster files, read; ``frame`` is their concatenation tagged with the cohort number."""
+
+    tables: dict[int, RawTable]
+    coaches: dict[int, RawTable]
+    held: list[HeldBack]
+
+
+@dataclass(frozen=True)
+class OpenedCohort:
+    ref: cohorts.CohortRef
+    counts: BatchCounts
+    headers: dict[str, str]  # how the file's headers were matched (the rejected-rows file keeps them)
+    participants: int
+    without_coach: int
+    without_mentor: int
+    end_date: date
+
+    @property
+    def label(self) -> str:
+        return self.ref.label
+
+
+@io_task
+def read_cohort_list(path: str, needs: tuple[str, ...]) -> list[ManifestEntry] | Blocked:
+    """The operator's list of cohorts; a row that cannot be used stops the run before any write."""
+    try:
+        table = read_table(Path(path), MANIFEST)
+        return parse_manifest(table.frame, table.file_name, Path(path).parent, needs)
+    except FileProblem as error:
+        return Blocked.from_error(error)
+
+
+@io_task
+def prepare_cohorts(program: str, entries: list[ManifestEntry], rosters: Rosters, template: Template) -> Chunk:
+    """Create the chunk's cohorts whose files could be read, and load what their rosters are checked against."""
+    chunk = Chunk()
+    with unit_of_work() as session:
+        for entry in entries:
+            if entry.cohort not in rosters.tables:
+                continue
+            try:
+                with session.begin_nested():  # a refused cohort leaves no half-made rows behind
+                    chunk.refs[entry.cohort] = cohorts.ensure_cohort(
+                        session, program, entry.cohort, entry.start, template, ACTOR
+                    )
+            except cohorts.CohortConflict as conflict:
+                chunk.held.append(_held(entry, Problem(conflict.code, None, conflict.params), "roster"))
+        running = cohorts.open_enrolments(session)
+        for number, ref in chunk.refs.items():
+            chunk.rules[number] = RosterRules(
+                minimum_golongan=ref.template.minimum_golongan,
+                capacity=ref.template.capacity,
+                enrolled_here=cohorts.enrolled_nips(session, ref.cohort_id),
+                running_elsewhere=cohorts.Elsewhere(running, ref.cohort_id),
+                label=ref.label,
+            )
+    return chunk
+
+
+@io_task
+def read_rosters(entries: list[ManifestEntry]) -> Rosters:
+    """Read each cohort's roster (and coaches) file; an unusable file holds back its cohort only."""
+    tables, coach_tables, held = {}, {}, []
+    shared: dict[str, RawTable] = {}  # one coaches file is often listed for every cohort
+    for entry in entries:
+        try:
+            tables[entry.cohort] = read_table(Path(entry.roster), ROSTER)
+            if entry.coaches:
+                if entry.coaches not in shared:
+                    shared[entry.coaches] = read_table(Path(entry.coaches), COACHES)
+                coach_tables[entry.cohort] = shared[entry.coaches]
+        except FileProblem as error:
+            tables.pop(entry.cohort, None)
+            held.append(_held(entry, error.problem, "roster"))
+    return Rosters(tables, coach_tables, held)
+
+
+@compute_task
+def validate_rosters(rosters: Rosters, chunk: Chunk, today: date) -> dict[int, Gated]:
+    """One Great Expectations run over every roster of the chunk; each row accepted or quarantined."""
+    if not chunk.rules:
+        return {}
+    import pandas as pd
+
+    frame = pd.concat([rosters.tables[n].frame.assign(**{COHORT: n}) for n in chunk.rules], ignore_index=True)
+    return gate_rosters(frame, chunk.rules, today)
+
+
+@io_task
+def save_cohorts(gated: dict[int, Gated], rosters: Rosters, chunk: Chunk) -> list[OpenedCohort]:
+    """Enrol, assign guides and lay out calendars for the whole chunk in one transaction."""
+    opened = []
+    run_id = current_run_id()
+    with unit_of_work() as session:
+        for number, result in gated.items():
+            ref, table = chunk.refs[number], rosters.tables[number]
+            counts = save_roster(session, result, ref, table.file_name, table.sha256, ACTOR, run_id)
+            superiors = dict(zip(result.accepted["nip"], result.accepted["superior_nip"], strict=True))
+            coaches = rosters.coaches.get(number)
+            frame = None if coaches is None else coaches.frame.dropna(subset=["nip"])
+            guide = guides.save_guides(session, ref, superiors, frame, ACTOR)
+            _, _, end = write_calendar(session, ref)
+            opened.append(
+                OpenedCohort(
+                    ref, counts, table.headers, guide.participants, guide.without_coach, guide.without_mentor, end
+                )
+            )
+    return opened
+
+
+def _held(entry: ManifestEntry, problem: Problem, kind: str) -> HeldBack:
+    return HeldBack(entry.cohort, entry.row_number, render(masked_problem(problem), kind))
