@@ -24,7 +24,10 @@ class Settings(BaseSettings):
     timezone: str = Field("Asia/Jakarta", description="Agency time zone; 'today' is taken here.")
     template_dir: Path | None = Field(None, description="Extra folder of programme templates.")
     chunk_rows: int = Field(50_000, ge=1_000, description="Rows per bulk write chunk.")
-    cohorts_per_task: int = Field(250, ge=1, description="Cohorts one milestone-check task handles.")
+    cohorts_per_task: int = Field(250, ge=1, description="Cohorts one task of a many-cohort flow handles.")
+    cohort_artifacts_max: int = Field(
+        50, ge=0, description="Up to this many cohorts a run shows one artifact per cohort; beyond, one overview."
+    )
     notify_channels: list[Literal["log", "smtp"]] = Field(["log"], description="Where notifications go.")
     operator_email: str | None = Field(None, description="The operator's address for cohort digests.")
     smtp_host: str = Field("127.0.0.1", description="SMTP server for e-mail notifications.")

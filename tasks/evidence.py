@@ -18,8 +18,7 @@ from diklat.store.evaluation import ensure_instrument, response_context
 from diklat.store.evidence import evidence_context, save_evidence
 from schemas.files import SPECS
 from schemas.instrument import default_instrument
-from tasks.common import compute_task, io_task
-from tasks.roster import _run_id
+from tasks.common import compute_task, current_run_id, io_task
 
 ACTOR = "ingest-evidence"
 
@@ -63,4 +62,4 @@ def save_evidence_rows(gated: Gated, cohort: cohorts.CohortRef, table: RawTable)
     """Upsert the accepted rows and store the quarantine, in one transaction."""
     with unit_of_work() as session:
         extra = {"instrument_id": ensure_instrument(session, default_instrument())} if gated.kind == "responses" else {}
-        return save_evidence(session, gated, cohort, table.file_name, table.sha256, ACTOR, _run_id(), extra)
+        return save_evidence(session, gated, cohort, table.file_name, table.sha256, ACTOR, current_run_id(), extra)

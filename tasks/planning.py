@@ -25,8 +25,7 @@ from schemas import tables as t
 from schemas.files import PERSONNEL
 from schemas.planning import PlanningRules
 from schemas.template import Template
-from tasks.common import compute_task, io_task
-from tasks.roster import _run_id
+from tasks.common import compute_task, current_run_id, io_task
 
 # Excel opens at most 1,048,576 rows; larger outputs are written as CSV.
 XLSX_ROWS = 200_000
@@ -54,7 +53,7 @@ def record_personnel_batch(gated: Gated, table: RawTable, scope: str) -> BatchCo
         done = previous_batch(session, "personnel", scope, table.sha256)
         if done is not None:
             return counts_of(done, already=True)
-        batch = start_batch(session, gated, scope, table.file_name, table.sha256, _run_id())
+        batch = start_batch(session, gated, scope, table.file_name, table.sha256, current_run_id())
         quarantine(session, batch, gated)
         return counts_of(batch, already=False)
 

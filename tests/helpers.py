@@ -32,3 +32,35 @@ def open_params(roster: Path, cohort: int = 1, start: date = date(2022, 7, 14), 
     return OpenCohort(
         program="PKP Kota Jambi 2022", cohort=cohort, start=start, roster=str(roster), today=start, **extra
     )
+
+
+def run_artifacts(flow_run_id: Any) -> dict[str, str]:
+    """Artifact key -> its content, for one flow run on the current Prefect server."""
+    import asyncio
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    async def read() -> dict[str, str]:
+        async with get_client() as client:
+            found = await client.read_artifacts(
+                artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
+            )
+        return {a.key: str(a.data) for a in found if a.key}
+
+    return asyncio.run(read())
+
+
+def task_run_count(flow_run_id: Any) -> int:
+    """How many task runs the Prefect server recorded for one flow run."""
+    import asyncio
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    async def count() -> int:
+        async with get_client() as client:
+            runs = await client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+        return len(runs)
+
+    return asyncio.run(count())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -180,3 +181,18 @@ def test_coaches_and_the_operator_get_one_email_each(cohort, settings, monkeypat
     body = received[0].get_payload()
     assert "**********" in body  # NIPs masked
     assert all(nip not in body for nip in cohort)
+
+
+def test_beyond_the_per_cohort_limit_one_overview_replaces_cohort_artifacts(cohort, monkeypatch) -> None:
+    from diklat.settings import get_settings
+    from tests.helpers import run_artifacts
+
+    monkeypatch.setenv("DIKLAT_COHORT_ARTIFACTS_MAX", "0")
+    get_settings.cache_clear()
+    state = check_milestones(CheckMilestones(as_of=date(2022, 8, 12), notify=False), return_state=True)
+    shown = run_artifacts(state.state_details.flow_run_id)
+    assert {"milestones-overview", "milestones-at-risk"} <= set(shown)
+    assert not any(key.startswith("milestones-pkp") for key in shown)
+    assert "PKP Kota Jambi 2022 / Angkatan 1" in shown["milestones-overview"]
+    assert len(state.result().cohorts[0].at_risk) == len(json.loads(shown["milestones-at-risk"]))
+    assert not any(nip in text for nip in cohort for text in shown.values())  # NIPs masked

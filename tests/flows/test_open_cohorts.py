@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+import json
 from datetime import date
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from flows.open_cohort import open_cohort
 from flows.open_cohorts import open_cohorts
 from schemas import tables as t
 from schemas.params import OpenCohort, OpenCohorts
-from tests.helpers import snapshot
+from tests.helpers import run_artifacts, snapshot, task_run_count
 
 pytestmark = [pytest.mark.flows, pytest.mark.usefixtures("prefect_harness")]
 
@@ -82,18 +82,6 @@ def _state() -> dict[str, list]:
         }
 
 
-def _task_runs(flow_run_id) -> int:  # noqa: ANN001
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
-
-    async def count() -> int:
-        async with get_client() as client:
-            runs = await client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
-        return len(runs)
-
-    return asyncio.run(count())
-
-
 def test_an_intake_opens_as_if_each_cohort_were_opened_alone_and_a_rerun_changes_nothing(
     settings, tmp_path: Path
 ) -> None:
@@ -108,6 +96,15 @@ def test_an_intake_opens_as_if_each_cohort_were_opened_alone_and_a_rerun_changes
     batch = _state()
     # The official listed twice stays in cohort 1; cohort 3's row 9 (file row) is quarantined for it.
     assert (3, 9, [("enrolment.in_running_cohort", "nip")], "open") in batch["quarantine"]
+    shown = run_artifacts(state.state_details.flow_run_id)
+    assert set(shown) == {
+        "intake-pkp-provinsi-jambi-2022-cohorts",
+        "intake-pkp-provinsi-jambi-2022-quarantine",
+        "intake-pkp-provinsi-jambi-2022-summary",
+    }
+    assert len(json.loads(shown["intake-pkp-provinsi-jambi-2022-quarantine"])) == summary.rows_quarantined
+    assert not any(nip in text for nip, *_ in batch["employees"] for text in shown.values())  # NIPs masked
+    assert len(summary.rejected_files) == sum(1 for c in summary.opened if c.counts.rows_quarantined)
 
     before = snapshot(settings.sqlalchemy_url)
     again = open_cohorts(OpenCohorts(program=PROGRAM, manifest=str(manifest), today=START), return_state=True)
@@ -166,5 +163,5 @@ def test_task_runs_do_not_grow_with_cohorts_in_a_chunk(sqlite_settings, tmp_path
         manifest = write_manifest(rows, tmp_path / program / "daftar.csv")
         params = OpenCohorts(program=program, manifest=str(manifest), today=START)
         state = open_cohorts(params, return_state=True)
-        counts.append(_task_runs(state.state_details.flow_run_id))
+        counts.append(task_run_count(state.state_details.flow_run_id))
     assert counts[0] == counts[1]
