@@ -11,6 +11,7 @@ from prefect.artifacts import (
     create_table_artifact,
     update_progress_artifact,
 )
+from prefect.utilities.annotations import quote
 
 from diklat.clock import today_in
 from diklat.i18n import translator
@@ -49,7 +50,10 @@ def check_milestones(params: CheckMilestones | None = None) -> CheckSummary:
     # Chunks hold disjoint cohorts, so they run in parallel on whatever task runner the flow has
     # (threads by default, a Dask cluster across machines with prefect-dask's DaskTaskRunner).
     size = settings.cohorts_per_task
-    futures = [check_cohorts.submit(cohorts[i : i + size], as_of, params.notify) for i in range(0, len(cohorts), size)]
+    # quote(): the chunks are plain data; Prefect need not walk every cohort's template looking for futures.
+    futures = [
+        check_cohorts.submit(quote(cohorts[i : i + size]), as_of, params.notify) for i in range(0, len(cohorts), size)
+    ]
     for done, future in enumerate(futures, start=1):
         chunk = future.result()
         summary.cohorts += chunk.cohorts

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.states import Completed, Failed, State
+from prefect.utilities.annotations import quote
 
 from diklat.clock import today_in
 from diklat.domain.problems import Blocked, Problem
 from diklat.i18n import translator
 from diklat.report.names import slug
-from diklat.report.quarantine import quarantine_rows, write_rejected_file
 from diklat.settings import get_settings
 from diklat.templates import available_templates, resolve_template
 from flows.open_cohort import blocked_state
@@ -32,9 +32,9 @@ from tasks.cohort_batch import (
     read_rosters,
     save_cohorts,
     validate_rosters,
+    write_rejected_files,
 )
 from tasks.common import io_task
-from tasks.reports import batch_quarantine, cohort_folder
 
 # A table artifact is for reading; past this many rows the rejected-rows files hold the rest.
 QUARANTINE_SHOWN = 5000
@@ -86,15 +86,17 @@ def open_cohorts(params: OpenCohorts) -> State:
     size = settings.cohorts_per_task
     for first in range(0, len(entries), size):
         part = entries[first : first + size]
-        rosters = read_rosters(part)
-        chunk = prepare_cohorts(params.program, part, rosters, template)
-        gated = validate_rosters(rosters, chunk, today)
-        summary.opened += save_cohorts(gated, rosters, chunk)
+        # quote(): Prefect would otherwise walk every value inside these (300k visits per 10k rows)
+        # looking for futures to wait on; there are none, they are plain data.
+        rosters = read_rosters(quote(part))
+        chunk = prepare_cohorts(params.program, quote(part), quote(rosters), template)
+        gated = validate_rosters(quote(rosters), quote(chunk), today)
+        summary.opened += save_cohorts(quote(gated), quote(rosters), quote(chunk))
         summary.held += sorted(rosters.held + chunk.held, key=lambda h: h.row_number)
         logger.info("Cohorts %d-%d of %d done", first + 1, first + len(part), len(entries))
 
     # 3. report: files to fix for cohorts with quarantined rows, one summary for the whole intake
-    summary.rejected_files = publish_rejected(summary)
+    summary.rejected_files = publish_rejected(quote(summary))
     publish_intake(summary)
     logger.info(
         "Intake %s: %d cohorts opened, %d held back; rows read %d = accepted %d + quarantined %d",
@@ -116,20 +118,14 @@ def open_cohorts(params: OpenCohorts) -> State:
 @io_task
 def publish_rejected(summary: IntakeSummary) -> list[str]:
     """A rejected-rows file for each cohort with rows quarantined in this run, and ONE table of them all."""
-    _ = translator()
-    paths, table = [], []
-    for opened in summary.opened:
-        if not opened.counts.rows_quarantined or opened.counts.already_processed:
-            continue
-        rows = batch_quarantine(opened.counts.batch_id)
-        path = cohort_folder(opened.ref) / f"roster-rejected-batch-{opened.counts.batch_id}.xlsx"
-        paths.append(str(write_rejected_file(rows, opened.headers, path, "roster")))
-        table += [{_("Cohort"): opened.label, **row} for row in quarantine_rows(rows, "roster", limit=None)]
+    paths, table = write_rejected_files(summary.opened)
     if table:
         create_table_artifact(
             table[:QUARANTINE_SHOWN],
             key=slug(f"intake-{summary.program}-quarantine"),
-            description=_("Rows not accepted: fix them in the rejected-rows files and submit those files again."),
+            description=translator()(
+                "Rows not accepted: fix them in the rejected-rows files and submit those files again."
+            ),
         )
     return paths
 

@@ -1,0 +1,100 @@
+"""What each stage of the benchmark records: wall time, peak memory, rows per second, Prefect task runs."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import psutil
+
+
+@dataclass
+class Stage:
+    """One measured stage of one design on one backend at one size."""
+
+    backend: str
+    design: str  # floor | orchestrated | naive
+    participants: int
+    cohorts: int
+    stage: str  # open | check | assess
+    seconds: float
+    peak_mib: float
+    rows: int  # participants handled by the stage
+    task_runs: int | None = None  # None: not run on Prefect
+    note: str = ""
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "rows_per_second": round(self.rows_per_second)}
+
+
+class PeakMemory:
+    """Samples this process's resident memory every 20 ms; ``peak`` is the highest seen since ``reset``.
+
+    ``ru_maxrss`` only knows the peak of the whole process; the benchmark needs it per stage.
+    """
+
+    def __init__(self) -> None:
+        self._process = psutil.Process()
+        self._peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.02):
+            self._peak = max(self._peak, self._process.memory_info().rss)
+
+    def reset(self) -> None:
+        self._peak = self._process.memory_info().rss
+
+    @property
+    def peak_mib(self) -> float:
+        return max(self._peak, self._process.memory_info().rss) / 2**20
+
+    def close(self) -> None:
+        self._stop.set()
+
+
+@contextmanager
+def timed(memory: PeakMemory) -> Iterator[dict[str, float]]:
+    """``with timed(memory) as t:`` ... then ``t["seconds"]`` and ``t["peak_mib"]``."""
+    out: dict[str, float] = {}
+    memory.reset()
+    started = time.perf_counter()
+    yield out
+    out["seconds"] = time.perf_counter() - started
+    out["peak_mib"] = memory.peak_mib
+
+
+def task_runs(flow_run_id: Any) -> int:
+    """Task runs the Prefect server recorded for one flow run (its sub-flows' tasks not included)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    async def count() -> int:
+        async with get_client() as client:
+            runs = await client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+        return len(runs)
+
+    return asyncio.run(count())
+
+
+def run_flow(flow: Callable[..., Any], *args: Any) -> tuple[Any, int]:
+    """Run a flow on the server in PREFECT_API_URL; its result and its task-run count."""
+    state = flow(*args, return_state=True)
+    if not (state.is_completed() or state.is_failed()):
+        raise RuntimeError(f"{flow.name} ended {state.type}: {state.message}")
+    if state.is_failed() and not hasattr(state.data, "result"):
+        result = state.result(raise_on_failure=False)
+    else:
+        result = state.result(raise_on_failure=False)
+    return result, task_runs(state.state_details.flow_run_id)

@@ -1,0 +1,289 @@
+"""National-size benchmark (issue #8): open, check and assess N participants in N/30 cohorts.
+
+    make bench
+    .venv/bin/python -m bench.national --participants 1000 10000 100000 --backends sqlite postgresql
+
+For every backend and size it runs the floor (no orchestrator) and the orchestrated flows, each on
+its own fresh database, and the naive one-task-per-participant design at ``--naive`` participants.
+Results go to ``bench/results/national.json`` and to the marked section of ``bench/RESULTS.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import shutil
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PG_ADMIN_URL = os.environ.get("DIKLAT_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+BEGIN, END = "<!-- national:begin -->", "<!-- national:end -->"
+GOAL_RATIO, GOAL_MIB = 1.5, 2048
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--participants", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
+    parser.add_argument("--naive", type=int, default=1_000, help="participants for the naive design (0: skip)")
+    parser.add_argument("--no-results-file", action="store_true", help="do not rewrite bench/RESULTS.md")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="diklat-national-"))
+    os.environ.setdefault("DIKLAT_DATA_DIR", str(work / "data"))
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from diklat.prefect_server import ensure_server
+
+    print(f"Prefect server: {ensure_server(work / 'server', port=4290)}", flush=True)
+    from bench.measure import PeakMemory
+
+    memory = PeakMemory()
+    warm_up()
+    results = []
+    backends = [b for b in args.backends if b != "postgresql" or _pg_reason() is None]
+    if len(backends) < len(args.backends):
+        print(f"PostgreSQL skipped: {_pg_reason()}", flush=True)
+    for participants in sorted(args.participants):
+        from bench.workload import make_workload
+
+        workload = make_workload(work / f"n{participants}", participants)
+        shared: dict = {}
+        for backend in backends:
+            for design in ("floor", "orchestrated"):
+                results += run_pipeline(backend, design, workload, shared, memory)
+    if args.naive:
+        from bench.workload import make_workload
+
+        workload = make_workload(work / f"naive{args.naive}", args.naive)
+        for backend in backends:
+            results += run_pipeline(backend, "naive", workload, {}, memory)
+    memory.close()
+
+    out = HERE / "results" / "national.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps({"machine": machine(), "stages": [r.as_dict() for r in results]}, indent=1))
+    report = markdown(results)
+    print(report)
+    if not args.no_results_file:
+        update_results_file(report)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def run_pipeline(backend: str, design: str, workload, shared: dict, memory) -> list:  # noqa: ANN001
+    """Open, then (after loading evidence) check and assess, on a fresh database of its own."""
+    from bench import designs
+    from bench.measure import Stage, timed
+    from bench.workload import CHECK_AS_OF, PROGRAM, evidence_frames, load_evidence
+
+    url, drop = fresh_database(backend, workload.folder / f"{design}.db")
+    use_database(url)
+    out = []
+
+    def stage(name: str, run: Callable[[], int | tuple[int, int]]) -> None:
+        with timed(memory) as took:
+            done = run()
+        rows, runs = done if isinstance(done, tuple) else (done, None)
+        out.append(
+            Stage(
+                backend,
+                design,
+                workload.participants,
+                workload.cohorts,
+                name,
+                took["seconds"],
+                took["peak_mib"],
+                rows,
+                runs,
+            )
+        )
+        print(
+            f"  {backend:10s} {design:12s} {workload.participants:7d} {name:6s} {took['seconds']:8.2f} s "
+            f"{took['peak_mib']:7.0f} MiB  task runs {runs}",
+            flush=True,
+        )
+
+    try:
+        opener = {"floor": designs.open_floor, "orchestrated": designs.open_orchestrated, "naive": designs.open_naive}
+        stage("open", lambda: opener[design](PROGRAM, workload.manifest))
+        if "evidence" not in shared:
+            shared["evidence"] = evidence_frames(workload, url)
+        started = time.perf_counter()
+        rows = load_evidence(shared["evidence"], url)
+        print(f"  (setup: {rows:,} evidence rows loaded in {time.perf_counter() - started:.1f} s)", flush=True)
+        checker = {
+            "floor": designs.check_floor,
+            "orchestrated": designs.check_orchestrated,
+            "naive": designs.check_naive,
+        }
+        stage("check", lambda: checker[design](CHECK_AS_OF))
+    finally:
+        drop()
+    return out
+
+
+def warm_up() -> None:
+    """Pay one-off costs (imports, GX's first context, holiday tables) before anything is timed."""
+    from datetime import date
+
+    import pandas as pd
+
+    from diklat.domain.calendar import days_off_for
+    from diklat.gate.roster import gate_roster
+    from diklat.templates import resolve_template
+    from schemas.suites import RosterRules
+
+    template = resolve_template("PKP")
+    days_off_for(template, date(2022, 7, 14))
+    row = {"row_number": 2, "nip": "198001012005011001", "name": "A", "golongan": "III/a", "position": "x", "unit": "y"}
+    gate_roster(pd.DataFrame([row]), RosterRules("III/a", 30, frozenset(), {}), date(2022, 7, 14))
+
+
+def use_database(url: str) -> None:
+    from diklat.settings import get_settings
+
+    os.environ["DIKLAT_DATABASE_URL"] = url
+    get_settings.cache_clear()
+
+
+def fresh_database(backend: str, sqlite_path: Path) -> tuple[str, Callable[[], None]]:
+    """A migrated empty database and the function that removes it."""
+    from diklat.db.migrate import upgrade
+
+    if backend == "sqlite":
+        sqlite_path.unlink(missing_ok=True)
+        url = f"sqlite:///{sqlite_path}"
+        upgrade(url)
+        return url, lambda: None
+    import sqlalchemy as sa
+
+    name = f"diklat_bench_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    upgrade(url)
+
+    def drop() -> None:
+        from diklat.db.engine import engine_for
+
+        engine_for.cache_clear()
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return url, drop
+
+
+def _pg_reason() -> str | None:
+    import sqlalchemy as sa
+
+    try:
+        with sa.create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3}).connect():
+            return None
+    except Exception as error:  # noqa: BLE001 - any failure means "not reachable"
+        return f"{PG_ADMIN_URL}: {type(error).__name__}"
+
+
+def machine() -> dict:
+    import psutil
+
+    return {
+        "cpu": platform.processor() or platform.machine(),
+        "cores": os.cpu_count(),
+        "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
+        "python": platform.python_version(),
+        "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
+
+
+def markdown(results: list) -> str:
+    """The results table and how they compare with the goals of issue #8."""
+    info = machine()
+    lines = [
+        f"Measured {info['when']} on {info['cores']} cores, {info['memory_gib']} GiB, Python {info['python']}.",
+        "",
+        "| backend | design | participants | cohorts | stage | wall s | rows/s | peak MiB | task runs |",
+        "|---|---|---:|---:|---|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        runs = "–" if r.task_runs is None else str(r.task_runs)
+        lines.append(
+            f"| {r.backend} | {r.design} | {r.participants:,} | {r.cohorts:,} | {r.stage} | {r.seconds:.2f} "
+            f"| {r.rows_per_second:,.0f} | {r.peak_mib:,.0f} | {runs} |"
+        )
+    lines += ["", "Goals:", ""] + goals(results)
+    return "\n".join(lines)
+
+
+def goals(results: list) -> list[str]:
+    """One line per goal and backend/stage: the figure and whether it is met."""
+    out = []
+    by = {(r.backend, r.design, r.participants, r.stage): r for r in results}
+    sizes = sorted({r.participants for r in results if r.design != "naive"})
+    if not sizes:
+        return out
+    low, high = sizes[0], sizes[-1]
+    for backend in sorted({r.backend for r in results}):
+        for stage in ("open", "check", "assess"):
+            floor, orch = by.get((backend, "floor", high, stage)), by.get((backend, "orchestrated", high, stage))
+            if not (floor and orch):
+                continue
+            ratio = orch.seconds / floor.seconds
+            mark = "met" if ratio <= GOAL_RATIO else "NOT met"
+            out.append(
+                f"- {backend} {stage}: orchestrated / floor at {high:,} = {ratio:.2f} (goal ≤ {GOAL_RATIO}): {mark}"
+            )
+            runs = [
+                by[(backend, "orchestrated", n, stage)].task_runs
+                for n in sizes
+                if (backend, "orchestrated", n, stage) in by
+            ]
+            out.append(
+                f"- {backend} {stage}: task runs at {', '.join(f'{n:,}' for n in sizes)} participants: "
+                f"{', '.join(map(str, runs))}"
+            )
+            first = by.get((backend, "orchestrated", low, stage))
+            if first and high > low:
+                exponent = math.log(orch.seconds / first.seconds) / math.log(high / low)
+                mark = "met" if exponent <= 1.05 else "NOT met"
+                out.append(
+                    f"- {backend} {stage}: time grows as participants^{exponent:.2f} from {low:,} to {high:,} "
+                    f"(goal ≤ linear): {mark}"
+                )
+            naive = next(
+                (r for r in results if r.backend == backend and r.design == "naive" and r.stage == stage), None
+            )
+            if naive:
+                same = by.get((backend, "orchestrated", naive.participants, stage))
+                if same:
+                    out.append(
+                        f"- {backend} {stage}: naive at {naive.participants:,}: {naive.seconds:.1f} s and "
+                        f"{naive.task_runs} task runs, vs {same.seconds:.1f} s and {same.task_runs} orchestrated"
+                    )
+    peak = max((r.peak_mib for r in results), default=0)
+    out.append(
+        f"- peak memory of any stage: {peak:,.0f} MiB (goal < {GOAL_MIB:,}): {'met' if peak < GOAL_MIB else 'NOT met'}"
+    )
+    return out
+
+
+def update_results_file(report: str) -> None:
+    path = HERE / "RESULTS.md"
+    text = path.read_text()
+    if BEGIN in text and END in text:
+        head, rest = text.split(BEGIN, 1)
+        text = head + BEGIN + "\n" + report + "\n" + END + rest.split(END, 1)[1]
+    else:
+        text += f"\n{BEGIN}\n{report}\n{END}\n"
+    path.write_text(text)
+
+
+if __name__ == "__main__":
+    main()
