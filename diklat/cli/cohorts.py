@@ -58,6 +58,88 @@ def _open_cohort(program, cohort, start, roster, coaches, template, today, as_js
     raise typer.Exit(report_state(state, as_json))
 
 
+@app.command("open-cohorts")
+def open_cohorts_cmd(
+    program: Annotated[str, typer.Option(help="Programme name, e.g. 'PKP Provinsi Jambi 2022'.")],
+    manifest: Annotated[
+        Path, typer.Option(help="Cohort list (.xlsx or .csv): ANGKATAN, TANGGAL MULAI, BERKAS PESERTA, BERKAS COACH.")
+    ],
+    template: Annotated[str | None, typer.Option(help="Template CODE, CODE@VERSION or .yaml.")] = None,
+    today: Annotated[str | None, typer.Option(help="Check rules as of this date (YYYY-MM-DD).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Open many cohorts at once from a cohort list (a province's or LAN's intake)."""
+    _guard(_open_cohorts)(program, manifest, template, today, as_json)
+
+
+def _open_cohorts(program, manifest, template, today, as_json) -> None:  # noqa: ANN001
+    from schemas.params import OpenCohorts
+
+    params = _params(OpenCohorts, program=program, manifest=str(manifest), template=template, today=today)
+    _prepare()
+    from flows.open_cohorts import open_cohorts
+
+    state = open_cohorts(params, return_state=True)
+    raise typer.Exit(report_intake(state, as_json))
+
+
+def report_intake(state, as_json: bool) -> int:  # noqa: ANN001
+    """Cohort by cohort counts (first 50 shown), cohorts held back, files to fix; the exit code."""
+    from diklat.cli.base import EXIT_BLOCKED, EXIT_OK, EXIT_QUARANTINED
+    from flows.open_cohorts import IntakeSummary
+
+    _ = translator()
+    summary = state.result(raise_on_failure=False)
+    if not isinstance(summary, IntakeSummary):  # the cohort list itself could not be used
+        return report_state(state, as_json)
+    code = EXIT_BLOCKED if summary.held else EXIT_QUARANTINED if summary.rows_quarantined else EXIT_OK
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "outcome": "blocked" if summary.held else "quarantined" if summary.rows_quarantined else "accepted",
+                    "cohorts": [
+                        {"cohort": c.ref.number, "label": c.label, **vars(c.counts), "participants": c.participants}
+                        for c in summary.opened
+                    ],
+                    "held_back": [vars(h) for h in summary.held],
+                    "rejected_files": summary.rejected_files,
+                },
+                default=str,
+            )
+        )
+        return code
+    table = Table(title=_("Cohorts opened"))
+    for column in (_("Cohort"), _("Rows read"), _("Accepted"), _("Quarantined"), _("Participants")):
+        table.add_column(column)
+    for c in summary.opened[:50]:
+        table.add_row(
+            c.label,
+            *(str(v) for v in (c.counts.rows_read, c.counts.rows_accepted, c.counts.rows_quarantined)),
+            str(c.participants),
+        )
+    console.print(table)
+    console.print(
+        _("{opened} cohorts opened; rows read {read} = accepted {accepted} + quarantined {quarantined}.").format(
+            opened=len(summary.opened),
+            read=summary.rows_read,
+            accepted=summary.rows_accepted,
+            quarantined=summary.rows_quarantined,
+        ),
+        style="bold",
+    )
+    for h in summary.held:
+        console.print(
+            _("Cohort {cohort} (row {row}): {reason}").format(cohort=h.cohort, row=h.row_number, reason=h.reason),
+            style="red",
+        )
+    if summary.rejected_files:
+        console.print(_("Rejected rows with their reasons:"))
+        for path in summary.rejected_files:
+            console.print(f"  {path}")
+    return code
+
+
 @app.command()
 def ingest(
     kind: Annotated[str, typer.Argument(help="attendance, guidance or deliverables.")],

@@ -303,3 +303,36 @@ def test_every_plan_option_reaches_the_flow(sqlite_settings, tmp_path: Path, mon
         3,
     )
     assert params.as_of == date(2023, 1, 2)
+
+
+def test_open_cohorts_opens_an_intake_and_exits_3_with_the_files_to_fix(sqlite_settings, tmp_path: Path) -> None:
+    from diklat.synth.manifest import write_manifest
+
+    rows = []
+    for number in (1, 2):
+        synth = make_roster(30, seed=40 + number, today=TODAY, faults=number - 1)
+        rows.append({"cohort": number, "start": TODAY, "roster": write_table(synth.frame, tmp_path / f"a{number}.csv")})
+    manifest = write_manifest(rows, tmp_path / "daftar.csv")
+
+    code, output = run("open-cohorts", "--program", "PKP Prov", "--manifest", str(manifest), "--today", START)
+
+    assert code == EXIT_QUARANTINED, output
+    assert "2 cohorts opened; rows read 60 = accepted 59 + quarantined 1." in output
+    assert "roster-rejected-batch-2.xlsx" in output
+    code, output = run("open-cohorts", "--program", "PKP Prov", "--manifest", str(manifest), "--json")
+    data = json.loads(output)
+    assert [c["already_processed"] for c in data["cohorts"]] == [True, True]
+
+
+def test_open_cohorts_names_the_cohort_held_back_and_exits_4(sqlite_settings, tmp_path: Path) -> None:
+    from diklat.synth.manifest import write_manifest
+
+    roster = write_table(make_roster(30, seed=44, today=TODAY).frame, tmp_path / "a1.csv")
+    rows = [{"cohort": 1, "start": TODAY, "roster": roster}, {"cohort": 2, "start": TODAY, "roster": tmp_path / "x.csv"}]
+    manifest = write_manifest(rows, tmp_path / "daftar.csv")
+
+    code, output = run("open-cohorts", "--program", "PKP Prov", "--manifest", str(manifest), "--today", START)
+
+    assert code == EXIT_BLOCKED, output
+    assert "Cohort 2 (row 3): The file x.csv was not found." in output
+    assert "Traceback" not in output
