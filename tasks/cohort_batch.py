@@ -21,8 +21,8 @@ from diklat.messages import render
 from diklat.report.quarantine import masked_problem, quarantine_rows, write_rejected_file
 from diklat.store import cohorts, guides
 from diklat.store.batches import BatchCounts
-from diklat.store.calendar import write_calendar
-from diklat.store.roster import save_roster
+from diklat.store.calendar import write_calendars
+from diklat.store.roster import RosterFile, save_rosters
 from schemas.files import COACHES, MANIFEST, ROSTER
 from schemas.suites import RosterRules
 from schemas.template import Template
@@ -87,23 +87,28 @@ def read_cohort_list(path: str, needs: tuple[str, ...]) -> list[ManifestEntry] |
 def prepare_cohorts(program: str, entries: list[ManifestEntry], rosters: Rosters, template: Template) -> Chunk:
     """Create the chunk's cohorts whose files could be read, and load what their rosters are checked against."""
     chunk = Chunk()
+    ready = [e for e in entries if e.cohort in rosters.tables]
     with unit_of_work() as session:
-        for entry in entries:
-            if entry.cohort not in rosters.tables:
-                continue
-            try:
-                with session.begin_nested():  # a refused cohort leaves no half-made rows behind
-                    chunk.refs[entry.cohort] = cohorts.ensure_cohort(
-                        session, program, entry.cohort, entry.start, template, ACTOR
-                    )
-            except cohorts.CohortConflict as conflict:
-                chunk.held.append(_held(entry, Problem(conflict.code, None, conflict.params), "roster"))
+        try:
+            refs, conflicts = cohorts.ensure_cohorts(
+                session, program, [(e.cohort, e.start) for e in ready], template, ACTOR
+            )
+        except cohorts.CohortConflict as conflict:  # the template itself was refused: no cohort can open
+            chunk.held += [_held(e, Problem(conflict.code, None, conflict.params), "roster") for e in ready]
+            return chunk
+        chunk.refs = {e.cohort: refs[e.cohort] for e in ready if e.cohort in refs}
+        chunk.held += [
+            _held(e, Problem(conflicts[e.cohort].code, None, conflicts[e.cohort].params), "roster")
+            for e in ready
+            if e.cohort in conflicts
+        ]
         running = cohorts.open_enrolments(session)
+        enrolled = cohorts.enrolled_nips_many(session, [ref.cohort_id for ref in chunk.refs.values()])
         for number, ref in chunk.refs.items():
             chunk.rules[number] = RosterRules(
                 minimum_golongan=ref.template.minimum_golongan,
                 capacity=ref.template.capacity,
-                enrolled_here=cohorts.enrolled_nips(session, ref.cohort_id),
+                enrolled_here=enrolled[ref.cohort_id],
                 running_elsewhere=cohorts.Elsewhere(running, ref.cohort_id),
                 label=ref.label,
             )
@@ -142,22 +147,45 @@ def validate_rosters(rosters: Rosters, chunk: Chunk, today: date) -> dict[int, G
 @io_task
 def save_cohorts(gated: dict[int, Gated], rosters: Rosters, chunk: Chunk) -> list[OpenedCohort]:
     """Enrol, assign guides and lay out calendars for the whole chunk in one transaction."""
-    opened = []
-    run_id = current_run_id()
+    numbers = list(gated)
     with unit_of_work() as session:
-        for number, result in gated.items():
-            ref, table = chunk.refs[number], rosters.tables[number]
-            counts = save_roster(session, result, ref, table.file_name, table.sha256, ACTOR, run_id)
-            superiors = dict(zip(result.accepted["nip"], result.accepted["superior_nip"], strict=True))
-            coaches = rosters.coaches.get(number)
-            frame = None if coaches is None else coaches.frame.dropna(subset=["nip"])
-            guide = guides.save_guides(session, ref, superiors, frame, ACTOR)
-            _, _, end = write_calendar(session, ref)
-            opened.append(
-                OpenedCohort(
-                    ref, counts, table.headers, guide.participants, guide.without_coach, guide.without_mentor, end
+        counts = save_rosters(
+            session,
+            [
+                RosterFile(gated[n], chunk.refs[n], rosters.tables[n].file_name, rosters.tables[n].sha256)
+                for n in numbers
+            ],
+            ACTOR,
+            current_run_id(),
+        )
+        guide_counts = guides.save_guides_many(
+            session,
+            [
+                guides.GuideInput(
+                    chunk.refs[n],
+                    dict(zip(gated[n].accepted["nip"], gated[n].accepted["superior_nip"], strict=True)),
+                    None if n not in rosters.coaches else rosters.coaches[n].frame.dropna(subset=["nip"]),
                 )
+                for n in numbers
+            ],
+            ACTOR,
+        )
+        calendars = write_calendars(session, [chunk.refs[n] for n in numbers])
+    opened = []
+    for n, count in zip(numbers, counts, strict=True):
+        ref = chunk.refs[n]
+        guide = guide_counts[ref.cohort_id]
+        opened.append(
+            OpenedCohort(
+                ref,
+                count,
+                rosters.tables[n].headers,
+                guide.participants,
+                guide.without_coach,
+                guide.without_mentor,
+                calendars[ref.cohort_id][2],
             )
+        )
     return opened
 
 

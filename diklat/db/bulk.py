@@ -60,3 +60,12 @@ def select_in(session: Session, columns: Sequence[Any], key: Any, values: Sequen
             cond = key.in_(part)
         out.extend(session.execute(select(*columns).where(cond)).all())
     return out
+
+
+def rows_in(session: Session, stmt: Any, column: Any, values: Iterable[Any]) -> list[Any]:
+    """``stmt`` (a select, joins and all) restricted to ``column IN values``, in chunks."""
+    values = list(values)
+    out: list[Any] = []
+    for start in range(0, len(values), 5_000):
+        out.extend(session.execute(stmt.where(column.in_(values[start : start + 5_000]))).all())
+    return out

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from diklat.gate.roster import Gated
@@ -33,10 +33,23 @@ def previous_batch(session: Session, kind: str, scope: str, sha256: str) -> t.In
     Only the latest counts: a file sent again after another one (say, the sheet before a wrong
     correction) is applied again, so the data ends as that file says.
     """
-    latest = session.scalar(
-        select(t.IngestBatch).filter_by(kind=kind, scope=scope).order_by(t.IngestBatch.id.desc()).limit(1)
-    )
+    latest = latest_batches(session, kind, [scope]).get(scope)
     return latest if latest is not None and latest.sha256 == sha256 else None
+
+
+def latest_batches(session: Session, kind: str, scopes: Sequence[str]) -> dict[str, t.IngestBatch]:
+    """The last batch of ``kind`` processed for each scope (scopes never processed are absent)."""
+    out: dict[str, t.IngestBatch] = {}
+    scopes = list(scopes)
+    for start in range(0, len(scopes), 5_000):
+        newest = (
+            select(func.max(t.IngestBatch.id))
+            .where(t.IngestBatch.kind == kind, t.IngestBatch.scope.in_(scopes[start : start + 5_000]))
+            .group_by(t.IngestBatch.scope)
+        )
+        for batch in session.scalars(select(t.IngestBatch).where(t.IngestBatch.id.in_(newest))):
+            out[batch.scope] = batch
+    return out
 
 
 def counts_of(batch: t.IngestBatch, already: bool) -> BatchCounts:
@@ -55,58 +68,77 @@ def counts_of(batch: t.IngestBatch, already: bool) -> BatchCounts:
 def start_batch(
     session: Session, gated: Gated, scope: str, file_name: str, sha256: str, flow_run_id: str | None
 ) -> t.IngestBatch:
-    batch = t.IngestBatch(
-        kind=gated.kind,
-        scope=scope,
-        file_name=file_name,
-        sha256=sha256,
-        rows_read=gated.rows_read,
-        rows_accepted=len(gated.accepted),
-        rows_quarantined=len(gated.quarantined),
-        rows_unchanged=0,
-        flow_run_id=flow_run_id,
-    )
-    session.add(batch)
+    return start_batches(session, [(gated, scope, file_name, sha256)], flow_run_id)[0]
+
+
+def start_batches(
+    session: Session, files: Sequence[tuple[Gated, str, str, str]], flow_run_id: str | None
+) -> list[t.IngestBatch]:
+    """One batch row per (gated, scope, file name, sha256), inserted in one flush."""
+    batches = [
+        t.IngestBatch(
+            kind=gated.kind,
+            scope=scope,
+            file_name=file_name,
+            sha256=sha256,
+            rows_read=gated.rows_read,
+            rows_accepted=len(gated.accepted),
+            rows_quarantined=len(gated.quarantined),
+            rows_unchanged=0,
+            flow_run_id=flow_run_id,
+        )
+        for gated, scope, file_name, sha256 in files
+    ]
+    session.add_all(batches)
     session.flush()
-    return batch
+    return batches
 
 
 def quarantine(session: Session, batch: t.IngestBatch, gated: Gated) -> None:
-    """Store every rejected row exactly as read, with all its reasons.
+    """Store every rejected row exactly as read, with all its reasons."""
+    quarantine_many(session, [(batch, gated)])
+
+
+def quarantine_many(session: Session, items: Sequence[tuple[t.IngestBatch, Gated]]) -> None:
+    """Store every rejected row of many batches exactly as read, with all its reasons.
 
     Rows still open from an earlier batch of the same file are closed: this batch holds them now.
     """
-    earlier = select(t.IngestBatch.id).where(
-        t.IngestBatch.kind == batch.kind,
-        t.IngestBatch.scope == batch.scope,
-        t.IngestBatch.sha256 == batch.sha256,
-        t.IngestBatch.id != batch.id,
-    )
-    session.execute(
-        update(t.QuarantinedRow)
-        .where(t.QuarantinedRow.batch_id.in_(earlier), t.QuarantinedRow.status == "open")
-        .values(status="resolved", resolved_batch_id=batch.id)
-        .execution_options(synchronize_session=False)
-    )
-    q = gated.quarantined
-    if q.empty:
+    if not items:
         return
-    session.execute(
-        insert(t.QuarantinedRow),
-        [
-            {
-                "batch_id": batch.id,
-                "kind": gated.kind,
-                "scope": batch.scope,
-                "row_number": int(r.row_number),
-                "subject_key": r.subject_key,
-                "raw": r.raw,
-                "reasons": [p.as_dict() for p in r.problems],
-                "status": "open",
-            }
-            for r in q.itertuples(index=False)
-        ],
-    )
+    kind = items[0][0].kind
+    new_ids = [b.id for b, _ in items]
+    by_file = {(b.scope, b.sha256): b for b, _ in items}
+    earlier = session.execute(
+        select(t.IngestBatch.id, t.IngestBatch.scope, t.IngestBatch.sha256).where(
+            t.IngestBatch.kind == kind,
+            tuple_(t.IngestBatch.scope, t.IngestBatch.sha256).in_(list(by_file)),
+            t.IngestBatch.id.not_in(new_ids),
+        )
+    ).all()
+    for old_id, scope, sha in earlier:  # rare: the same file sent again after another one
+        session.execute(
+            update(t.QuarantinedRow)
+            .where(t.QuarantinedRow.batch_id == old_id, t.QuarantinedRow.status == "open")
+            .values(status="resolved", resolved_batch_id=by_file[(scope, sha)].id)
+            .execution_options(synchronize_session=False)
+        )
+    rows = [
+        {
+            "batch_id": batch.id,
+            "kind": gated.kind,
+            "scope": batch.scope,
+            "row_number": int(r.row_number),
+            "subject_key": r.subject_key,
+            "raw": r.raw,
+            "reasons": [p.as_dict() for p in r.problems],
+            "status": "open",
+        }
+        for batch, gated in items
+        for r in gated.quarantined.itertuples(index=False)
+    ]
+    if rows:
+        session.execute(insert(t.QuarantinedRow), rows)
 
 
 def resolve(

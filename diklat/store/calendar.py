@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from diklat.db.bulk import upsert
+from diklat.db.bulk import rows_in, upsert
 from diklat.domain.calendar import Calendar, build_calendar, days_off_for
 from diklat.store.cohorts import CohortRef
 from schemas import tables as t
@@ -15,20 +16,54 @@ from schemas import tables as t
 
 def write_calendar(session: Session, cohort: CohortRef) -> tuple[int, int, date]:
     """Lay out a cohort's calendar from its template and days off; returns sessions, milestones, end date."""
-    extra = session.get(t.Cohort, cohort.cohort_id).extra_days_off
-    days_off = days_off_for(cohort.template, cohort.start_date, [date.fromisoformat(d) for d in extra])
-    calendar = build_calendar(cohort.template, cohort.start_date, days_off)
-    sessions, milestones = save_calendar(session, cohort.cohort_id, calendar)
-    return sessions, milestones, calendar.end_date
+    return write_calendars(session, [cohort])[cohort.cohort_id]
+
+
+def write_calendars(session: Session, cohorts: Sequence[CohortRef]) -> dict[int, tuple[int, int, date]]:
+    """``write_calendar`` for many cohorts in a fixed number of statements (cohort id -> figures)."""
+    ids = [c.cohort_id for c in cohorts]
+    extra = dict(rows_in(session, select(t.Cohort.id, t.Cohort.extra_days_off), t.Cohort.id, ids))
+    built: dict[tuple, Calendar] = {}  # cohorts of one intake share start days: lay each out once
+    calendars = {}
+    for cohort in cohorts:
+        days = tuple(sorted(extra[cohort.cohort_id] or ()))
+        key = (cohort.template.key, cohort.start_date, days)
+        if key not in built:
+            days_off = days_off_for(cohort.template, cohort.start_date, [date.fromisoformat(d) for d in days])
+            built[key] = build_calendar(cohort.template, cohort.start_date, days_off)
+        calendars[cohort.cohort_id] = built[key]
+    save_calendars(session, calendars)
+    totals = {
+        table: dict(
+            rows_in(
+                session,
+                select(table.cohort_id, func.count()).group_by(table.cohort_id),
+                table.cohort_id,
+                ids,
+            )
+        )
+        for table in (t.Session, t.Milestone)
+    }
+    return {i: (totals[t.Session].get(i, 0), totals[t.Milestone].get(i, 0), calendars[i].end_date) for i in ids}
 
 
 def save_calendar(session: Session, cohort_id: int, calendar: Calendar) -> tuple[int, int]:
     """Insert missing sessions and milestones (ON CONFLICT DO NOTHING); returns the totals."""
+    save_calendars(session, {cohort_id: calendar})
+    count = lambda table: session.scalar(  # noqa: E731
+        select(func.count()).select_from(table).where(table.cohort_id == cohort_id)
+    )
+    return count(t.Session), count(t.Milestone)
+
+
+def save_calendars(session: Session, calendars: dict[int, Calendar]) -> None:
+    """Insert the missing sessions and milestones of many cohorts, two statements in all."""
     upsert(
         session,
         t.Session.__table__,
         [
-            {"cohort_id": cohort_id, "code": s.code, "date": s.date, "phase": s.phase, "agenda": s.agenda, "jp": s.jp}
+            {"cohort_id": cid, "code": s.code, "date": s.date, "phase": s.phase, "agenda": s.agenda, "jp": s.jp}
+            for cid, calendar in calendars.items()
             for s in calendar.sessions
         ],
         ["cohort_id", "code"],
@@ -38,7 +73,7 @@ def save_calendar(session: Session, cohort_id: int, calendar: Calendar) -> tuple
         t.Milestone.__table__,
         [
             {
-                "cohort_id": cohort_id,
+                "cohort_id": cid,
                 "code": m.code,
                 "kind": m.kind,
                 "title": m.title,
@@ -48,11 +83,8 @@ def save_calendar(session: Session, cohort_id: int, calendar: Calendar) -> tuple
                 "required": m.required,
                 "rule": m.rule,
             }
+            for cid, calendar in calendars.items()
             for m in calendar.milestones
         ],
         ["cohort_id", "code"],
     )
-    count = lambda table: session.scalar(  # noqa: E731
-        select(func.count()).select_from(table).where(table.cohort_id == cohort_id)
-    )
-    return count(t.Session), count(t.Milestone)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from diklat.domain.calendar import build_calendar, days_off_for
-from diklat.store.audit import audit
+from diklat.store.audit import audit, audit_many
 from diklat.templates import template_body, template_sha256
 from schemas import tables as t
 from schemas.template import Template
@@ -68,40 +68,94 @@ def ensure_cohort(
     session: Session, programme: str, number: int, start: date, template: Template, actor: str
 ) -> CohortRef:
     """The cohort, opened now under ``template`` or as it was first opened (its template never changes)."""
+    refs, conflicts = ensure_cohorts(session, programme, [(number, start)], template, actor)
+    if conflicts:
+        raise conflicts[number]
+    return refs[number]
+
+
+def ensure_cohorts(
+    session: Session, programme: str, wanted: Sequence[tuple[int, date]], template: Template, actor: str
+) -> tuple[dict[int, CohortRef], dict[int, CohortConflict]]:
+    """``ensure_cohort`` for many cohort numbers of one programme in a fixed number of statements.
+
+    Returns the cohorts by number, and the numbers refused (recorded with another start date).
+    """
     prog = session.scalar(select(t.Programme).filter_by(name=programme))
     if prog is None:
         prog = t.Programme(name=programme, template_code=template.code)
         session.add(prog)
         session.flush()
         audit(session, actor, "create", "programme", programme, None, {"template": template.code})
-    cohort = session.scalar(select(t.Cohort).filter_by(programme_id=prog.id, number=number).with_for_update())
-    if cohort is None:
+    numbers = [n for n, _ in wanted]
+    existing = {
+        c.number: c
+        for part in range(0, len(numbers), 5_000)
+        for c in session.scalars(
+            select(t.Cohort)
+            .where(t.Cohort.programme_id == prog.id, t.Cohort.number.in_(numbers[part : part + 5_000]))
+            .with_for_update()
+        )
+    }
+    conflicts: dict[int, CohortConflict] = {}
+    new_rows, ends = [], {}
+    for number, start in wanted:
+        cohort = existing.get(number)
+        if cohort is not None:
+            if cohort.start_date != start:
+                conflicts[number] = CohortConflict(
+                    "cohort.start_differs", cohort=number, recorded=cohort.start_date.isoformat()
+                )
+            continue
+        if start not in ends:  # cohorts of one intake share a few start days
+            ends[start] = build_calendar(template, start, days_off_for(template, start)).end_date
+        new_rows.append(
+            t.Cohort(
+                programme_id=prog.id,
+                number=number,
+                start_date=start,
+                end_date=ends[start],
+                capacity=template.capacity,
+                status="open",
+                extra_days_off=[],
+            )
+        )
+    if new_rows:
         tpl = ensure_template(session, template)
-        calendar = build_calendar(template, start, days_off_for(template, start))
-        cohort = t.Cohort(
-            programme_id=prog.id,
-            number=number,
-            template_id=tpl.id,
-            start_date=start,
-            end_date=calendar.end_date,
-            capacity=template.capacity,
-            status="open",
-            extra_days_off=[],
-        )
-        session.add(cohort)
+        for row in new_rows:
+            row.template_id = tpl.id
+        session.add_all(new_rows)
         session.flush()
-        audit(
+        audit_many(
             session,
-            actor,
-            "open",
-            "cohort",
-            f"{programme}#{number}",
-            None,
-            {"start": start.isoformat(), "template": template.key},
+            [
+                {
+                    "actor": actor,
+                    "action": "open",
+                    "entity": "cohort",
+                    "entity_key": f"{programme}#{row.number}",
+                    "old_value": None,
+                    "new_value": {"start": row.start_date.isoformat(), "template": template.key},
+                    "source": None,
+                }
+                for row in new_rows
+            ],
         )
-    elif cohort.start_date != start:
-        raise CohortConflict("cohort.start_differs", cohort=number, recorded=cohort.start_date.isoformat())
-    return cohort_ref(session, cohort.id)
+        existing.update({row.number: row for row in new_rows})
+    bodies = {
+        tpl_id: Template.model_validate(body)
+        for tpl_id, body in session.execute(
+            select(t.ProgrammeTemplate.id, t.ProgrammeTemplate.body).where(
+                t.ProgrammeTemplate.id.in_({c.template_id for c in existing.values()})
+            )
+        )
+    }
+    refs = {
+        n: CohortRef(c.id, programme, c.number, c.start_date, c.end_date, bodies[c.template_id])
+        for n, c in existing.items()
+        if n not in conflicts
+    }
+    return refs, conflicts
 
 
 def cohort_ref(session: Session, cohort_id: int) -> CohortRef:
@@ -169,4 +223,16 @@ class Elsewhere(Mapping[str, str]):
 
 
 def enrolled_nips(session: Session, cohort_id: int) -> frozenset[str]:
-    return frozenset(session.scalars(select(t.Enrolment.nip).where(t.Enrolment.cohort_id == cohort_id)))
+    return enrolled_nips_many(session, [cohort_id])[cohort_id]
+
+
+def enrolled_nips_many(session: Session, cohort_ids: Sequence[int]) -> dict[int, frozenset[str]]:
+    """NIPs enrolled in each cohort (any status), cohort id -> NIPs, in one query per 5,000 cohorts."""
+    found: dict[int, set[str]] = {i: set() for i in cohort_ids}
+    ids = list(cohort_ids)
+    for part in range(0, len(ids), 5_000):
+        for cohort_id, nip in session.execute(
+            select(t.Enrolment.cohort_id, t.Enrolment.nip).where(t.Enrolment.cohort_id.in_(ids[part : part + 5_000]))
+        ):
+            found[cohort_id].add(nip)
+    return {i: frozenset(v) for i, v in found.items()}

@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from diklat.db.bulk import select_in, upsert
+from diklat.db.bulk import rows_in, select_in, upsert
 from diklat.domain.nip import parse_nip
 from diklat.gate.roster import Gated
 from diklat.store.audit import audit_many
-from diklat.store.batches import BatchCounts, counts_of, previous_batch, quarantine, resolve, start_batch
+from diklat.store.batches import BatchCounts, counts_of, latest_batches, quarantine_many, resolve, start_batches
 from diklat.store.cohorts import CohortRef
 from schemas import tables as t
 
 EMPLOYEE_FIELDS = ("name", "golongan", "position", "unit", "email", "phone")
+
+
+@dataclass(frozen=True)
+class RosterFile:
+    """One cohort's gated roster file, ready to be saved."""
+
+    gated: Gated
+    cohort: CohortRef
+    file_name: str
+    sha256: str
 
 
 def save_roster(
@@ -29,48 +41,101 @@ def save_roster(
     flow_run_id: str | None = None,
 ) -> BatchCounts:
     """Upsert employees and enrolments; a file already processed for this cohort changes nothing."""
-    if gated.kind != "roster":
-        raise TypeError(f"expected a gated roster, got {gated.kind}")
-    done = previous_batch(session, "roster", cohort.scope, sha256)
-    if done is not None:
-        return counts_of(done, already=True)
-    session.execute(select(t.Cohort.id).where(t.Cohort.id == cohort.cohort_id).with_for_update())
-    batch = start_batch(session, gated, cohort.scope, file_name, sha256, flow_run_id)
-    accepted = gated.accepted
-    source = f"{file_name} (batch {batch.id})"
-    changed = _save_employees(session, accepted, actor, source)
-    enrolled_before = set(session.scalars(select(t.Enrolment.nip).where(t.Enrolment.cohort_id == cohort.cohort_id)))
-    created = _save_enrolments(session, accepted, cohort, batch.id, enrolled_before)
-    quarantine(session, batch, gated)
-    keys = list(accepted["nip"]) + list("name:" + accepted["name"].str.strip().str.casefold())
-    resolved = resolve(session, "roster", cohort.scope, batch.id, keys, accepted["quarantine_id"].dropna())
-    batch.rows_unchanged = int((accepted["nip"].isin(enrolled_before) & ~accepted["nip"].isin(changed)).sum())
-    audit_many(
-        session,
+    return save_rosters(session, [RosterFile(gated, cohort, file_name, sha256)], actor, flow_run_id)[0]
+
+
+def save_rosters(
+    session: Session, files: Sequence[RosterFile], actor: str, flow_run_id: str | None = None
+) -> list[BatchCounts]:
+    """``save_roster`` for many cohorts' files with a fixed number of statements, in the files' order.
+
+    Per-cohort statements inside one long transaction degrade on PostgreSQL (the planner still
+    sees the tables as empty), so each step below covers every file at once.
+    """
+    for f in files:
+        if f.gated.kind != "roster":
+            raise TypeError(f"expected a gated roster, got {f.gated.kind}")
+    latest = latest_batches(session, "roster", [f.cohort.scope for f in files])
+    out: dict[int, BatchCounts] = {}
+    todo = []
+    for i, f in enumerate(files):
+        done = latest.get(f.cohort.scope)
+        if done is not None and done.sha256 == f.sha256:
+            out[i] = counts_of(done, already=True)
+        else:
+            todo.append((i, f))
+    if not todo:
+        return [out[i] for i in range(len(files))]
+    ids = [f.cohort.cohort_id for _, f in todo]
+    rows_in(session, select(t.Cohort.id).with_for_update(), t.Cohort.id, ids)
+    batches = start_batches(session, [(f.gated, f.cohort.scope, f.file_name, f.sha256) for _, f in todo], flow_run_id)
+    accepted = pd.concat(
         [
+            f.gated.accepted.assign(_source=f"{f.file_name} (batch {b.id})", _cohort=f.cohort.cohort_id, _batch=b.id)
+            for (_, f), b in zip(todo, batches, strict=True)
+        ],
+        ignore_index=True,
+    )
+    changed = _save_employees(session, accepted, actor)
+    enrolled_before = {
+        (c, nip)
+        for c, nip in rows_in(session, select(t.Enrolment.cohort_id, t.Enrolment.nip), t.Enrolment.cohort_id, ids)
+    }
+    created = _save_enrolments(session, accepted, enrolled_before)
+    # Resolving fixed rows is one UPDATE per cohort: only for cohorts that have rows waiting.
+    waiting = {
+        scope
+        for (scope,) in rows_in(
+            session,
+            select(t.QuarantinedRow.scope).where(t.QuarantinedRow.kind == "roster", t.QuarantinedRow.status == "open"),
+            t.QuarantinedRow.scope,
+            [f.cohort.scope for _, f in todo],
+        )
+    }
+    quarantine_many(session, [(b, f.gated) for (_, f), b in zip(todo, batches, strict=True)])
+    audits = []
+    for (i, f), batch in zip(todo, batches, strict=True):
+        mine = f.gated.accepted
+        keys = list(mine["nip"]) + list("name:" + mine["name"].str.strip().str.casefold())
+        resolved = (
+            resolve(session, "roster", f.cohort.scope, batch.id, keys, mine["quarantine_id"].dropna())
+            if f.cohort.scope in waiting
+            else 0
+        )
+        before = mine["nip"].map(lambda nip, c=f.cohort.cohort_id: (c, nip) in enrolled_before)
+        batch.rows_unchanged = int((before & ~mine["nip"].isin(changed)).sum())
+        source = f"{f.file_name} (batch {batch.id})"
+        audits.append(
             {
                 "actor": actor,
                 "action": "ingest",
                 "entity": "cohort",
-                "entity_key": cohort.label,
+                "entity_key": f.cohort.label,
                 "old_value": None,
                 "source": source,
                 "new_value": {
-                    "read": gated.rows_read,
-                    "enrolled": created,
-                    "updated": len(changed),
-                    "quarantined": len(gated.quarantined),
+                    "read": f.gated.rows_read,
+                    "enrolled": created.get(f.cohort.cohort_id, 0),
+                    "updated": int(mine["nip"].isin(changed).sum()),
+                    "quarantined": len(f.gated.quarantined),
                     "resolved": resolved,
                 },
             }
-        ],
-    )
-    return BatchCounts(
-        batch.id, file_name, gated.rows_read, len(accepted), len(gated.quarantined), batch.rows_unchanged, resolved
-    )
+        )
+        out[i] = BatchCounts(
+            batch.id,
+            f.file_name,
+            f.gated.rows_read,
+            len(mine),
+            len(f.gated.quarantined),
+            batch.rows_unchanged,
+            resolved,
+        )
+    audit_many(session, audits)
+    return [out[i] for i in range(len(files))]
 
 
-def _save_employees(session: Session, accepted: pd.DataFrame, actor: str, source: str) -> set[str]:
+def _save_employees(session: Session, accepted: pd.DataFrame, actor: str) -> set[str]:
     """Insert new officials, update changed ones (each change audited); returns the changed NIPs."""
     if accepted.empty:
         return set()
@@ -100,28 +165,38 @@ def _save_employees(session: Session, accepted: pd.DataFrame, actor: str, source
                     "entity_key": rec["nip"],
                     "old_value": {f: before[f] for f in sorted(diff)},
                     "new_value": {f: after[f] for f in sorted(diff)},
-                    "source": source,
+                    "source": rec["_source"],
                 }
             )
         rows.append(row)
+    # One row per NIP: PostgreSQL refuses to update the same row twice in one statement.
+    rows = list({row["nip"]: row for row in rows}.values())
     upsert(session, t.Employee.__table__, rows, ["nip"], update=EMPLOYEE_FIELDS)
     audit_many(session, audits)
     return {a["entity_key"] for a in audits}
 
 
-def _save_enrolments(
-    session: Session, accepted: pd.DataFrame, cohort: CohortRef, batch_id: int, enrolled: set[str]
-) -> int:
-    """Enrol the NIPs not yet in the cohort, with seats after the last one given; returns how many."""
-    new = [nip for nip in accepted["nip"] if nip not in enrolled]
-    last = session.scalar(select(func.max(t.Enrolment.seat)).where(t.Enrolment.cohort_id == cohort.cohort_id))
+def _save_enrolments(session: Session, accepted: pd.DataFrame, enrolled: set[tuple[int, str]]) -> dict[int, int]:
+    """Enrol the NIPs not yet in their cohort, seats after each cohort's last; cohort id -> how many."""
+    new = accepted[[(c, nip) not in enrolled for c, nip in zip(accepted["_cohort"], accepted["nip"], strict=True)]]
+    if new.empty:
+        return {}
+    ids = sorted(set(new["_cohort"]))
+    last = dict(
+        rows_in(
+            session,
+            select(t.Enrolment.cohort_id, func.max(t.Enrolment.seat)).group_by(t.Enrolment.cohort_id),
+            t.Enrolment.cohort_id,
+            ids,
+        )
+    )
+    seat = new.groupby("_cohort").cumcount() + 1 + new["_cohort"].map(lambda c: last.get(c) or 0)
     rows = [
-        {"cohort_id": cohort.cohort_id, "nip": nip, "seat": (last or 0) + i, "status": "active", "batch_id": batch_id}
-        for i, nip in enumerate(new, start=1)
+        {"cohort_id": int(c), "nip": nip, "seat": int(s), "status": "active", "batch_id": int(b)}
+        for c, nip, s, b in zip(new["_cohort"], new["nip"], seat, new["_batch"], strict=True)
     ]
-    if rows:
-        session.execute(insert(t.Enrolment), rows)
-    return len(rows)
+    session.execute(insert(t.Enrolment), rows)
+    return {int(c): int(n) for c, n in new["_cohort"].value_counts().items()}
 
 
 def _clean(value: Any) -> Any:
