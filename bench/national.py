@@ -11,6 +11,7 @@ Results go to ``bench/results/national.json`` and to the marked section of ``ben
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import math
 import os
@@ -80,7 +81,7 @@ def run_pipeline(backend: str, design: str, workload, shared: dict, memory) -> l
     """Open, then (after loading evidence) check and assess, on a fresh database of its own."""
     from bench import designs
     from bench.measure import Stage, timed
-    from bench.workload import CHECK_AS_OF, PROGRAM, evidence_frames, load_evidence
+    from bench.workload import CHECK_AS_OF, PROGRAM, load_evidence
 
     url, drop = fresh_database(backend, workload.folder / f"{design}.db")
     use_database(url)
@@ -112,10 +113,9 @@ def run_pipeline(backend: str, design: str, workload, shared: dict, memory) -> l
     try:
         opener = {"floor": designs.open_floor, "orchestrated": designs.open_orchestrated, "naive": designs.open_naive}
         stage("open", lambda: opener[design](PROGRAM, workload.manifest))
-        if "evidence" not in shared:
-            shared["evidence"] = evidence_frames(workload, url)
         started = time.perf_counter()
-        rows = load_evidence(shared["evidence"], url)
+        rows = load_evidence(workload, url)
+        gc.collect()
         print(f"  (setup: {rows:,} evidence rows loaded in {time.perf_counter() - started:.1f} s)", flush=True)
         checker = {
             "floor": designs.check_floor,

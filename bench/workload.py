@@ -74,22 +74,36 @@ def _enrolments(session) -> pd.DataFrame:  # noqa: ANN001
     return pd.DataFrame(rows, columns=["number", "cohort_id", "enrolment_id", "nip"])
 
 
-def evidence_frames(workload: Workload, url: str) -> dict[str, pd.DataFrame]:
-    """The whole course's evidence of every enrolled participant (generated once per workload)."""
+def load_evidence(workload: Workload, url: str, cohorts_per_part: int = 250) -> int:
+    """Generate the whole course's evidence of every enrolled participant and bulk-insert it.
+
+    Part by part, so the setup never holds the national evidence (millions of rows) in memory
+    while a measured stage runs; the generator is seeded per cohort, so every database gets the
+    same rows.
+    """
     with unit_of_work(url) as session:
         people = _enrolments(session)
-    parts: dict[str, list[pd.DataFrame]] = {"attendance": [], "guidance": [], "deliverables": []}
-    for number, group in people.groupby("number"):
-        synth = make_evidence(
-            list(group["nip"]), workload.calendar, workload.template, seed=int(number), as_of=workload.calendar.end_date
-        )
-        for kind in parts:
-            parts[kind].append(getattr(synth, kind).assign(number=number))
-    return {kind: pd.concat(frames, ignore_index=True) for kind, frames in parts.items()}
+    numbers = sorted(people["number"].unique())
+    written = 0
+    for first in range(0, len(numbers), cohorts_per_part):
+        part = people[people["number"].isin(numbers[first : first + cohorts_per_part])]
+        frames: dict[str, list[pd.DataFrame]] = {"attendance": [], "guidance": [], "deliverables": []}
+        for number, group in part.groupby("number"):
+            synth = make_evidence(
+                list(group["nip"]),
+                workload.calendar,
+                workload.template,
+                seed=int(number),
+                as_of=workload.calendar.end_date,
+            )
+            for kind in frames:
+                frames[kind].append(getattr(synth, kind).assign(number=number))
+        written += _insert_evidence({k: pd.concat(v, ignore_index=True) for k, v in frames.items()}, url)
+    return written
 
 
-def load_evidence(frames: dict[str, pd.DataFrame], url: str) -> int:
-    """Bulk-insert the evidence into one database; returns the rows written."""
+def _insert_evidence(frames: dict[str, pd.DataFrame], url: str) -> int:
+    """Map evidence rows to enrolments and sessions as the evidence gate would, then insert them."""
     with unit_of_work(url) as session:
         people = _enrolments(session).set_index(["number", "nip"])["enrolment_id"]
         sessions = pd.DataFrame(

@@ -118,7 +118,7 @@ MESSAGES: dict[str, str] = {
         "assessor to the assessors file."
     ),
     "manifest.cohort_invalid": N_(
-        "Row {row} of the cohort list {file}: {column} '{value}' is not a cohort number (1 to 999)."
+        "Row {row} of the cohort list {file}: {column} '{value}' is not a cohort number (1 to 9999)."
     ),
     "manifest.cohort_repeated": N_(
         "Row {row} of the cohort list {file}: cohort {value} is already listed in row {first_row}. List it once."

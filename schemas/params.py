@@ -13,7 +13,7 @@ class OpenCohort(BaseModel):
     """Open (or top up) a cohort from the roster file an operator received."""
 
     program: str = Field(description="Programme name, e.g. 'PKP Kota Jambi 2022'. Created on first use.")
-    cohort: int = Field(ge=1, le=999, description="Cohort (angkatan) number.")
+    cohort: int = Field(ge=1, le=9999, description="Cohort (angkatan) number.")
     start: date = Field(description="First day of the cohort (YYYY-MM-DD).")
     roster: str = Field(description="Path of the roster file (.xlsx or .csv) as the worker sees it.")
     coaches: str | None = Field(None, description="Optional file of coaches (widyaiswara): NIP, NAMA, EMAIL.")
@@ -44,7 +44,7 @@ class CohortRefParams(BaseModel):
     """Which cohort: the programme name and the cohort number."""
 
     program: str = Field(description="Programme name, e.g. 'PKP Kota Jambi 2022'.")
-    cohort: int = Field(ge=1, le=999, description="Cohort (angkatan) number.")
+    cohort: int = Field(ge=1, le=9999, description="Cohort (angkatan) number.")
 
 
 class IngestEvidence(CohortRefParams):

@@ -18,6 +18,7 @@ from diklat.domain.dates import check_date
 from diklat.domain.problems import FileProblem, Problem
 
 FILE_COLUMNS = ("roster", "coaches", "scores", "assessors")
+MAX_COHORT = 9999  # a national programme runs thousands of cohorts a year
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def parse_manifest(frame: pd.DataFrame, file_name: str, folder: Path, needs: tup
                 raise bad("manifest.value_missing", column)
         text = str(rec["cohort"]).strip()
         number = int(text) if text.isdigit() else 0
-        if not 1 <= number <= 999:
+        if not 1 <= number <= MAX_COHORT:
             raise bad("manifest.cohort_invalid", "cohort", value=text)
         if number in first_row:
             raise bad("manifest.cohort_repeated", "cohort", value=number, first_row=first_row[number])
