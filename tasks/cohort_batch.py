@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
+
 from diklat.db.uow import unit_of_work
 from diklat.domain.manifest import ManifestEntry, parse_manifest
 from diklat.domain.problems import Blocked, FileProblem, Problem
@@ -102,7 +104,9 @@ def prepare_cohorts(program: str, entries: list[ManifestEntry], rosters: Rosters
             for e in ready
             if e.cohort in conflicts
         ]
-        running = cohorts.open_enrolments(session)
+        # A valid NIP is its digits: spaces and dots dropped here find the same official the gate will.
+        candidates = pd.concat([rosters.tables[n].frame["nip"] for n in chunk.refs] or [pd.Series(dtype=str)])
+        running = cohorts.open_enrolments(session, candidates.dropna().str.replace(r"\D", "", regex=True))
         enrolled = cohorts.enrolled_nips_many(session, [ref.cohort_id for ref in chunk.refs.values()])
         for number, ref in chunk.refs.items():
             chunk.rules[number] = RosterRules(
@@ -138,8 +142,6 @@ def validate_rosters(rosters: Rosters, chunk: Chunk, today: date) -> dict[int, G
     """One Great Expectations run over every roster of the chunk; each row accepted or quarantined."""
     if not chunk.rules:
         return {}
-    import pandas as pd
-
     frame = pd.concat([rosters.tables[n].frame.assign(**{COHORT: n}) for n in chunk.rules], ignore_index=True)
     return gate_rosters(frame, chunk.rules, today)
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from diklat.db.bulk import rows_in
 from diklat.domain.calendar import build_calendar, days_off_for
 from diklat.store.audit import audit, audit_many
 from diklat.templates import template_body, template_sha256
@@ -186,14 +187,19 @@ def running_enrolments_elsewhere(session: Session, cohort_id: int) -> dict[str, 
     return dict(Elsewhere(open_enrolments(session), cohort_id).items())
 
 
-def open_enrolments(session: Session) -> dict[str, list[tuple[int, str]]]:
-    """NIP -> (cohort id, label) of every open cohort the official is an active participant of."""
-    rows = session.execute(
+def open_enrolments(session: Session, nips: Iterable[str] | None = None) -> dict[str, list[tuple[int, str]]]:
+    """NIP -> (cohort id, label) of every open cohort the official is an active participant of.
+
+    ``nips`` narrows it to the officials a batch is about (else a national intake would read every
+    open enrolment once per chunk).
+    """
+    stmt = (
         select(t.Enrolment.nip, t.Cohort.id, t.Programme.name, t.Cohort.number)
         .join(t.Cohort, t.Enrolment.cohort_id == t.Cohort.id)
         .join(t.Programme, t.Cohort.programme_id == t.Programme.id)
         .where(t.Cohort.status == "open", t.Enrolment.status == "active")
-    ).all()
+    )
+    rows = session.execute(stmt).all() if nips is None else rows_in(session, stmt, t.Enrolment.nip, sorted(set(nips)))
     found: dict[str, list[tuple[int, str]]] = {}
     for nip, cid, name, number in rows:
         found.setdefault(nip, []).append((cid, f"{name} / Angkatan {number}"))
