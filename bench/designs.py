@@ -124,7 +124,7 @@ def check_floor(as_of: date) -> int:
     return sum(
         c.participants
         for first in range(0, len(refs), size)
-        for c in check_cohorts.fn(refs[first : first + size], as_of, False).cohorts
+        for c in check_cohorts.fn([r.cohort_id for r in refs[first : first + size]], as_of, False).cohorts
     )
 
 

@@ -11,7 +11,6 @@ from prefect.artifacts import (
     create_table_artifact,
     update_progress_artifact,
 )
-from prefect.utilities.annotations import quote
 
 from diklat.clock import today_in
 from diklat.i18n import translator
@@ -50,10 +49,8 @@ def check_milestones(params: CheckMilestones | None = None) -> CheckSummary:
     # Chunks hold disjoint cohorts, so they run in parallel on whatever task runner the flow has
     # (threads by default, a Dask cluster across machines with prefect-dask's DaskTaskRunner).
     size = settings.cohorts_per_task
-    # quote(): the chunks are plain data; Prefect need not walk every cohort's template looking for futures.
-    futures = [
-        check_cohorts.submit(quote(cohorts[i : i + size]), as_of, params.notify) for i in range(0, len(cohorts), size)
-    ]
+    ids = [c.cohort_id for c in cohorts]
+    futures = [check_cohorts.submit(ids[i : i + size], as_of, params.notify) for i in range(0, len(ids), size)]
     for done, future in enumerate(futures, start=1):
         chunk = future.result()
         summary.cohorts += chunk.cohorts

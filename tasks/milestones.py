@@ -16,7 +16,7 @@ from diklat.notify import notifiers
 from diklat.report.risk import reason_text, risk_messages
 from diklat.settings import get_settings
 from diklat.store import notifications
-from diklat.store.cohorts import CohortRef
+from diklat.store.cohorts import CohortRef, cohort_refs
 from diklat.store.progress import append_history, load_inputs, running_cohorts
 from schemas import tables as t
 from tasks.common import io_task
@@ -51,10 +51,15 @@ class ChunkCheck:
 
 
 @io_task
-def check_cohorts(cohorts: list[CohortRef], as_of: date, notify: bool) -> ChunkCheck:
-    """Decide statuses and risks for a chunk of cohorts; append history and plan notifications atomically."""
+def check_cohorts(cohort_ids: list[int], as_of: date, notify: bool) -> ChunkCheck:
+    """Decide statuses and risks for a chunk of cohorts; append history and plan notifications atomically.
+
+    Takes ids, not cohorts: Prefect walks every task input looking for futures, and each cohort
+    carries its whole template (and a Dask worker would have to receive them all).
+    """
     settings = get_settings()
     with unit_of_work() as session:
+        cohorts = cohort_refs(session, cohort_ids)
         data = load_inputs(session, cohorts, as_of)
         progress = check_progress(data, as_of)
         ids = [c.cohort_id for c in cohorts]
@@ -63,10 +68,17 @@ def check_cohorts(cohorts: list[CohortRef], as_of: date, notify: bool) -> ChunkC
         withdrawn = _withdrawn_counts(session, ids)
         results = []
         figures = progress.participants.merge(people, on="enrolment_id", how="left")
+        # Split once by cohort (filtering per cohort would scan the chunk's rows once per cohort).
+        empty_figures = figures.iloc[:0]
+        by_cohort = dict(tuple(figures.groupby("cohort_id", sort=False)))
+        cohort_of = figures.set_index("enrolment_id")["cohort_id"]
+        status_cohort = progress.statuses["enrolment_id"].map(cohort_of)
+        statuses_by_cohort = dict(tuple(progress.statuses.groupby(status_cohort, sort=False)))
+        empty_statuses = progress.statuses.iloc[:0]
         for cohort in cohorts:
-            mine = figures[figures["cohort_id"] == cohort.cohort_id]
+            mine = by_cohort.get(cohort.cohort_id, empty_figures)
             risky = mine[mine["reasons"].map(len) > 0]
-            statuses = progress.statuses[progress.statuses["enrolment_id"].isin(mine["enrolment_id"])]
+            statuses = statuses_by_cohort.get(cohort.cohort_id, empty_statuses)
             if notify:
                 notifications.plan(
                     session,

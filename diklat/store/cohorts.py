@@ -160,19 +160,42 @@ def ensure_cohorts(
 
 
 def cohort_ref(session: Session, cohort_id: int) -> CohortRef:
-    cohort = session.get(t.Cohort, cohort_id)
-    if cohort is None:
+    refs = cohort_refs(session, [cohort_id])
+    if not refs:
         raise LookupError(cohort_id)
-    prog = session.get(t.Programme, cohort.programme_id)
-    tpl = session.get(t.ProgrammeTemplate, cohort.template_id)
-    return CohortRef(
-        cohort.id,
-        prog.name,
-        cohort.number,
-        cohort.start_date,
-        cohort.end_date,
-        Template.model_validate(tpl.body),
-    )
+    return refs[0]
+
+
+def cohort_refs(session: Session, cohort_ids: Sequence[int]) -> list[CohortRef]:
+    """The cohorts with these ids, in that order (unknown ids are left out), in two queries."""
+    rows = {
+        row.id: row
+        for row in rows_in(
+            session,
+            select(
+                t.Cohort.id,
+                t.Programme.name,
+                t.Cohort.number,
+                t.Cohort.start_date,
+                t.Cohort.end_date,
+                t.Cohort.template_id,
+            ).join(t.Programme, t.Cohort.programme_id == t.Programme.id),
+            t.Cohort.id,
+            cohort_ids,
+        )
+    }
+    templates = {
+        tpl_id: Template.model_validate(body)
+        for tpl_id, body in session.execute(
+            select(t.ProgrammeTemplate.id, t.ProgrammeTemplate.body).where(
+                t.ProgrammeTemplate.id.in_({r.template_id for r in rows.values()})
+            )
+        )
+    }
+    return [
+        CohortRef(r.id, r.name, r.number, r.start_date, r.end_date, templates[r.template_id])
+        for r in (rows[i] for i in cohort_ids if i in rows)
+    ]
 
 
 def find_cohort(session: Session, programme: str, number: int) -> CohortRef | None:

@@ -9,8 +9,10 @@ import pandas as pd
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from diklat.db.bulk import rows_in
+from diklat.db.frames import read_frame
 from diklat.domain.progress import WAIVED, ProgressInputs
-from diklat.store.cohorts import CohortRef, cohort_ref
+from diklat.store.cohorts import CohortRef, cohort_refs
 from schemas import tables as t
 
 
@@ -23,11 +25,11 @@ def running_cohorts(
         stmt = stmt.where(t.Programme.name == programme)
     if number:
         stmt = stmt.where(t.Cohort.number == number)
-    return [cohort_ref(session, cid) for cid in session.scalars(stmt.order_by(t.Cohort.id))]
+    return cohort_refs(session, list(session.scalars(stmt.order_by(t.Cohort.id))))
 
 
 def _frame(session: Session, stmt: Any, columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame(session.execute(stmt).all(), columns=columns)
+    return read_frame(session, stmt, columns)
 
 
 def load_inputs(session: Session, cohorts: list[CohortRef], as_of: date) -> ProgressInputs:
@@ -35,9 +37,9 @@ def load_inputs(session: Session, cohorts: list[CohortRef], as_of: date) -> Prog
     ids = [c.cohort_id for c in cohorts]
     enrolments = select(t.Enrolment.id).where(t.Enrolment.cohort_id.in_(ids))
     cohort_rows = []
+    spans = _workplace_spans(session, cohorts)
     for c in cohorts:
-        work = next(p for p in c.template.phases if p.kind == "workplace")
-        span = _phase_span(session, c, work.code)
+        span = spans[c.cohort_id]
         cohort_rows.append(
             {
                 "cohort_id": c.cohort_id,
@@ -111,18 +113,28 @@ def load_inputs(session: Session, cohorts: list[CohortRef], as_of: date) -> Prog
     )
 
 
-def _phase_span(session: Session, cohort: CohortRef, workplace_code: str) -> tuple[date, date]:
-    """The workplace phase lies between the last session before it and the first after it."""
+def _workplace_spans(session: Session, cohorts: list[CohortRef]) -> dict[int, tuple[date, date]]:
+    """The workplace phase lies between the last session before it and the first after it.
+
+    Cohorts of one intake share templates, start days and days off: each calendar is laid out once.
+    """
     from diklat.domain.calendar import build_calendar, days_off_for
 
-    extra = session.get(t.Cohort, cohort.cohort_id).extra_days_off
-    calendar = build_calendar(
-        cohort.template,
-        cohort.start_date,
-        days_off_for(cohort.template, cohort.start_date, [date.fromisoformat(d) for d in extra]),
-    )
-    span = calendar.phase(workplace_code)
-    return span.first_day, span.last_day
+    ids = [c.cohort_id for c in cohorts]
+    extra = dict(rows_in(session, select(t.Cohort.id, t.Cohort.extra_days_off), t.Cohort.id, ids))
+    built: dict[tuple, tuple[date, date]] = {}
+    out = {}
+    for cohort in cohorts:
+        days = tuple(sorted(extra[cohort.cohort_id] or ()))
+        key = (cohort.template.key, cohort.start_date, days)
+        if key not in built:
+            days_off = days_off_for(cohort.template, cohort.start_date, [date.fromisoformat(d) for d in days])
+            calendar = build_calendar(cohort.template, cohort.start_date, days_off)
+            work = next(p for p in cohort.template.phases if p.kind == "workplace")
+            span = calendar.phase(work.code)
+            built[key] = (span.first_day, span.last_day)
+        out[cohort.cohort_id] = built[key]
+    return out
 
 
 def append_history(session: Session, statuses: pd.DataFrame, cohort_ids: list[int], as_of: date) -> int:
@@ -158,5 +170,5 @@ def append_history(session: Session, statuses: pd.DataFrame, cohort_ids: list[in
         for r in new.itertuples(index=False)
     ]
     if rows:
-        session.execute(insert(t.MilestoneStatus), rows)
+        session.execute(insert(t.MilestoneStatus.__table__), rows)  # Core insert: no ORM bookkeeping per row
     return len(rows)
