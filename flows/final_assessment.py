@@ -15,18 +15,15 @@ from diklat.i18n import translator
 from diklat.orchestration import cohort_lock
 from diklat.store.batches import BatchCounts
 from diklat.store.cohorts import CohortRef
+from flows.assess_cohorts import finish_cohorts
 from flows.open_cohort import blocked_state
 from schemas.params import ClearDeferral, FinalAssessment
 from tasks.assessment import (
     Certificates,
     Graded,
-    close_if_complete,
-    grade_cohort,
-    issue_certificates,
     load_score_context,
     register_assessors,
     validate_scores,
-    write_recap,
 )
 from tasks.evidence import find_cohort, read_evidence, save_evidence_rows
 from tasks.reports import publish_ingest_report, slug
@@ -76,11 +73,10 @@ def _assess(params: FinalAssessment, cohort: CohortRef) -> State:
     counts = save_evidence_rows(gated, cohort, table)
     rejected = publish_ingest_report("scores", cohort, counts, table.headers)
 
-    # 4. grade, 5. certificates, 6. recap, 7. close
-    graded = grade_cohort(cohort, as_of, f"{table.file_name} (batch {counts.batch_id})")
-    certificates = issue_certificates(cohort, graded, as_of)
-    recap = write_recap(cohort, graded)
-    closed = close_if_complete(cohort, graded)
+    # 4. grade, 5. certificates, 6. recap, 7. close: the batch flow's code, for one cohort
+    i = cohort.cohort_id
+    done = finish_cohorts([cohort], {i: as_of}, {i: f"{table.file_name} (batch {counts.batch_id})"}, {i: as_of})
+    graded, certificates, recap, closed = done.graded[i], done.certificates[i], done.recaps[i], done.closed[i]
 
     summary = AssessmentSummary(cohort.cohort_id, cohort.label, counts, graded, certificates, recap, closed, rejected)
     _publish(summary)
@@ -162,8 +158,7 @@ def _clear(params: ClearDeferral, cohort: CohortRef, on: date) -> State:
             record(session, cohort, params.nip, on, params.reason, "operator")
     except ActionRefused as refused:
         return Failed(message=render(Problem(refused.code, None, refused.params)))
-    graded = grade_cohort(cohort, cohort.end_date, f"clear-deferral {on.isoformat()}")
-    certificates = issue_certificates(cohort, graded, on)
-    write_recap(cohort, graded)
-    close_if_complete(cohort, graded)
+    i = cohort.cohort_id
+    done = finish_cohorts([cohort], {i: cohort.end_date}, {i: f"clear-deferral {on.isoformat()}"}, {i: on})
+    certificates = done.certificates[i]
     return Completed(data=certificates, message=f"issued {certificates.issued}, re-issued {certificates.reissued}")

@@ -1,0 +1,250 @@
+"""assess-cohorts: the final assessment of many cohorts (a province's or LAN's year) from a cohort list.
+
+The same story as final-assessment (read, gate, save scores, grade, certificates, recap, close),
+told for chunks of ``DIKLAT_COHORTS_PER_TASK`` cohorts: a chunk's score sheets go through ONE Great
+Expectations run, its grades, certificates and recaps are each one task over the whole chunk, so the
+number of task runs grows with cohorts / chunk size and never with participants. Chunks run one
+after the other.
+
+A cohort that is not recorded, or whose files cannot be read, is held back (named in the summary
+with the reason); the others are graded and the run ends Failed so the operator looks. Running the
+same list again changes nothing: sheets already applied are skipped and unchanged results are not
+written or audited.
+
+No per-cohort lock is taken (thousands of cohorts would mean thousands of API round trips): the
+deployment's concurrency limit of 1 (prefect.yaml) keeps two batch runs apart. Do not run
+final-assessment by hand for a cohort of the list while its batch runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_markdown_artifact, create_progress_artifact, update_progress_artifact
+from prefect.states import Completed, Failed, State
+
+from diklat.db.uow import unit_of_work
+from diklat.domain.manifest import ManifestEntry
+from diklat.domain.problems import Blocked, Problem
+from diklat.i18n import translator
+from diklat.report.names import slug
+from diklat.report.recap import STATUS_LABELS, status_label
+from diklat.settings import get_settings
+from diklat.store import assessment as store
+from diklat.store.batches import BatchCounts
+from diklat.store.cohorts import CohortRef
+from flows.open_cohort import blocked_state
+from schemas.params import AssessCohorts
+from tasks.assessment import (
+    Certificates,
+    Graded,
+    HeldBack,
+    SavedSheet,
+    close_if_complete,
+    grade_cohorts,
+    held_back,
+    issue_certificates,
+    prepare_score_sheets,
+    read_cohort_list,
+    read_score_sheets,
+    save_score_sheets,
+    validate_score_sheets,
+    write_recaps,
+)
+from tasks.common import io_task
+
+
+@dataclass(frozen=True)
+class Finished:
+    """Steps 4-7 of the final assessment for a list of cohorts, by cohort id."""
+
+    graded: dict[int, Graded]
+    certificates: dict[int, Certificates]
+    recaps: dict[int, list[str]]
+    closed: dict[int, bool]
+
+
+def finish_cohorts(
+    cohorts: list[CohortRef],
+    as_of: dict[int, date],
+    sources: dict[int, str],
+    issued_on: dict[int, date],
+    documents: bool = True,
+) -> Finished:
+    """Grade, certify, recap and close: the code the single-cohort flows run too (with one cohort)."""
+    graded = grade_cohorts(cohorts, as_of, sources)
+    certificates = issue_certificates(cohorts, graded, issued_on, documents)
+    recaps = write_recaps(cohorts, graded) if documents else {c.cohort_id: [] for c in cohorts}
+    closed = close_if_complete(cohorts, graded)
+    return Finished(graded, certificates, recaps, closed)
+
+
+@dataclass(frozen=True)
+class AssessedCohort:
+    """What happened to one cohort of the list (counts only; no names or NIPs)."""
+
+    ref: CohortRef
+    counts: BatchCounts
+    rejected_file: str | None
+    graded: Graded
+    certificates: Certificates
+    recap: list[str]
+    closed: bool
+
+    @property
+    def label(self) -> str:
+        return self.ref.label
+
+
+@dataclass
+class BatchAssessment:
+    program: str
+    assessed: list[AssessedCohort] = field(default_factory=list)
+    held: list[HeldBack] = field(default_factory=list)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(c.counts.rows_quarantined for c in self.assessed)
+
+    @property
+    def statuses(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for cohort in self.assessed:
+            for status, n in cohort.graded.statuses.items():
+                out[status] = out.get(status, 0) + n
+        return out
+
+
+@flow(name="assess-cohorts", log_prints=False)
+def assess_cohorts(params: AssessCohorts) -> State:
+    """Grade every cohort of the list, issue certificates, write recaps (unless documents is off), close.
+
+    With ``documents`` off, certificate numbers, versions and verification codes are recorded but no
+    PDF or recap is written: a certificate PDF takes ~40 ms, so 100,000 would take over an hour.
+    """
+    logger = get_run_logger()
+
+    # 1. the list of cohorts, and which of them are recorded
+    entries = read_cohort_list(params.manifest)
+    if isinstance(entries, Blocked):
+        return blocked_state(entries, "manifest")
+    found = find_cohorts(params.program, [e.cohort for e in entries])
+    summary = BatchAssessment(params.program)
+    known: list[tuple[ManifestEntry, CohortRef]] = []
+    for entry in entries:
+        if entry.cohort in found:
+            known.append((entry, found[entry.cohort]))
+        else:
+            unknown = Problem("cohort.unknown", None, {"program": params.program, "cohort": entry.cohort})
+            summary.held.append(held_back(entry, unknown, "scores"))
+
+    # 2. chunk by chunk: read, gate, save scores; grade, certificates, recaps, close
+    size = get_settings().cohorts_per_task
+    progress = create_progress_artifact(0.0, description=translator()("Final assessment progress"))
+    for first in range(0, len(known), size):
+        assessed, held = _assess_chunk(known[first : first + size], params)
+        summary.assessed += assessed
+        summary.held += held
+        update_progress_artifact(progress, 100.0 * min(first + size, len(known)) / len(known))
+        logger.info("Cohorts %d-%d of %d done", first + 1, min(first + size, len(known)), len(known))
+    update_progress_artifact(progress, 100.0)
+
+    # 3. one summary for the whole run
+    summary.held.sort(key=lambda h: h.row_number)
+    publish_batch_assessment(summary)
+    logger.info(
+        "Assessed %d cohorts of %s (%s); %d score rows quarantined; %d cohorts held back",
+        len(summary.assessed),
+        params.program,
+        summary.statuses,
+        summary.rows_quarantined,
+        len(summary.held),
+    )
+    message = f"{len(summary.assessed)} cohorts graded, {summary.rows_quarantined} score rows quarantined"
+    if summary.held:
+        reasons = "; ".join(f"{h.cohort}: {h.reason}" for h in summary.held[:5])
+        more = " …" if len(summary.held) > 5 else ""
+        return Failed(
+            data=summary,
+            message=f"{message}; {len(summary.held)} cohorts held back, not graded ({reasons}{more}): see artifact",
+        )
+    return Completed(data=summary, message=message)
+
+
+def _assess_chunk(
+    part: list[tuple[ManifestEntry, CohortRef]], params: AssessCohorts
+) -> tuple[list[AssessedCohort], list[HeldBack]]:
+    """A fixed number of tasks for the whole chunk, whatever the number of participants."""
+    sheets = read_score_sheets(part)
+    ready = [ref for _, ref in part if ref.cohort_id in sheets.scores]
+    if not ready:
+        return [], sheets.held
+    as_of = {c.cohort_id: params.as_of or c.end_date for c in ready}
+    plan = prepare_score_sheets(ready, sheets)
+    gated = validate_score_sheets(sheets, plan, as_of)
+    saved = {i: SavedSheet(c, None) for i, c in plan.done.items()} | save_score_sheets(ready, sheets, gated)
+    sources = {
+        i: f"{sheets.scores[i].file_name} (batch {saved[i].counts.batch_id})" for i in (c.cohort_id for c in ready)
+    }
+    done = finish_cohorts(ready, as_of, sources, as_of, params.documents)
+    assessed = [
+        AssessedCohort(
+            c,
+            saved[c.cohort_id].counts,
+            saved[c.cohort_id].rejected_file,
+            done.graded[c.cohort_id],
+            done.certificates[c.cohort_id],
+            done.recaps[c.cohort_id],
+            done.closed[c.cohort_id],
+        )
+        for c in ready
+    ]
+    return assessed, sheets.held
+
+
+@io_task
+def find_cohorts(program: str, numbers: list[int]) -> dict[int, CohortRef]:
+    """The listed cohorts as recorded (a batch assessment never creates one)."""
+    with unit_of_work() as session:
+        return store.find_cohorts(session, program, numbers)
+
+
+def publish_batch_assessment(summary: BatchAssessment) -> None:
+    """ONE artifact for the whole run: headline, cohorts held back, and counts per cohort (no NIPs)."""
+    _ = translator()
+    statuses = list(STATUS_LABELS)
+    heads = [_("Cohort"), _("Rows read"), _("Accepted"), _("Quarantined")]
+    heads += [status_label(s) for s in statuses] + [_("Certificates issued"), _("Closed")]
+    lines = [
+        f"### {summary.program}",
+        "",
+        _("{graded} cohorts graded, {held} held back; score rows quarantined: {quarantined}.").format(
+            graded=len(summary.assessed), held=len(summary.held), quarantined=summary.rows_quarantined
+        ),
+    ]
+    if summary.held:
+        lines += ["", "#### " + _("Cohorts held back"), ""]
+        lines += [
+            "- " + _("Cohort {cohort} (row {row}): {reason}").format(cohort=h.cohort, row=h.row_number, reason=h.reason)
+            for h in summary.held
+        ]
+    rejected = [c.rejected_file for c in summary.assessed if c.rejected_file]
+    if rejected:
+        lines += ["", _("Rejected rows with their reasons:"), ""] + [f"- `{p}`" for p in rejected]
+    lines += ["", _row(heads), "|---" + "|---:" * (len(heads) - 2) + "|---|"]
+    for c in summary.assessed:
+        cells = [c.label, c.counts.rows_read, c.counts.rows_accepted, c.counts.rows_quarantined]
+        cells += [c.graded.statuses.get(s, 0) for s in statuses]
+        cells += [c.certificates.issued + c.certificates.reissued, _("yes") if c.closed else _("no")]
+        lines.append(_row(cells))
+    create_markdown_artifact(
+        "\n".join(lines),
+        key=slug(f"assessment-{summary.program}-summary"),
+        description=_("Final assessment of the cohort list"),
+    )
+
+
+def _row(cells: list) -> str:
+    return "| " + " | ".join(str(c) for c in cells) + " |"
