@@ -172,3 +172,53 @@ def naive_check(as_of: date) -> int:
 
 def check_naive(as_of: date) -> tuple[int, int]:
     return run_flow(naive_check, as_of)
+
+
+# -- the final assessment --------------------------------------------------------------------------
+
+
+def assess_floor(program: str, manifest: Path) -> int:
+    """assess-cohorts (documents off) without Prefect; returns the participants graded."""
+    from diklat.settings import get_settings
+    from flows.assess_cohorts import find_cohorts
+    from tasks.assessment import (
+        SavedSheet,
+        close_if_complete,
+        grade_cohorts,
+        issue_certificates,
+        prepare_score_sheets,
+        read_cohort_list,
+        read_score_sheets,
+        save_score_sheets,
+        validate_score_sheets,
+    )
+
+    entries = read_cohort_list.fn(str(manifest))
+    found = find_cohorts.fn(program, [e.cohort for e in entries])
+    known = [(e, found[e.cohort]) for e in entries if e.cohort in found]
+    size = get_settings().cohorts_per_task
+    graded_rows = 0
+    for first in range(0, len(known), size):
+        sheets = read_score_sheets.fn(known[first : first + size])
+        ready = [ref for _, ref in known[first : first + size] if ref.cohort_id in sheets.scores]
+        as_of = {c.cohort_id: c.end_date for c in ready}
+        plan = prepare_score_sheets.fn(ready, sheets)
+        gated = validate_score_sheets.fn(sheets, plan, as_of)
+        saved = {i: SavedSheet(c, None) for i, c in plan.done.items()} | save_score_sheets.fn(ready, sheets, gated)
+        sources = {
+            c.cohort_id: f"{sheets.scores[c.cohort_id].file_name} (batch {saved[c.cohort_id].counts.batch_id})"
+            for c in ready
+        }
+        graded = grade_cohorts.fn(ready, as_of, sources)
+        issue_certificates.fn(ready, graded, as_of, False)
+        close_if_complete.fn(ready, graded)
+        graded_rows += sum(len(g.rows) for g in graded.values())
+    return graded_rows
+
+
+def assess_orchestrated(program: str, manifest: Path) -> tuple[int, int]:
+    from flows.assess_cohorts import assess_cohorts
+    from schemas.params import AssessCohorts
+
+    summary, runs = run_flow(assess_cohorts, AssessCohorts(program=program, manifest=str(manifest), documents=False))
+    return sum(len(c.graded.rows) for c in summary.assessed), runs

@@ -81,7 +81,7 @@ def run_pipeline(backend: str, design: str, workload, shared: dict, memory) -> l
     """Open, then (after loading evidence) check and assess, on a fresh database of its own."""
     from bench import designs
     from bench.measure import Stage, timed
-    from bench.workload import CHECK_AS_OF, PROGRAM, load_evidence
+    from bench.workload import CHECK_AS_OF, PROGRAM, load_evidence, write_score_sheets
 
     url, drop = fresh_database(backend, workload.folder / f"{design}.db")
     use_database(url)
@@ -123,6 +123,11 @@ def run_pipeline(backend: str, design: str, workload, shared: dict, memory) -> l
             "naive": designs.check_naive,
         }
         stage("check", lambda: checker[design](CHECK_AS_OF))
+        if design != "naive":  # the naive design is measured on opening and the daily check
+            if "scores" not in shared:
+                shared["scores"] = write_score_sheets(workload, url)
+            assessor = {"floor": designs.assess_floor, "orchestrated": designs.assess_orchestrated}
+            stage("assess", lambda: assessor[design](PROGRAM, shared["scores"]))
     finally:
         drop()
     return out
