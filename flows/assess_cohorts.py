@@ -24,6 +24,7 @@ from datetime import date
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_progress_artifact, update_progress_artifact
 from prefect.states import Completed, Failed, State
+from prefect.utilities.annotations import quote
 
 from diklat.db.uow import unit_of_work
 from diklat.domain.manifest import ManifestEntry
@@ -74,10 +75,12 @@ def finish_cohorts(
     documents: bool = True,
 ) -> Finished:
     """Grade, certify, recap and close: the code the single-cohort flows run too (with one cohort)."""
-    graded = grade_cohorts(cohorts, as_of, sources)
-    certificates = issue_certificates(cohorts, graded, issued_on, documents)
-    recaps = write_recaps(cohorts, graded) if documents else {c.cohort_id: [] for c in cohorts}
-    closed = close_if_complete(cohorts, graded)
+    # quote(): the inputs are plain data; Prefect would otherwise walk every cohort's template and
+    # every result row looking for futures (these tasks are called directly, never submitted).
+    graded = grade_cohorts(quote(cohorts), as_of, sources)
+    certificates = issue_certificates(quote(cohorts), quote(graded), issued_on, documents)
+    recaps = write_recaps(quote(cohorts), quote(graded)) if documents else {c.cohort_id: [] for c in cohorts}
+    closed = close_if_complete(quote(cohorts), quote(graded))
     return Finished(graded, certificates, recaps, closed)
 
 
@@ -177,14 +180,16 @@ def _assess_chunk(
     part: list[tuple[ManifestEntry, CohortRef]], params: AssessCohorts
 ) -> tuple[list[AssessedCohort], list[HeldBack]]:
     """A fixed number of tasks for the whole chunk, whatever the number of participants."""
-    sheets = read_score_sheets(part)
+    sheets = read_score_sheets(quote(part))
     ready = [ref for _, ref in part if ref.cohort_id in sheets.scores]
     if not ready:
         return [], sheets.held
     as_of = {c.cohort_id: params.as_of or c.end_date for c in ready}
-    plan = prepare_score_sheets(ready, sheets)
-    gated = validate_score_sheets(sheets, plan, as_of)
-    saved = {i: SavedSheet(c, None) for i, c in plan.done.items()} | save_score_sheets(ready, sheets, gated)
+    plan = prepare_score_sheets(quote(ready), quote(sheets))
+    gated = validate_score_sheets(quote(sheets), quote(plan), as_of)
+    saved = {i: SavedSheet(c, None) for i, c in plan.done.items()} | save_score_sheets(
+        quote(ready), quote(sheets), quote(gated)
+    )
     sources = {
         i: f"{sheets.scores[i].file_name} (batch {saved[i].counts.batch_id})" for i in (c.cohort_id for c in ready)
     }
