@@ -9,7 +9,7 @@ UV_VERSION := 0.13.8
 UV := $(VENV)/bin/uv
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: demo test test-all test-slow serve lint catalogs clean
+.PHONY: demo test test-all test-slow bench serve lint catalogs clean
 
 $(VENV)/.synced: pyproject.toml uv.lock
 	test -x $(UV) || ($(PYTHON) -m venv $(VENV) && $(VENV)/bin/pip install --quiet uv==$(UV_VERSION))
@@ -24,6 +24,9 @@ test: $(VENV)/.synced
 
 test-slow: $(VENV)/.synced
 	$(VENV)/bin/pytest -m slow
+
+bench: $(VENV)/.synced
+	$(VENV)/bin/python -m bench.national
 
 lint: $(VENV)/.synced
 	$(VENV)/bin/ruff check .

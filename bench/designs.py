@@ -187,13 +187,13 @@ def assess_floor(program: str, manifest: Path) -> int:
         grade_cohorts,
         issue_certificates,
         prepare_score_sheets,
-        read_cohort_list,
         read_score_sheets,
         save_score_sheets,
         validate_score_sheets,
     )
+    from tasks.cohort_batch import read_cohort_list
 
-    entries = read_cohort_list.fn(str(manifest))
+    entries = read_cohort_list.fn(str(manifest), ("scores",))
     found = find_cohorts.fn(program, [e.cohort for e in entries])
     known = [(e, found[e.cohort]) for e in entries if e.cohort in found]
     size = get_settings().cohorts_per_task

@@ -41,19 +41,18 @@ from schemas.params import AssessCohorts
 from tasks.assessment import (
     Certificates,
     Graded,
-    HeldBack,
     SavedSheet,
     close_if_complete,
     grade_cohorts,
     held_back,
     issue_certificates,
     prepare_score_sheets,
-    read_cohort_list,
     read_score_sheets,
     save_score_sheets,
     validate_score_sheets,
     write_recaps,
 )
+from tasks.cohort_batch import HeldBack, read_cohort_list
 from tasks.common import io_task
 
 
@@ -130,7 +129,7 @@ def assess_cohorts(params: AssessCohorts) -> State:
     logger = get_run_logger()
 
     # 1. the list of cohorts, and which of them are recorded
-    entries = read_cohort_list(params.manifest)
+    entries = read_cohort_list(params.manifest, ("scores",))
     if isinstance(entries, Blocked):
         return blocked_state(entries, "manifest")
     found = find_cohorts(params.program, [e.cohort for e in entries])

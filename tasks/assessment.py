@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 
 from diklat.db.uow import unit_of_work
 from diklat.domain.grading import Standing, component_mean, decide, rank
-from diklat.domain.manifest import ManifestEntry, parse_manifest
-from diklat.domain.problems import Blocked, FileProblem, Problem
+from diklat.domain.manifest import ManifestEntry
+from diklat.domain.problems import FileProblem, Problem
 from diklat.domain.progress import MISSED, PENDING, check_progress
 from diklat.domain.scores import ScoreContext
 from diklat.gate.evidence import gate_scores, gate_scores_many
@@ -40,7 +40,8 @@ from diklat.store.cohorts import CohortRef
 from diklat.store.evidence import save_evidence
 from diklat.store.progress import load_inputs
 from schemas import tables as t
-from schemas.files import ASSESSORS, MANIFEST, SCORES
+from schemas.files import ASSESSORS, SCORES
+from tasks.cohort_batch import HeldBack
 from tasks.common import compute_task, current_run_id, io_task
 from tasks.evidence import ACTOR as SCORES_ACTOR  # scores are saved as the single-cohort flow saves them
 from tasks.reports import batch_quarantine, cohort_folder, slug
@@ -70,25 +71,6 @@ def load_score_context(cohort: CohortRef) -> ScoreContext:
 def validate_scores(table: RawTable, ctx: ScoreContext, today: date) -> Gated:
     """The Great Expectations gate for score sheets."""
     return gate_scores(table.frame, ctx, today)
-
-
-@dataclass(frozen=True)
-class HeldBack:
-    """A cohort of the list that was not graded this time, and why (operator's words, NIPs masked)."""
-
-    cohort: int
-    row_number: int
-    reason: str
-
-
-@io_task
-def read_cohort_list(path: str) -> list[ManifestEntry] | Blocked:
-    """The operator's list of cohorts to assess; a row that cannot be used stops the run before any write."""
-    try:
-        table = read_table(Path(path), MANIFEST)
-        return parse_manifest(table.frame, table.file_name, Path(path).parent, needs=("scores",))
-    except FileProblem as error:
-        return Blocked.from_error(error)
 
 
 def held_back(entry: ManifestEntry, problem: Problem, kind: str) -> HeldBack:

@@ -71,6 +71,74 @@ def _assess(cohort, scores, assessors, as_of, program, as_json) -> None:  # noqa
     raise typer.Exit(code)
 
 
+@app.command("assess-cohorts")
+def assess_cohorts_cmd(
+    manifest: Annotated[
+        Path, typer.Option(help="Cohort list (.xlsx or .csv): ANGKATAN, BERKAS NILAI, BERKAS PENILAI.")
+    ],
+    program: Annotated[str | None, typer.Option(help="Programme name (default: the only one).")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Assessment date (default: each cohort's last day).")
+    ] = None,
+    documents: Annotated[
+        bool, typer.Option("--documents/--no-documents", help="Write certificate PDFs and recaps now.")
+    ] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Final assessment of many cohorts at once from a cohort list of score sheets."""
+    _guard(_assess_cohorts)(manifest, program, as_of, documents, as_json)
+
+
+def _assess_cohorts(manifest, program, as_of, documents, as_json) -> None:  # noqa: ANN001
+    import json
+
+    from diklat.cli.base import EXIT_QUARANTINED
+    from schemas.params import AssessCohorts
+
+    _prepare()
+    params = _params(
+        AssessCohorts, program=_programme(program), manifest=str(manifest), as_of=as_of, documents=documents
+    )
+    from flows.assess_cohorts import BatchAssessment, assess_cohorts
+
+    state = assess_cohorts(params, return_state=True)
+    summary = state.result(raise_on_failure=False)
+    if not isinstance(summary, BatchAssessment):  # the cohort list itself could not be used
+        raise typer.Exit(report_state(state, as_json, "manifest"))
+    code = EXIT_BLOCKED if summary.held else EXIT_QUARANTINED if summary.rows_quarantined else EXIT_OK
+    _ = translator()
+    if as_json:
+        data = {
+            "statuses": summary.statuses,
+            "cohorts": [
+                {"cohort": c.ref.number, "label": c.label, **vars(c.counts), "statuses": c.graded.statuses}
+                for c in summary.assessed
+            ],
+            "held_back": [vars(h) for h in summary.held],
+        }
+        print(json.dumps(data, default=str))
+        raise typer.Exit(code)
+    statuses = ", ".join(f"{k}: {v}" for k, v in sorted(summary.statuses.items()))
+    console.print(
+        _("{graded} cohorts graded, {held} held back; score rows quarantined: {quarantined}.").format(
+            graded=len(summary.assessed), held=len(summary.held), quarantined=summary.rows_quarantined
+        ),
+        style="bold",
+    )
+    console.print(_("Results: {statuses}.").format(statuses=statuses))
+    for h in summary.held:
+        console.print(
+            _("Cohort {cohort} (row {row}): {reason}").format(cohort=h.cohort, row=h.row_number, reason=h.reason),
+            style="red",
+        )
+    rejected = [c.rejected_file for c in summary.assessed if c.rejected_file]
+    if rejected:
+        console.print(_("Rejected rows with their reasons:"))
+        for path in rejected:
+            console.print(f"  {path}")
+    raise typer.Exit(code)
+
+
 @app.command("clear-deferral")
 def clear_deferral_cmd(
     cohort: Annotated[int, typer.Option(min=1)],
