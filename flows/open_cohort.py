@@ -56,11 +56,9 @@ def open_cohort(params: OpenCohort) -> State:
     """Read the roster, pass it through the gate, enrol, assign guides, lay out the calendar."""
     settings = get_settings()
     today = params.today or today_in(settings.timezone)
-    try:
-        template = resolve_template(params.template, settings.template_dir)
-    except LookupError:
-        known = ", ".join(sorted(available_templates(settings.template_dir)))
-        return _blocked(Blocked(Problem("template.unknown", None, {"name": params.template, "known": known})))
+    template = template_named(params.template)
+    if isinstance(template, Blocked):
+        return _blocked(template)
 
     # 1. read and prepare
     table = read_roster(params.roster)
@@ -113,6 +111,16 @@ def _enrol(params: OpenCohort, template: Template, table: RawTable, coaches: Raw
         summary.enrolled_total,
     )
     return Completed(data=summary, message=f"{summary.outcome}: {counts.rows_quarantined} rows quarantined")
+
+
+def template_named(name: str | None) -> Template | Blocked:
+    """The programme template asked for (default: the latest PKP), or why there is none."""
+    settings = get_settings()
+    try:
+        return resolve_template(name, settings.template_dir)
+    except LookupError:
+        known = ", ".join(sorted(available_templates(settings.template_dir)))
+        return Blocked(Problem("template.unknown", None, {"name": name, "known": known}))
 
 
 def _blocked(blocked: Blocked) -> State:

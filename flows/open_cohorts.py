@@ -17,12 +17,11 @@ from prefect.states import Completed, Failed, State
 from prefect.utilities.annotations import quote
 
 from diklat.clock import today_in
-from diklat.domain.problems import Blocked, Problem
+from diklat.domain.problems import Blocked
 from diklat.i18n import translator
 from diklat.report.names import slug
 from diklat.settings import get_settings
-from diklat.templates import available_templates, resolve_template
-from flows.open_cohort import blocked_state
+from flows.open_cohort import blocked_state, template_named
 from schemas.params import OpenCohorts
 from tasks.cohort_batch import (
     HeldBack,
@@ -68,13 +67,9 @@ def open_cohorts(params: OpenCohorts) -> State:
     settings = get_settings()
     logger = get_run_logger()
     today = params.today or today_in(settings.timezone)
-    try:
-        template = resolve_template(params.template, settings.template_dir)
-    except LookupError:
-        known = ", ".join(sorted(available_templates(settings.template_dir)))
-        return blocked_state(
-            Blocked(Problem("template.unknown", None, {"name": params.template, "known": known})), "roster"
-        )
+    template = template_named(params.template)
+    if isinstance(template, Blocked):
+        return blocked_state(template, "roster")
 
     # 1. the list of cohorts
     entries = read_cohort_list(params.manifest, ("start", "roster"))

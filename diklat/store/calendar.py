@@ -22,16 +22,7 @@ def write_calendar(session: Session, cohort: CohortRef) -> tuple[int, int, date]
 def write_calendars(session: Session, cohorts: Sequence[CohortRef]) -> dict[int, tuple[int, int, date]]:
     """``write_calendar`` for many cohorts in a fixed number of statements (cohort id -> figures)."""
     ids = [c.cohort_id for c in cohorts]
-    extra = dict(rows_in(session, select(t.Cohort.id, t.Cohort.extra_days_off), t.Cohort.id, ids))
-    built: dict[tuple, Calendar] = {}  # cohorts of one intake share start days: lay each out once
-    calendars = {}
-    for cohort in cohorts:
-        days = tuple(sorted(extra[cohort.cohort_id] or ()))
-        key = (cohort.template.key, cohort.start_date, days)
-        if key not in built:
-            days_off = days_off_for(cohort.template, cohort.start_date, [date.fromisoformat(d) for d in days])
-            built[key] = build_calendar(cohort.template, cohort.start_date, days_off)
-        calendars[cohort.cohort_id] = built[key]
+    calendars = cohort_calendars(session, cohorts)
     save_calendars(session, calendars)
     totals = {
         table: dict(
@@ -45,6 +36,26 @@ def write_calendars(session: Session, cohorts: Sequence[CohortRef]) -> dict[int,
         for table in (t.Session, t.Milestone)
     }
     return {i: (totals[t.Session].get(i, 0), totals[t.Milestone].get(i, 0), calendars[i].end_date) for i in ids}
+
+
+def cohort_calendars(session: Session, cohorts: Sequence[CohortRef]) -> dict[int, Calendar]:
+    """Each cohort's calendar as its template, start day and declared days off lay it out.
+
+    Cohorts of one intake share templates, start days and days off: each calendar is laid out once.
+    """
+    extra = dict(
+        rows_in(session, select(t.Cohort.id, t.Cohort.extra_days_off), t.Cohort.id, [c.cohort_id for c in cohorts])
+    )
+    built: dict[tuple, Calendar] = {}
+    out = {}
+    for cohort in cohorts:
+        days = tuple(sorted(extra[cohort.cohort_id] or ()))
+        key = (cohort.template.key, cohort.start_date, days)
+        if key not in built:
+            days_off = days_off_for(cohort.template, cohort.start_date, [date.fromisoformat(d) for d in days])
+            built[key] = build_calendar(cohort.template, cohort.start_date, days_off)
+        out[cohort.cohort_id] = built[key]
+    return out
 
 
 def save_calendar(session: Session, cohort_id: int, calendar: Calendar) -> tuple[int, int]:

@@ -9,9 +9,9 @@ import pandas as pd
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from diklat.db.bulk import rows_in
 from diklat.db.frames import read_frame
 from diklat.domain.progress import WAIVED, ProgressInputs
+from diklat.store.calendar import cohort_calendars
 from diklat.store.cohorts import CohortRef, cohort_refs
 from schemas import tables as t
 
@@ -114,26 +114,13 @@ def load_inputs(session: Session, cohorts: list[CohortRef], as_of: date) -> Prog
 
 
 def _workplace_spans(session: Session, cohorts: list[CohortRef]) -> dict[int, tuple[date, date]]:
-    """The workplace phase lies between the last session before it and the first after it.
-
-    Cohorts of one intake share templates, start days and days off: each calendar is laid out once.
-    """
-    from diklat.domain.calendar import build_calendar, days_off_for
-
-    ids = [c.cohort_id for c in cohorts]
-    extra = dict(rows_in(session, select(t.Cohort.id, t.Cohort.extra_days_off), t.Cohort.id, ids))
-    built: dict[tuple, tuple[date, date]] = {}
+    """The workplace phase lies between the last session before it and the first after it."""
     out = {}
-    for cohort in cohorts:
-        days = tuple(sorted(extra[cohort.cohort_id] or ()))
-        key = (cohort.template.key, cohort.start_date, days)
-        if key not in built:
-            days_off = days_off_for(cohort.template, cohort.start_date, [date.fromisoformat(d) for d in days])
-            calendar = build_calendar(cohort.template, cohort.start_date, days_off)
-            work = next(p for p in cohort.template.phases if p.kind == "workplace")
-            span = calendar.phase(work.code)
-            built[key] = (span.first_day, span.last_day)
-        out[cohort.cohort_id] = built[key]
+    by_id = {c.cohort_id: c for c in cohorts}
+    for cohort_id, calendar in cohort_calendars(session, cohorts).items():
+        work = next(p for p in by_id[cohort_id].template.phases if p.kind == "workplace")
+        span = calendar.phase(work.code)
+        out[cohort_id] = (span.first_day, span.last_day)
     return out
 
 
