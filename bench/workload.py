@@ -69,7 +69,10 @@ def make_workload(folder: Path, participants: int) -> Workload:
 
 def _enrolments(session) -> pd.DataFrame:  # noqa: ANN001
     rows = session.execute(
-        select(t.Cohort.number, t.Cohort.id, t.Enrolment.id, t.Enrolment.nip).join(t.Enrolment)
+        # Ordered: the evidence generator plants its faults by position, so every backend gets the same rows.
+        select(t.Cohort.number, t.Cohort.id, t.Enrolment.id, t.Enrolment.nip)
+        .join(t.Enrolment)
+        .order_by(t.Cohort.number, t.Enrolment.seat)
     ).all()
     return pd.DataFrame(rows, columns=["number", "cohort_id", "enrolment_id", "nip"])
 
