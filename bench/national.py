@@ -35,7 +35,16 @@ def main() -> None:
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
     parser.add_argument("--naive", type=int, default=1_000, help="participants for the naive design (0: skip)")
     parser.add_argument("--no-results-file", action="store_true", help="do not rewrite bench/RESULTS.md")
+    parser.add_argument("--report-only", action="store_true", help="rewrite the report from the last results file")
     args = parser.parse_args()
+    if args.report_only:
+        from bench.measure import Stage
+
+        saved = json.loads((HERE / "results" / "national.json").read_text())
+        fields = set(Stage.__dataclass_fields__)
+        results = [Stage(**{k: v for k, v in r.items() if k in fields}) for r in saved["stages"]]
+        update_results_file(markdown(results, saved["machine"]))
+        return
 
     work = Path(tempfile.mkdtemp(prefix="diklat-national-"))
     os.environ.setdefault("DIKLAT_DATA_DIR", str(work / "data"))
@@ -70,7 +79,7 @@ def main() -> None:
     out = HERE / "results" / "national.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps({"machine": machine(), "stages": [r.as_dict() for r in results]}, indent=1))
-    report = markdown(results)
+    report = markdown(results, machine())
     print(report)
     if not args.no_results_file:
         update_results_file(report)
@@ -208,9 +217,8 @@ def machine() -> dict:
     }
 
 
-def markdown(results: list) -> str:
+def markdown(results: list, info: dict) -> str:
     """The results table and how they compare with the goals of issue #8."""
-    info = machine()
     lines = [
         f"Measured {info['when']} on {info['cores']} cores, {info['memory_gib']} GiB, Python {info['python']}.",
         "",
@@ -234,7 +242,7 @@ def goals(results: list) -> list[str]:
     sizes = sorted({r.participants for r in results if r.design != "naive"})
     if not sizes:
         return out
-    low, high = sizes[0], sizes[-1]
+    high = sizes[-1]
     for backend in sorted({r.backend for r in results}):
         for stage in ("open", "check", "assess"):
             floor, orch = by.get((backend, "floor", high, stage)), by.get((backend, "orchestrated", high, stage))
@@ -254,14 +262,15 @@ def goals(results: list) -> list[str]:
                 f"- {backend} {stage}: task runs at {', '.join(f'{n:,}' for n in sizes)} participants: "
                 f"{', '.join(map(str, runs))}"
             )
-            first = by.get((backend, "orchestrated", low, stage))
-            if first and high > low:
-                exponent = math.log(orch.seconds / first.seconds) / math.log(high / low)
-                mark = "met" if exponent <= 1.05 else "NOT met"
-                out.append(
-                    f"- {backend} {stage}: time grows as participants^{exponent:.2f} from {low:,} to {high:,} "
-                    f"(goal ≤ linear): {mark}"
-                )
+            for start in sizes[:-1]:  # from every smaller size: fixed costs flatter the smallest
+                first = by.get((backend, "orchestrated", start, stage))
+                if first:
+                    exponent = math.log(orch.seconds / first.seconds) / math.log(high / start)
+                    mark = "met" if exponent <= 1.05 else "NOT met"
+                    out.append(
+                        f"- {backend} {stage}: time grows as participants^{exponent:.2f} from {start:,} to {high:,} "
+                        f"(goal ≤ linear): {mark}"
+                    )
             naive = next(
                 (r for r in results if r.backend == backend and r.design == "naive" and r.stage == stage), None
             )

@@ -328,7 +328,10 @@ def test_open_cohorts_names_the_cohort_held_back_and_exits_4(sqlite_settings, tm
     from diklat.synth.manifest import write_manifest
 
     roster = write_table(make_roster(30, seed=44, today=TODAY).frame, tmp_path / "a1.csv")
-    rows = [{"cohort": 1, "start": TODAY, "roster": roster}, {"cohort": 2, "start": TODAY, "roster": tmp_path / "x.csv"}]
+    rows = [
+        {"cohort": 1, "start": TODAY, "roster": roster},
+        {"cohort": 2, "start": TODAY, "roster": tmp_path / "x.csv"},
+    ]
     manifest = write_manifest(rows, tmp_path / "daftar.csv")
 
     code, output = run("open-cohorts", "--program", "PKP Prov", "--manifest", str(manifest), "--today", START)
@@ -336,3 +339,35 @@ def test_open_cohorts_names_the_cohort_held_back_and_exits_4(sqlite_settings, tm
     assert code == EXIT_BLOCKED, output
     assert "Cohort 2 (row 3): The file x.csv was not found." in output
     assert "Traceback" not in output
+
+
+def test_assess_cohorts_grades_a_cohort_list_and_names_a_cohort_held_back(sqlite_settings, tmp_path: Path) -> None:
+    from diklat.synth.manifest import write_manifest
+    from diklat.synth.roster import coaches_frame
+    from diklat.synth.scores import make_scores
+    from diklat.templates import resolve_template
+
+    coaches = coaches_frame(3, seed=5)
+    coaches_file = write_table(coaches, tmp_path / "coaches.csv")
+    rows, sheets = [], []
+    for number in (1, 2):
+        synth = make_roster(30, seed=60 + number, today=TODAY)
+        roster = write_table(synth.frame, tmp_path / f"a{number}.csv")
+        rows.append({"cohort": number, "start": TODAY, "roster": roster, "coaches": coaches_file})
+        scores = make_scores([p.nip for p in synth.people], list(coaches["NIP"]), resolve_template("PKP").assessment, 1)
+        sheets.append({"cohort": number, "scores": write_table(scores.frame, tmp_path / f"nilai{number}.csv")})
+    opened = write_manifest(rows, tmp_path / "daftar.csv")
+    assert run("open-cohorts", "--program", "PKP Prov", "--manifest", str(opened), "--today", START)[0] == EXIT_OK
+
+    code, output = run(
+        "assess-cohorts", "--manifest", str(write_manifest(sheets, tmp_path / "nilai.csv")), "--no-documents"
+    )
+
+    assert code == EXIT_OK, output
+    assert "2 cohorts graded, 0 held back; score rows quarantined: 0." in output
+    sheets.append({"cohort": 9, "scores": sheets[0]["scores"]})
+    code, output = run("assess-cohorts", "--manifest", str(write_manifest(sheets, tmp_path / "nilai2.csv")), "--json")
+    assert code == EXIT_BLOCKED, output
+    data = json.loads(output)
+    assert [h["cohort"] for h in data["held_back"]] == [9]
+    assert "There is no cohort 9 in programme 'PKP Prov'" in data["held_back"][0]["reason"]
