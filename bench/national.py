@@ -31,11 +31,14 @@ GOAL_RATIO, GOAL_MIB = 1.5, 2048
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--participants", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--participants", type=int, nargs="*", default=[1_000, 10_000, 100_000])
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
     parser.add_argument("--naive", type=int, default=1_000, help="participants for the naive design (0: skip)")
     parser.add_argument("--no-results-file", action="store_true", help="do not rewrite bench/RESULTS.md")
     parser.add_argument("--report-only", action="store_true", help="rewrite the report from the last results file")
+    parser.add_argument(
+        "--merge", action="store_true", help="keep the last results file's other stages (re-run only some)"
+    )
     args = parser.parse_args()
     if args.report_only:
         from bench.measure import Stage
@@ -78,6 +81,14 @@ def main() -> None:
 
     out = HERE / "results" / "national.json"
     out.parent.mkdir(exist_ok=True)
+    if args.merge and out.exists():
+        from bench.measure import Stage
+
+        fields = set(Stage.__dataclass_fields__)
+        key = lambda r: (r.backend, r.design, r.participants, r.stage)  # noqa: E731
+        fresh = {key(r) for r in results}
+        kept = [Stage(**{k: v for k, v in r.items() if k in fields}) for r in json.loads(out.read_text())["stages"]]
+        results = [r for r in kept if key(r) not in fresh] + results
     out.write_text(json.dumps({"machine": machine(), "stages": [r.as_dict() for r in results]}, indent=1))
     report = markdown(results, machine())
     print(report)

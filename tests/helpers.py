@@ -59,8 +59,15 @@ def task_run_count(flow_run_id: Any) -> int:
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
     async def count() -> int:
+        # The API answers at most 200 runs per call: page through them.
+        total, page = 0, 200
         async with get_client() as client:
-            runs = await client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
-        return len(runs)
+            while True:
+                runs = await client.read_task_runs(
+                    flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])), limit=page, offset=total
+                )
+                total += len(runs)
+                if len(runs) < page:
+                    return total
 
     return asyncio.run(count())
