@@ -10,17 +10,16 @@ from decimal import Decimal
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Select, func, insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from diklat.db.bulk import upsert
+from diklat.db.bulk import rows_in, upsert
 from diklat.domain.evidence import stage_code
 from diklat.domain.scores import ScoreContext
 from diklat.store.audit import audit, audit_many
+from diklat.store.batches import latest_batches  # noqa: F401 - part of this module's interface
 from diklat.store.cohorts import CohortRef
 from schemas import tables as t
-
-IN_CHUNK = 5_000  # values per IN list
 
 
 def score_context(session: Session, cohort: CohortRef) -> ScoreContext:
@@ -73,15 +72,6 @@ def save_assessors(session: Session, cohort: CohortRef, frame: pd.DataFrame) -> 
     ]
     upsert(session, t.Assessor.__table__, rows, ["cohort_id", "nip"], update=["name"])
     return len(rows)
-
-
-def rows_in(session: Session, stmt: Select, column: Any, values: Iterable[Any]) -> list[Any]:
-    """``stmt`` restricted to ``column IN values``, in chunks (IN lists have limits: 32,766 on SQLite)."""
-    values = list(values)
-    out: list[Any] = []
-    for start in range(0, len(values), IN_CHUNK):
-        out.extend(session.execute(stmt.where(column.in_(values[start : start + IN_CHUNK]))).all())
-    return out
 
 
 SCORE_COLUMNS = ["cohort_id", "enrolment_id", "component", "assessor", "score"]
@@ -345,13 +335,6 @@ def close_cohorts(session: Session, cohort_ids: Sequence[int], actor: str) -> li
         ],
     )
     return [c.id for c in cohorts]
-
-
-def latest_batches(session: Session, kind: str, scopes: Sequence[str]) -> dict[str, t.IngestBatch]:
-    """The last file processed of this kind for each scope (``previous_batch`` for many scopes at once)."""
-    last = select(func.max(t.IngestBatch.id)).where(t.IngestBatch.kind == kind).group_by(t.IngestBatch.scope)
-    batches = rows_in(session, select(t.IngestBatch).where(t.IngestBatch.id.in_(last)), t.IngestBatch.scope, scopes)
-    return {b.scope: b for (b,) in batches}
 
 
 def find_cohorts(session: Session, programme: str, numbers: Sequence[int]) -> dict[int, CohortRef]:
