@@ -360,13 +360,15 @@ def test_assess_cohorts_grades_a_cohort_list_and_names_a_cohort_held_back(sqlite
     assert run("open-cohorts", "--program", "PKP Prov", "--manifest", str(opened), "--today", START)[0] == EXIT_OK
 
     code, output = run(
-        "assess-cohorts", "--manifest", str(write_manifest(sheets, tmp_path / "nilai.csv")), "--no-documents"
+        "assess-cohorts", "--manifest", str(write_manifest(sheets, tmp_path / "daftar-nilai.csv")), "--no-documents"
     )
 
     assert code == EXIT_OK, output
     assert "2 cohorts graded, 0 held back; score rows quarantined: 0." in output
     sheets.append({"cohort": 9, "scores": sheets[0]["scores"]})
-    code, output = run("assess-cohorts", "--manifest", str(write_manifest(sheets, tmp_path / "nilai2.csv")), "--json")
+    code, output = run(
+        "assess-cohorts", "--manifest", str(write_manifest(sheets, tmp_path / "daftar-nilai-2.csv")), "--json"
+    )
     assert code == EXIT_BLOCKED, output
     data = json.loads(output)
     assert [h["cohort"] for h in data["held_back"]] == [9]
