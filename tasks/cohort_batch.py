@@ -53,7 +53,7 @@ class Chunk:
 
 @dataclass(frozen=True)
 class Rosters:
-    """The chunk's roster files, read; ``frame`` is their concatenation tagged with the cohort number."""
+    """The chunk's roster and coaches files, read (by cohort number), and the cohorts held back."""
 
     tables: dict[int, RawTable]
     coaches: dict[int, RawTable]
