@@ -22,6 +22,7 @@ START = date(2022, 7, 14)
 
 
 def build(url: str, cohorts: int) -> None:
+    from diklat.db.engine import session_factory
     from diklat.db.migrate import upgrade
     from diklat.db.uow import unit_of_work
     from diklat.domain.calendar import build_calendar, days_off_for
@@ -46,7 +47,7 @@ def build(url: str, cohorts: int) -> None:
         synth = make_roster(30, seed=number, today=START)
         roster = read_table(write_table(synth.frame, folder / f"r{number}.csv"), ROSTER)
         evidence = make_evidence([p.nip for p in synth.people], calendar, template, seed=number, as_of=AS_OF)
-        with unit_of_work(url) as session:
+        with unit_of_work(session_factory(url)) as session:
             ref = ensure_cohort(session, f"Bench {number // 100}", number, START, template, "bench")
             gated = gate_roster(roster.frame, RosterRules("III/a", 30, frozenset(), {}), START)
             save_roster(session, gated, ref, roster.file_name, roster.sha256, "bench")

@@ -64,7 +64,7 @@ def enrol_one(program: str, number: int, start: date, row: dict, file_name: str)
     """The naive unit of work: one participant read, gated and enrolled on its own."""
     import hashlib
 
-    from diklat.db.uow import unit_of_work
+    from diklat.bootstrap import services
     from diklat.gate.roster import gate_roster
     from diklat.store import cohorts, guides
     from diklat.store.calendar import write_calendar
@@ -73,7 +73,7 @@ def enrol_one(program: str, number: int, start: date, row: dict, file_name: str)
     from schemas.suites import RosterRules
 
     template = resolve_template("PKP")
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         ref = cohorts.ensure_cohort(session, program, number, start, template, "naive")
         rules = RosterRules(
             template.minimum_golongan,
@@ -139,12 +139,12 @@ def check_orchestrated(as_of: date) -> tuple[int, int]:
 @task(cache_policy=NO_CACHE)
 def check_one(cohort_id: int, enrolment_id: int, as_of: date) -> int:
     """The naive unit of work: one participant's milestones decided and recorded on their own."""
-    from diklat.db.uow import unit_of_work
+    from diklat.bootstrap import services
     from diklat.domain.progress import check_progress
     from diklat.store.cohorts import cohort_ref
     from diklat.store.progress import append_history, load_inputs
 
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         ref = cohort_ref(session, cohort_id)
         progress = check_progress(load_inputs(session, [ref], as_of), as_of)
         mine = progress.statuses[progress.statuses["enrolment_id"] == enrolment_id]
@@ -156,10 +156,10 @@ def check_one(cohort_id: int, enrolment_id: int, as_of: date) -> int:
 def naive_check(as_of: date) -> int:
     from sqlalchemy import select
 
-    from diklat.db.uow import unit_of_work
+    from diklat.bootstrap import services
     from schemas import tables as t
 
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         people = session.execute(
             select(t.Enrolment.cohort_id, t.Enrolment.id)
             .join(t.Cohort)

@@ -14,6 +14,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+from diklat.db.engine import session_factory
 from diklat.db.migrate import upgrade
 from diklat.db.uow import unit_of_work
 from diklat.gate.roster import gate_roster
@@ -56,7 +57,7 @@ def main() -> None:
     gated = gate_roster(table.frame, rules, TODAY)
     timings["gate"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    with unit_of_work(url) as session:
+    with unit_of_work(session_factory(url)) as session:
         cohort = ensure_cohort(session, "Bench", 1, TODAY, template, "bench")
         counts = save_roster(session, gated, cohort, table.file_name, table.sha256, "bench")
     timings["persist"] = time.perf_counter() - t0

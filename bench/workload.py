@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import select
 
+from diklat.db.engine import session_factory
 from diklat.db.uow import unit_of_work
 from diklat.domain.calendar import Calendar, build_calendar, days_off_for
 from diklat.domain.evidence import stage_code
@@ -84,7 +85,7 @@ def load_evidence(workload: Workload, url: str, cohorts_per_part: int = 250) -> 
     while a measured stage runs; the generator is seeded per cohort, so every database gets the
     same rows.
     """
-    with unit_of_work(url) as session:
+    with unit_of_work(session_factory(url)) as session:
         people = _enrolments(session)
     numbers = sorted(people["number"].unique())
     written = 0
@@ -107,7 +108,7 @@ def load_evidence(workload: Workload, url: str, cohorts_per_part: int = 250) -> 
 
 def _insert_evidence(frames: dict[str, pd.DataFrame], url: str) -> int:
     """Map evidence rows to enrolments and sessions as the evidence gate would, then insert them."""
-    with unit_of_work(url) as session:
+    with unit_of_work(session_factory(url)) as session:
         people = _enrolments(session).set_index(["number", "nip"])["enrolment_id"]
         sessions = pd.DataFrame(
             session.execute(select(t.Cohort.number, t.Session.code, t.Session.id).join(t.Cohort)).all(),
@@ -176,7 +177,7 @@ def write_score_sheets(workload: Workload, url: str) -> Path:
     """A score sheet per cohort (two coaches score every component) and the cohort list naming them."""
     template = workload.template
     coaches = list(coaches_frame(4, seed=7)["NIP"])
-    with unit_of_work(url) as session:
+    with unit_of_work(session_factory(url)) as session:
         people = _enrolments(session)
     (workload.folder / "nilai").mkdir(exist_ok=True)
     rows = []

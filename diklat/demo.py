@@ -124,7 +124,7 @@ def _operator_fixes(rejected: Path, synth: Any, target: Path) -> Path:
 
 def _evidence(demo: DemoRun, number: int, start: date, synth: Any) -> Any:
     """The 96 days as the operator's files: attendance, coaching/mentoring, deliverables."""
-    from diklat.db.uow import unit_of_work
+    from diklat.bootstrap import services
     from diklat.domain.calendar import build_calendar, days_off_for
     from diklat.store import actions
     from diklat.store.cohorts import find_cohort
@@ -160,7 +160,7 @@ def _evidence(demo: DemoRun, number: int, start: date, synth: Any) -> Any:
             f"angkatan {number}",
             f"{kind}: {c.rows_accepted} accepted, {c.rows_quarantined} quarantined",
         )
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         ref = find_cohort(session, PROGRAMME, number)
         for nip, on in evidence.withdrawal_dates.items():
             actions.withdraw(session, ref, nip, on, "mutasi jabatan ke luar daerah", "operator")
@@ -189,7 +189,7 @@ def _checks(demo: DemoRun, cohorts: dict) -> None:
 def _assess(demo: DemoRun, number: int, synth: Any, evidence: Any) -> None:
     from sqlalchemy import select
 
-    from diklat.db.uow import unit_of_work
+    from diklat.bootstrap import services
     from diklat.synth.roster import write_table
     from diklat.synth.scores import make_scores
     from diklat.templates import resolve_template
@@ -207,7 +207,7 @@ def _assess(demo: DemoRun, number: int, synth: Any, evidence: Any) -> None:
     ).result()
     statuses = ", ".join(f"{k} {v}" for k, v in sorted(summary.graded.statuses.items()))
     demo.record("final-assessment", f"angkatan {number}", statuses)
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         deferred = session.scalars(
             select(t.Enrolment.nip)
             .join(t.Result)
@@ -226,7 +226,7 @@ def _evaluate(demo: DemoRun) -> None:
     """Waves at +3 and +6 months: reminders first, then the answers come in, then the report."""
     from sqlalchemy import select
 
-    from diklat.db.uow import unit_of_work
+    from diklat.bootstrap import services
     from diklat.domain.calendar import add_months
     from diklat.synth.responses import make_responses
     from diklat.synth.roster import write_table
@@ -239,7 +239,7 @@ def _evaluate(demo: DemoRun) -> None:
 
     demo.console.rule("Post-training evaluation")
     evaluation = resolve_template("PKP").evaluation
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         cohorts = session.execute(select(t.Cohort.id, t.Cohort.number, t.Cohort.end_date)).all()
         graduates = {
             cid: dict(
@@ -327,11 +327,11 @@ def _flow_runs_since(epoch: float) -> int:
 
 
 def _summary(demo: DemoRun, folder: Path) -> None:
-    from diklat.db.uow import unit_of_work
+    from diklat.bootstrap import services
     from diklat.store.status import cohort_status
 
     demo.console.rule("Summary")
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         cohorts = cohort_status(session, PROGRAMME)
     status = Table(title=PROGRAMME)
     for col in ("angkatan", "start", "end", "status", "enrolled", "withdrawn", "open quarantine"):

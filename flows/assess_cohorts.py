@@ -26,7 +26,7 @@ from prefect.artifacts import create_markdown_artifact, create_progress_artifact
 from prefect.states import Completed, Failed, State
 from prefect.utilities.annotations import quote
 
-from diklat.db.uow import unit_of_work
+from diklat.bootstrap import services
 from diklat.domain.manifest import ManifestEntry
 from diklat.domain.problems import Blocked, Problem
 from diklat.i18n import translator
@@ -211,7 +211,7 @@ def _assess_chunk(
 @io_task
 def find_cohorts(program: str, numbers: list[int]) -> dict[int, CohortRef]:
     """The listed cohorts as recorded (a batch assessment never creates one)."""
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         return store.find_cohorts(session, program, numbers)
 
 

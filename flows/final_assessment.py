@@ -95,12 +95,12 @@ def _assess(params: FinalAssessment, cohort: CohortRef) -> State:
 def _publish(summary: AssessmentSummary) -> None:
     """Results table (NIPs masked) and a headline summary in the Prefect UI."""
     _ = translator()
-    from diklat.db.uow import unit_of_work
+    from diklat.bootstrap import services
     from diklat.store.assessment import participants
 
     key = slug(f"assessment-{summary.cohort}")
     rows = sorted(summary.graded.rows, key=lambda r: (r["rank"] is None, r["rank"] or 0))
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         people = participants(session, summary.cohort_id)
     nips = dict(zip(people["enrolment_id"], people["nip"], strict=True))
     headers = [_("Rank"), "NIP", _("Final score"), _("Qualification"), _("Status")]
@@ -147,14 +147,14 @@ def clear_deferral(params: ClearDeferral) -> State:
 
 def _clear(params: ClearDeferral, cohort: CohortRef, on: date) -> State:
     """Record the decision and regrade, holding the cohort's lock."""
-    from diklat.db.uow import unit_of_work
+    from diklat.bootstrap import services
     from diklat.domain.problems import Problem
     from diklat.messages import render
     from diklat.store.actions import ActionRefused
     from diklat.store.assessment import clear_deferral as record
 
     try:
-        with unit_of_work() as session:
+        with services().unit_of_work() as session:
             record(session, cohort, params.nip, on, params.reason, "operator")
     except ActionRefused as refused:
         return Failed(message=render(Problem(refused.code, None, refused.params)))

@@ -20,7 +20,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from diklat.db.uow import unit_of_work
+from diklat.bootstrap import services
 from diklat.domain.grading import Standing, component_mean, decide, rank
 from diklat.domain.manifest import ManifestEntry
 from diklat.domain.problems import FileProblem, Problem
@@ -56,14 +56,14 @@ PASSED = ("lulus", "lulus_tertunda")
 @io_task
 def register_assessors(cohort: CohortRef, table: RawTable) -> int:
     """Examiners who may score the cohort besides its coaches."""
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         return store.save_assessors(session, cohort, table.frame)
 
 
 @io_task
 def load_score_context(cohort: CohortRef) -> ScoreContext:
     """What a score sheet is checked against: participants, components, assessors."""
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         return store.score_context(session, cohort)
 
 
@@ -116,7 +116,7 @@ class SheetPlan:
 def prepare_score_sheets(cohorts: list[CohortRef], sheets: Sheets) -> SheetPlan:
     """Register examiners, skip sheets already applied, load what the others are checked against."""
     by_id = {c.cohort_id: c for c in cohorts}
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         for cohort_id, table in sheets.assessors.items():
             store.save_assessors(session, by_id[cohort_id], table.frame)
         latest = store.latest_batches(session, "scores", [by_id[i].scope for i in sheets.scores])
@@ -148,7 +148,7 @@ def save_score_sheets(cohorts: list[CohortRef], sheets: Sheets, gated: dict[int,
     by_id = {c.cohort_id: c for c in cohorts}
     run_id = current_run_id()
     counts = {}
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         for cohort_id, result in gated.items():
             table = sheets.scores[cohort_id]
             counts[cohort_id] = save_evidence(
@@ -180,7 +180,7 @@ class Graded:
 @io_task
 def grade_cohorts(cohorts: list[CohortRef], as_of: Mapping[int, date], sources: Mapping[int, str]) -> dict[int, Graded]:
     """Decide every participant's result from scores and standing, rank per cohort, and save (audited)."""
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         return grade(session, cohorts, as_of, sources)
 
 
@@ -328,7 +328,7 @@ def issue_certificates(
     settings = get_settings()
     ids = ids_of(cohorts)
     passes = [(c, [r["enrolment_id"] for r in graded[c.cohort_id].rows if r["status"] in PASSED]) for c in cohorts]
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         reserved = store.reserve_certificates_many(
             session, passes, {c.cohort_id: slug(c.programme).upper() for c in cohorts}
         )
@@ -410,7 +410,7 @@ def write_recaps(cohorts: list[CohortRef], graded: Mapping[int, Graded]) -> dict
     """The rekap nilai (XLSX and PDF) of each cohort."""
     settings = get_settings()
     ids = ids_of(cohorts)
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         people = {p["enrolment_id"]: p for p in store.participants_many(session, ids).to_dict("records")}
         scores = _scores_by_person(store.load_scores_many(session, ids))
     out = {}
@@ -454,7 +454,7 @@ def write_recaps(cohorts: list[CohortRef], graded: Mapping[int, Graded]) -> dict
 def close_if_complete(cohorts: list[CohortRef], graded: Mapping[int, Graded]) -> dict[int, bool]:
     """A cohort whose every participant has a decision is closed: it stops being checked daily."""
     complete = [c for c in cohorts if not graded[c.cohort_id].incomplete]
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         store.close_cohorts(session, ids_of(complete), ACTOR)
     return {c.cohort_id: not graded[c.cohort_id].incomplete for c in cohorts}
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from diklat.db.uow import unit_of_work
+from diklat.bootstrap import services
 from diklat.domain.manifest import ManifestEntry, parse_manifest
 from diklat.domain.problems import Blocked, FileProblem, Problem
 from diklat.gate.roster import COHORT, Gated, gate_rosters
@@ -90,7 +90,7 @@ def prepare_cohorts(program: str, entries: list[ManifestEntry], rosters: Rosters
     """Create the chunk's cohorts whose files could be read, and load what their rosters are checked against."""
     chunk = Chunk()
     ready = [e for e in entries if e.cohort in rosters.tables]
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         try:
             refs, conflicts = cohorts.ensure_cohorts(
                 session, program, [(e.cohort, e.start) for e in ready], template, ACTOR
@@ -150,7 +150,7 @@ def validate_rosters(rosters: Rosters, chunk: Chunk, today: date) -> dict[int, G
 def save_cohorts(gated: dict[int, Gated], rosters: Rosters, chunk: Chunk) -> list[OpenedCohort]:
     """Enrol, assign guides and lay out calendars for the whole chunk in one transaction."""
     numbers = list(gated)
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         counts = save_rosters(
             session,
             [

@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from diklat.db.uow import unit_of_work
+from diklat.bootstrap import services
 from diklat.domain.evaluation import EvaluationResult, summarise
 from diklat.i18n import translator
 from diklat.notify import Message
@@ -38,7 +38,7 @@ def open_due_waves(as_of: date, cohort_ids: list[int] | None, wave: str | None, 
     """Create the expected respondents of every wave due, and plan one reminder per person per day."""
     settings = get_settings()
     out = []
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         for due in waves.due_waves(session, as_of, cohort_ids):
             if wave and due.wave != wave:
                 continue
@@ -82,7 +82,7 @@ def _reminders(session, due: waves.DueWave, missing, as_of: date, channels: list
 @io_task
 def evaluation_cohorts(program: str | None, number: int | None) -> list[int]:
     """Cohorts whose evaluation is reported: closed ones, or the one asked for."""
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         stmt = select(t.Cohort.id).join(t.Programme)
         if program:
             stmt = stmt.where(t.Programme.name == program)
@@ -96,7 +96,7 @@ def evaluation_cohorts(program: str | None, number: int | None) -> list[int]:
 @io_task
 def summarise_cohorts(cohort_ids: list[int], wave: str | None) -> tuple[EvaluationResult, dict[int, str]]:
     """Rates, L1-L4, gains, sustainability and follow-up for these cohorts, exactly."""
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         refs = [cohort_ref(session, c) for c in cohort_ids]
         answers = answers_frame(session, cohort_ids)
         expected = waves.expected_frame(session, cohort_ids)
@@ -116,7 +116,7 @@ def write_evaluation_reports(result: EvaluationResult, labels: dict[int, str], t
     """One HTML report with charts and an XLSX per run (per cohort and programme figures)."""
     _ = translator()
     folder = get_settings().outputs / "evaluasi" / slug(title)
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         names = dict(
             session.execute(
                 select(t.Employee.nip, t.Employee.name).where(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from diklat.db.uow import unit_of_work
+from diklat.bootstrap import services
 from diklat.domain.evaluation import ResponseContext
 from diklat.domain.evidence import EvidenceContext
 from diklat.domain.problems import Blocked, FileProblem, Problem
@@ -35,7 +35,7 @@ def read_evidence(kind: str, path: str) -> RawTable | Blocked:
 @io_task
 def find_cohort(program: str, number: int) -> cohorts.CohortRef | Blocked:
     """The cohort as recorded (evidence never creates one)."""
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         ref = cohorts.find_cohort(session, program, number)
     return ref or Blocked(Problem("cohort.unknown", None, {"program": program, "cohort": number}))
 
@@ -43,7 +43,7 @@ def find_cohort(program: str, number: int) -> cohorts.CohortRef | Blocked:
 @io_task
 def load_evidence_context(cohort: cohorts.CohortRef, kind: str = "attendance") -> EvidenceContext | ResponseContext:
     """What the file is checked against: sessions and stages, or (survey answers) alumni and waves."""
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         if kind == "responses":
             return response_context(session, cohort)
         return evidence_context(session, cohort)
@@ -60,6 +60,6 @@ def validate_evidence(kind: str, table: RawTable, ctx: EvidenceContext | Respons
 @io_task
 def save_evidence_rows(gated: Gated, cohort: cohorts.CohortRef, table: RawTable) -> BatchCounts:
     """Upsert the accepted rows and store the quarantine, in one transaction."""
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         extra = {"instrument_id": ensure_instrument(session, default_instrument())} if gated.kind == "responses" else {}
         return save_evidence(session, gated, cohort, table.file_name, table.sha256, ACTOR, current_run_id(), extra)

@@ -9,10 +9,9 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import func, select
 
-from diklat.db.uow import unit_of_work
+from diklat.bootstrap import services
 from diklat.domain.nip import mask_nip
 from diklat.domain.progress import check_progress
-from diklat.notify import notifiers
 from diklat.report.risk import reason_text, risk_messages
 from diklat.settings import get_settings
 from diklat.store import notifications
@@ -40,7 +39,7 @@ class CohortCheck:
 @io_task
 def find_running_cohorts(as_of: date, program: str | None, number: int | None) -> list[CohortRef]:
     """Open cohorts that have started by the check date."""
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         return running_cohorts(session, as_of, program, number)
 
 
@@ -58,7 +57,7 @@ def check_cohorts(cohort_ids: list[int], as_of: date, notify: bool) -> ChunkChec
     carries its whole template (and a Dask worker would have to receive them all).
     """
     settings = get_settings()
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         cohorts = cohort_refs(session, cohort_ids)
         data = load_inputs(session, cohorts, as_of)
         progress = check_progress(data, as_of)
@@ -117,8 +116,8 @@ def check_cohorts(cohort_ids: list[int], as_of: date, notify: bool) -> ChunkChec
 @io_task
 def deliver_notifications() -> int:
     """Send every pending notification, then mark it sent (a crash re-sends only unconfirmed ones)."""
-    channels = notifiers(get_settings())
-    with unit_of_work() as session:
+    channels = services().notifiers
+    with services().unit_of_work() as session:
         waiting = notifications.pending(session)
     by_channel: dict[str, list] = {}
     for nid, message in waiting:
@@ -132,7 +131,7 @@ def deliver_notifications() -> int:
         else:
             for _, message in items:
                 notifier.send(message)
-        with unit_of_work() as session:
+        with services().unit_of_work() as session:
             notifications.mark_sent(session, [nid for nid, _ in items])
         sent += len(items)
     return sent

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import select
 
-from diklat.db.uow import unit_of_work
+from diklat.bootstrap import services
 from diklat.domain.calendar import days_off_for
 from diklat.domain.planning import Plan, classical_spans, cohort_windows, eligible_backlog, plan_cohorts
 from diklat.domain.problems import Blocked, FileProblem
@@ -49,7 +49,7 @@ def validate_personnel(table: RawTable, today: date) -> Gated:
 @io_task
 def record_personnel_batch(gated: Gated, table: RawTable, scope: str) -> BatchCounts:
     """The batch and its quarantined rows (the valid rows are planning input, not records to keep)."""
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         done = previous_batch(session, "personnel", scope, table.sha256)
         if done is not None:
             return counts_of(done, already=True)
@@ -61,7 +61,7 @@ def record_personnel_batch(gated: Gated, table: RawTable, scope: str) -> BatchCo
 @io_task
 def build_backlog(gated: Gated, rules: PlanningRules, template: Template, as_of: date) -> pd.DataFrame:
     """Eligible officials without PKP, ranked; graduates recorded in diklat count as trained."""
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         trained = set(session.scalars(select(t.Enrolment.nip).join(t.Result).where(t.Result.status == "lulus")))
     return eligible_backlog(gated.accepted, trained, rules, template, as_of)
 
@@ -73,7 +73,7 @@ def propose_windows(rules: PlanningRules, template: Template, needed: int, class
     Each classroom holds one cohort's classical phases at a time (the workplace phase frees it);
     cohorts already running occupy the first room.
     """
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         running = [
             cohort_ref(session, c) for c in session.scalars(select(t.Cohort.id).where(t.Cohort.status == "open"))
         ]

@@ -8,7 +8,7 @@ import pandas as pd
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from sqlalchemy import select
 
-from diklat.db.uow import unit_of_work
+from diklat.bootstrap import services
 from diklat.i18n import translator
 from diklat.report.names import slug
 from diklat.report.quarantine import quarantine_rows, write_rejected_file
@@ -24,7 +24,7 @@ def cohort_folder(cohort: CohortRef) -> Path:
 
 
 def batch_quarantine(batch_id: int) -> pd.DataFrame:
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         rows = session.execute(
             select(t.QuarantinedRow.id, t.QuarantinedRow.row_number, t.QuarantinedRow.raw, t.QuarantinedRow.reasons)
             .where(t.QuarantinedRow.batch_id == batch_id)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from diklat.db.uow import unit_of_work
+from diklat.bootstrap import services
 from diklat.domain.problems import Blocked, FileProblem, Problem
 from diklat.gate.roster import Gated, gate_roster
 from diklat.io.read import RawTable, read_table
@@ -44,7 +44,7 @@ def read_coaches(path: str) -> RawTable | Blocked:
 def prepare_cohort(program: str, number: int, start: date, template: Template) -> cohorts.CohortRef | Blocked:
     """Create the programme and cohort on first use; later runs get the cohort as first opened."""
     try:
-        with unit_of_work() as session:
+        with services().unit_of_work() as session:
             return cohorts.ensure_cohort(session, program, number, start, template, ACTOR)
     except cohorts.CohortConflict as conflict:
         return Blocked(Problem(conflict.code, None, conflict.params))
@@ -53,7 +53,7 @@ def prepare_cohort(program: str, number: int, start: date, template: Template) -
 @io_task
 def load_roster_rules(cohort: cohorts.CohortRef) -> RosterRules:
     """What the roster is checked against: template rules, this cohort and other running cohorts."""
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         return RosterRules(
             minimum_golongan=cohort.template.minimum_golongan,
             capacity=cohort.template.capacity,
@@ -71,7 +71,7 @@ def validate_roster(table: RawTable, rules: RosterRules, today: date) -> Gated:
 @io_task
 def save_enrolments(gated: Gated, cohort: cohorts.CohortRef, table: RawTable) -> BatchCounts:
     """Upsert employees and enrolments, store the quarantine, in one transaction."""
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         return save_roster(session, gated, cohort, table.file_name, table.sha256, ACTOR, current_run_id())
 
 
@@ -80,7 +80,7 @@ def assign_guides(cohort: cohorts.CohortRef, gated: Gated, coaches: RawTable | N
     """Mentor = NIP ATASAN; coaches from the coaches file, spread evenly."""
     superiors = dict(zip(gated.accepted["nip"], gated.accepted["superior_nip"], strict=True))
     frame = None if coaches is None else coaches.frame.dropna(subset=["nip"])
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         return guides.save_guides(session, cohort, superiors, frame, ACTOR)
 
 
@@ -94,5 +94,5 @@ class CalendarCounts:
 @io_task
 def generate_calendar(cohort: cohorts.CohortRef) -> CalendarCounts:
     """Write the cohort's sessions and milestones from its template (existing ones are kept)."""
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         return CalendarCounts(*write_calendar(session, cohort))

@@ -171,12 +171,12 @@ def _clear(cohort, nip, reason, on, program) -> None:  # noqa: ANN001
 @app.command()
 def verify(code: Annotated[str, typer.Argument(help="The verification code printed on the certificate.")]) -> None:
     """Check a certificate (STTP) by its verification code."""
-    from diklat.db.uow import unit_of_work
+    from diklat.bootstrap import services
     from diklat.store.assessment import verify as lookup
 
     _guard(_prepare)(prefect=False)
     _ = translator()
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         found = lookup(session, code)
     if found is None:
         console.print(_("No certificate has this verification code."), style="bold red")

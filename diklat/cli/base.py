@@ -123,10 +123,10 @@ def _programme(name: str | None) -> str:
         return name
     from sqlalchemy import select
 
-    from diklat.db.uow import unit_of_work
+    from diklat.bootstrap import services
     from schemas.tables import Programme
 
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         names = list(session.scalars(select(Programme.name)))
     if len(names) != 1:
         _ = translator()
@@ -139,7 +139,7 @@ def _programme(name: str | None) -> str:
 
 def _decision(action: str, program: str | None, cohort: int, **kwargs: Any) -> None:
     """Record an operator decision (withdraw, waive, move) in one transaction, or say why not."""
-    from diklat.db.uow import unit_of_work
+    from diklat.bootstrap import services
     from diklat.domain.problems import Problem
     from diklat.messages import render
     from diklat.store import actions
@@ -149,7 +149,7 @@ def _decision(action: str, program: str | None, cohort: int, **kwargs: Any) -> N
     _ = translator()
     name = _programme(program)
     try:
-        with unit_of_work() as session:
+        with services().unit_of_work() as session:
             ref = find_cohort(session, name, cohort)
             if ref is None:
                 raise actions.ActionRefused("cohort.unknown", program=name, cohort=cohort)

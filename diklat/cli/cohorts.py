@@ -257,11 +257,11 @@ def status(
 
 
 def _status(program, cohort, as_json) -> None:  # noqa: ANN001
-    from diklat.db.uow import unit_of_work
+    from diklat.bootstrap import services
     from diklat.store.status import cohort_status, milestone_overview
 
     _prepare(prefect=False)
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         rows = cohort_status(session, program, cohort)
         if cohort:
             for row in rows:

@@ -129,7 +129,7 @@ def failures(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")
 
 
 def _failures(as_json: bool) -> None:
-    from diklat.db.uow import unit_of_work
+    from diklat.bootstrap import services
     from diklat.monitoring import failed_runs
     from diklat.report.quarantine import reasons_text
     from diklat.store.batches import open_quarantine
@@ -137,7 +137,7 @@ def _failures(as_json: bool) -> None:
     _prepare()
     _ = translator()
     runs = failed_runs()
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         rows = open_quarantine(session)
     waiting = [
         {

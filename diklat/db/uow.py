@@ -5,16 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy.orm import Session
-
-from diklat.db.engine import session_factory
-from diklat.settings import get_settings
+from sqlalchemy.orm import Session, sessionmaker
 
 
 @contextmanager
-def unit_of_work(url: str | None = None) -> Iterator[Session]:
+def unit_of_work(sessions: sessionmaker[Session]) -> Iterator[Session]:
     """Yield a session whose work commits as one transaction (all or nothing: retries are safe)."""
-    session = session_factory(url or get_settings().sqlalchemy_url)()
+    session = sessions()
     try:
         yield session
         session.commit()

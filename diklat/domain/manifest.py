@@ -45,7 +45,7 @@ def parse_manifest(frame: pd.DataFrame, file_name: str, folder: Path, needs: tup
     for rec in frame.to_dict("records"):
         row = int(rec["row_number"])
 
-        def bad(code: str, column: str, **params: object) -> FileProblem:
+        def bad(code: str, column: str, row: int = row, **params: object) -> FileProblem:
             return FileProblem(Problem(code, column, {"row": row, "file": file_name, **params}), file_name)
 
         for column in needs:

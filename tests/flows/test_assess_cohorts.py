@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
+from diklat.bootstrap import services
 from diklat.db.engine import engine_for
 from diklat.db.migrate import upgrade
-from diklat.db.uow import unit_of_work
 from diklat.domain.calendar import build_calendar, days_off_for
 from diklat.gate.evidence import gate_evidence
 from diklat.io.read import read_table
@@ -69,7 +69,7 @@ def build(folder: Path) -> dict[int, dict]:
             due = next(m.due_date for m in calendar.milestones if m.code == "seminar_akhir")
             revision = {"NIP": owes, "TAHAP": "seminar_akhir", "TANGGAL": due.strftime("%d/%m/%Y"), "HASIL": "revisi"}
             deliverables = pd.concat([deliverables[~seminar], pd.DataFrame([revision])])
-        with unit_of_work() as session:
+        with services().unit_of_work() as session:
             cohort = find_cohort(session, PROGRAM, n)
             ctx = evidence_context(session, cohort)
             for kind, frame in (
@@ -107,7 +107,7 @@ def fresh_database(url: str) -> None:
 
 def outcomes() -> dict[str, tuple]:
     """Every participant's result and certificate, by NIP (verification codes are random by design)."""
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         rows = session.execute(
             select(
                 t.Enrolment.nip,
@@ -217,7 +217,7 @@ def test_unknown_cohorts_and_unreadable_sheets_are_held_back_and_the_others_grad
     assert [h.cohort for h in summary.held] == [9, 2]
     assert summary.rows_quarantined == 1
 
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         graded = session.execute(select(t.Cohort.number).join(t.Enrolment).join(t.Result).distinct()).scalars().all()
         numbers = session.scalars(select(t.Certificate.number)).all()
     assert sorted(graded) == [1, 3]

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from diklat.db.uow import unit_of_work
+from diklat.bootstrap import services
 from diklat.store import actions
 from diklat.store.cohorts import find_cohort
 from diklat.synth.roster import make_roster, write_table
@@ -44,7 +44,7 @@ def ingest(kind: str, rows: list[dict], tmp_path: Path, name: str):  # noqa: ANN
 
 
 def history_rows() -> int:
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         return session.scalar(select(func.count()).select_from(t.MilestoneStatus))
 
 
@@ -59,7 +59,7 @@ def test_attendance_rows_outside_the_calendar_are_quarantined_with_the_reason(co
     ]
     summary = ingest("attendance", rows, tmp_path, "hadir.xlsx").result()
     assert (summary.counts.rows_read, summary.counts.rows_accepted, summary.counts.rows_quarantined) == (11, 6, 5)
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         codes = dict(session.execute(select(t.QuarantinedRow.row_number, t.QuarantinedRow.reasons)).all())
     assert {r["code"] for r in codes[8]} == {"session.none_on_date"}
     assert {r["code"] for r in codes[9]} >= {"evidence.outside_cohort"}
@@ -74,7 +74,7 @@ def test_a_corrected_attendance_row_is_updated_and_audited(cohort, tmp_path: Pat
         "attendance", [{"NIP": cohort[0], "TANGGAL": "14/07/2022", "STATUS": "hadir"}], tmp_path, "b.csv"
     ).result()
     assert result.counts.rows_accepted == 1 and result.counts.rows_unchanged == 0
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         assert session.scalars(select(t.Attendance.status)).all() == ["hadir"]
         entry = session.scalars(select(t.AuditLog).where(t.AuditLog.entity == "attendance")).one()
     assert entry.old_value == {"status": "alpa", "jp": 0} and entry.new_value == {"status": "hadir", "jp": 8}
@@ -110,11 +110,11 @@ def test_a_backfill_reproduces_what_was_known_then(cohort, tmp_path: Path) -> No
 def test_status_changes_are_appended_never_overwritten(cohort, tmp_path: Path) -> None:
     check_milestones(CheckMilestones(as_of=date(2022, 8, 12), notify=False))
     written = history_rows()
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         ref = find_cohort(session, PROGRAM, 1)
         actions.waive(session, ref, cohort[0], "rancangan", date(2022, 8, 13), "sick leave, agreed", "operator")
     check_milestones(CheckMilestones(as_of=date(2022, 8, 13), notify=False))
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         statuses = session.scalars(
             select(t.MilestoneStatus.status)
             .join(t.Enrolment)
@@ -127,7 +127,7 @@ def test_status_changes_are_appended_never_overwritten(cohort, tmp_path: Path) -
 
 
 def test_a_withdrawn_participant_is_no_longer_checked(cohort) -> None:
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         ref = find_cohort(session, PROGRAM, 1)
         assert actions.withdraw(session, ref, cohort[5], date(2022, 8, 1), "mutasi ke luar daerah", "operator")
         assert not actions.withdraw(session, ref, cohort[5], date(2022, 8, 1), "again", "operator")
@@ -160,7 +160,7 @@ def test_coaches_and_the_operator_get_one_email_each(cohort, settings, monkeypat
         monkeypatch.setenv("DIKLAT_SMTP_PORT", str(port))
         monkeypatch.setenv("DIKLAT_OPERATOR_EMAIL", "operator@bkpsdmd.example")
         get_settings.cache_clear()
-        with unit_of_work() as session:
+        with services().unit_of_work() as session:
             enrolments = session.scalars(select(t.Enrolment.id).order_by(t.Enrolment.id)).all()
             for i, eid in enumerate(enrolments):
                 session.add(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from diklat.db.uow import unit_of_work
+from diklat.bootstrap import services
 from diklat.synth.roster import make_roster, write_table
 from flows.open_cohort import open_cohort
 from schemas import tables as t
@@ -24,7 +24,7 @@ def test_concurrent_openings_of_one_cohort_enrol_everyone_once_with_distinct_sea
     with ThreadPoolExecutor(max_workers=2) as pool:
         states = list(pool.map(lambda path: open_cohort(open_params(path), return_state=True), [first, second]))
     assert all(state.is_completed() for state in states)
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         seats = session.scalars(select(t.Enrolment.seat)).all()
         batches = session.scalar(select(func.count()).select_from(t.IngestBatch))
     assert sorted(seats) == list(range(1, 25))  # 24 people, each once, seats 1..24

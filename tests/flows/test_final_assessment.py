@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from diklat.db.uow import unit_of_work
+from diklat.bootstrap import services
 from diklat.domain.calendar import build_calendar, days_off_for
 from diklat.store import actions
 from diklat.store.assessment import verify
@@ -73,7 +73,7 @@ def cohort(settings, tmp_path: Path) -> dict:
             ),
             return_state=True,
         )
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         actions.withdraw(session, find_cohort(session, PROGRAM, 1), nips[5], date(2022, 9, 1), "sakit", "operator")
     assessors = list(coaches["NIP"])
     return {"nips": nips, "assessors": assessors, "names": list(coaches["NAMA"])}
@@ -99,7 +99,7 @@ def sheet(cohort: dict, tmp_path: Path, name: str, overrides: dict | None = None
 
 
 def results(cohort: dict) -> dict[str, tuple]:
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         rows = session.execute(
             select(t.Enrolment.nip, t.Result.status, t.Result.final_score, t.Result.rank).join(t.Result)
         ).all()
@@ -107,7 +107,7 @@ def results(cohort: dict) -> dict[str, tuple]:
 
 
 def certificates() -> dict[str, tuple]:
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         rows = session.execute(
             select(
                 t.Enrolment.nip,
@@ -145,7 +145,7 @@ def test_a_cohort_is_graded_certified_and_recapped(cohort, settings, tmp_path: P
     pdf = next(p for p in summary.certificates.files if certs[a][0].replace("/", "-").lower() in p.lower())
     text = PdfReader(pdf).pages[0].extract_text()
     assert certs[a][3] in text and "87.50" in text  # English in tests; 87,50 in Indonesian
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         found = verify(session, certs[a][3])
         assert found["valid"] and found["number"] == certs[a][0]
         assert not verify(session, certs[d][3])["valid"]  # reserved, not yet issued
@@ -178,7 +178,7 @@ def test_a_corrected_score_changes_only_what_it_touches_and_is_audited(cohort, t
     assert b in changed and after_results[b][2] == 1  # ranks of the others move (b is now alone at the top)
     assert after_certs[b][0] == before_certs[b][0] and after_certs[b][1] == 2  # same number, version 2
     assert after_certs[a] == before_certs[a]
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         score_audit = session.scalars(select(t.AuditLog).where(t.AuditLog.entity == "scores")).one()
     assert score_audit.old_value == {"score": "90"} and score_audit.new_value == {"score": "95"}
     assert "s2.csv" in score_audit.source and score_audit.at is not None
@@ -217,7 +217,7 @@ def test_unknown_components_assessors_and_scores_out_of_range_are_quarantined(co
     bad = str(write_table(pd.concat([frame, extra]), tmp_path / "bad.csv"))
     summary = final_assessment(FinalAssessment(program=PROGRAM, cohort=1, scores=bad), return_state=True).result()
     assert summary.counts.rows_quarantined == 3
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         codes = [
             sorted(r["code"] for r in reasons)
             for reasons in session.scalars(
@@ -241,11 +241,11 @@ def test_a_pass_withdrawn_by_a_correction_revokes_the_certificate_and_a_later_fi
     final_assessment(
         FinalAssessment(program=PROGRAM, cohort=1, scores=sheet(cohort, tmp_path, "s2.csv", low)), return_state=True
     )
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         assert not verify(session, code)["valid"]  # revoked
     final_assessment(
         FinalAssessment(program=PROGRAM, cohort=1, scores=sheet(cohort, tmp_path, "s3.csv")), return_state=True
     )
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         restored = verify(session, code)
     assert restored["valid"] and restored["number"] == number and restored["version"] == 2

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from diklat.db.uow import unit_of_work
+from diklat.bootstrap import services
 from diklat.synth.roster import coaches_frame, make_roster, write_table
 from flows.open_cohort import open_cohort
 from schemas import tables as t
@@ -21,14 +21,14 @@ START = date(2022, 7, 14)
 
 
 def _enrolled(cohort_number: int = 1) -> int:
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         return session.scalar(
             select(func.count()).select_from(t.Enrolment).join(t.Cohort).where(t.Cohort.number == cohort_number)
         )
 
 
 def _open_quarantine() -> list[tuple[int, list]]:
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         return session.execute(
             select(t.QuarantinedRow.row_number, t.QuarantinedRow.reasons)
             .where(t.QuarantinedRow.status == "open")
@@ -136,7 +136,7 @@ def test_a_new_template_version_never_changes_a_running_cohort(settings, tmp_pat
     more = write_table(make_roster(3, seed=2, today=START).frame, tmp_path / "b.csv")
     open_cohort(open_params(more), return_state=True)  # top-up of cohort 1: still 2019.1
     open_cohort(open_params(more, cohort=2, start=date(2022, 8, 22)), return_state=True)  # new: 2023.1
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         rows = session.execute(
             select(t.Cohort.number, t.Cohort.capacity, t.ProgrammeTemplate.version)
             .join(t.ProgrammeTemplate)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from diklat.bootstrap import services
 from diklat.db.migrate import downgrade, upgrade
-from diklat.db.uow import unit_of_work
 from diklat.synth.manifest import write_manifest
 from diklat.synth.roster import coaches_frame, make_roster, write_table
 from flows.open_cohort import open_cohort
@@ -41,7 +41,7 @@ def _intake(folder: Path, cohorts: int) -> list[dict]:
 
 def _state() -> dict[str, list]:
     """What an operator relies on, free of generated ids and times."""
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         number = dict(session.execute(select(t.Cohort.id, t.Cohort.number)).all())
         scope = {f"cohort:{cid}": n for cid, n in number.items()}
         return {
@@ -136,7 +136,7 @@ def test_a_cohort_whose_file_cannot_be_read_is_held_back_and_the_others_open(sql
 
     assert state.is_failed()
     assert "held back: 1 cohort (7)" in state.message
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         numbers = sorted(session.scalars(select(t.Cohort.number)))
     assert numbers == [1, 2]  # the held-back cohort was not even created
 
@@ -150,7 +150,7 @@ def test_a_bad_row_in_the_cohort_list_stops_the_run_naming_row_and_column(sqlite
 
     assert state.is_failed()
     assert state.message.startswith("Row 3 of the cohort list daftar-angkatan.csv: TANGGAL MULAI '31/02/2022'")
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         assert session.scalars(select(t.Cohort.number)).all() == []
 
 

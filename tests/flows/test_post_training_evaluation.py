@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from diklat.db.uow import unit_of_work
+from diklat.bootstrap import services
 from diklat.synth.responses import make_responses
 from diklat.synth.roster import make_roster, write_table
 from diklat.templates import resolve_template
@@ -33,7 +33,7 @@ def alumni(settings, tmp_path: Path) -> tuple[list[str], dict[str, str]]:
     """A closed cohort of 12 graduates (results recorded directly: grading is tested elsewhere)."""
     synth = make_roster(12, seed=71, today=START)
     open_cohort(open_params(write_table(synth.frame, tmp_path / "roster.csv")), return_state=True)
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         for enrolment in session.scalars(select(t.Enrolment)):
             session.add(t.Result(enrolment_id=enrolment.id, status="lulus", explanation={}))
         session.get(t.Cohort, 1).status = "closed"
@@ -78,7 +78,7 @@ def test_wave_figures_match_the_generators_truth_and_reminders_go_out_once(alumn
     assert wave.expected == 12 * 3  # alumni, atasan and a peer group per graduate
     from diklat.store.waves import COURSE_WAVE  # noqa: F401 - the course wave is never reminded
 
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         reminded = {n.key.split(":")[3] for n in session.scalars(select(t.Notification))}
     # diklat cannot know whom an alumnus asked as peers: it reminds the alumnus while fewer than the
     # minimum peer group (3) have answered, and alumni and superiors who have not answered themselves.
@@ -95,7 +95,7 @@ def test_wave_figures_match_the_generators_truth_and_reminders_go_out_once(alumn
     from diklat.store.evaluation import answers_frame
     from diklat.store.waves import expected_frame
 
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         result = summarise(
             answers_frame(session, [1]), expected_frame(session, [1]), default_instrument(), template.evaluation
         )

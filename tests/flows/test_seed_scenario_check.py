@@ -26,7 +26,7 @@ FAULTS = {"absent": 2, "late_deliverable": 1, "coaching_gap": 1, "revision_not_c
 
 
 def test_the_check_flags_exactly_the_planted_faults_and_nobody_else(settings, tmp_path: Path) -> None:
-    from diklat.db.uow import unit_of_work
+    from diklat.bootstrap import services
     from diklat.store import actions
     from diklat.store.cohorts import find_cohort
 
@@ -50,7 +50,7 @@ def test_the_check_flags_exactly_the_planted_faults_and_nobody_else(settings, tm
             counts = state.result().counts
             assert counts.rows_quarantined == len(evidence.bad_rows[kind]), kind
             assert counts.rows_read == counts.rows_accepted + counts.rows_quarantined
-        with unit_of_work() as session:
+        with services().unit_of_work() as session:
             ref = find_cohort(session, "PKP Kota Jambi 2022", number)
             for nip, on in evidence.withdrawal_dates.items():
                 actions.withdraw(session, ref, nip, on, "mutasi", "operator")

@@ -22,8 +22,8 @@ from typer.testing import CliRunner
 # CliRunner.invoke, its console handler would keep that invocation's (then closed) stream and print
 # "--- Logging error --- Traceback" into every later invocation's output.
 import flows.open_cohort  # noqa: F401, I001
+from diklat.bootstrap import services
 from diklat.cli import EXIT_BLOCKED, EXIT_OK, EXIT_QUARANTINED, EXIT_USAGE, app
-from diklat.db.uow import unit_of_work
 from diklat.synth.roster import make_roster, write_table
 from schemas import tables as t
 
@@ -61,7 +61,7 @@ def open_cohort(roster: Path, *extra: str) -> tuple[int, str]:
 
 def saved() -> dict[str, int]:
     """How many cohorts, enrolments and quarantined rows the database holds."""
-    with unit_of_work() as session:
+    with services().unit_of_work() as session:
         return {
             name: session.scalar(select(func.count()).select_from(table))
             for name, table in (("cohorts", t.Cohort), ("enrolments", t.Enrolment), ("quarantined", t.QuarantinedRow))

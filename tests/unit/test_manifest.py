@@ -60,7 +60,9 @@ def test_cohort_numbers_run_from_1_to_9999(value: str, ok: bool) -> None:
 
 def test_a_cohort_listed_twice_names_both_rows() -> None:
     row = {"cohort": "4", "start": "14/07/2022", "roster": "a.csv"}
-    assert problem(row, row) == "Row 3 of the cohort list daftar.csv: cohort 4 is already listed in row 2. List it once."
+    assert (
+        problem(row, row) == "Row 3 of the cohort list daftar.csv: cohort 4 is already listed in row 2. List it once."
+    )
 
 
 def test_a_needed_cell_left_empty_is_named_by_its_header() -> None:
