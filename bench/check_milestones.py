@@ -28,6 +28,7 @@ def build(url: str, cohorts: int) -> None:
     from diklat.domain.calendar import build_calendar, days_off_for
     from diklat.gate.evidence import gate_evidence
     from diklat.gate.roster import gate_roster
+    from diklat.gate.suites import RosterRules
     from diklat.io.read import read_table
     from diklat.store.calendar import save_calendar
     from diklat.store.cohorts import ensure_cohort
@@ -37,7 +38,6 @@ def build(url: str, cohorts: int) -> None:
     from diklat.synth.roster import make_roster, write_table
     from diklat.templates import resolve_template
     from schemas.files import ROSTER, SPECS
-    from schemas.suites import RosterRules
 
     upgrade(url)
     template = resolve_template("PKP")

@@ -66,11 +66,11 @@ def enrol_one(program: str, number: int, start: date, row: dict, file_name: str)
 
     from diklat.bootstrap import services
     from diklat.gate.roster import gate_roster
+    from diklat.gate.suites import RosterRules
     from diklat.store import cohorts, guides
     from diklat.store.calendar import write_calendar
     from diklat.store.roster import save_roster
     from diklat.templates import resolve_template
-    from schemas.suites import RosterRules
 
     template = resolve_template("PKP")
     with services().unit_of_work() as session:

@@ -18,6 +18,7 @@ from diklat.db.engine import session_factory
 from diklat.db.migrate import upgrade
 from diklat.db.uow import unit_of_work
 from diklat.gate.roster import gate_roster
+from diklat.gate.suites import RosterRules
 from diklat.io.read import read_table
 from diklat.store.cohorts import ensure_cohort
 from diklat.store.roster import save_roster
@@ -25,7 +26,6 @@ from diklat.synth.personnel import personnel_frame
 from diklat.synth.roster import write_table
 from diklat.templates import resolve_template
 from schemas.files import ROSTER
-from schemas.suites import RosterRules
 
 TODAY = date(2022, 7, 14)
 

@@ -161,8 +161,8 @@ def warm_up() -> None:
 
     from diklat.domain.calendar import days_off_for
     from diklat.gate.roster import gate_roster
+    from diklat.gate.suites import RosterRules
     from diklat.templates import resolve_template
-    from schemas.suites import RosterRules
 
     template = resolve_template("PKP")
     days_off_for(template, date(2022, 7, 14))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 from prefect import flow, get_run_logger
@@ -10,6 +9,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.states import Completed, State
 
 from diklat.clock import today_in
+from diklat.domain.planning import cohorts_needed
 from diklat.domain.problems import Blocked, Problem
 from diklat.i18n import translator
 from diklat.report.names import slug
@@ -74,7 +74,7 @@ def plan_cohorts(params: PlanCohorts) -> State:
 
     # 3. backlog, 4. dates, 5. seats, 6. files and artifacts
     backlog = build_backlog(gated, rules, template, as_of)
-    needed = min(rules.cohorts_per_year, math.ceil(len(backlog) / rules.capacity)) if len(backlog) else 0
+    needed = cohorts_needed(len(backlog), rules)
     starts = propose_windows(rules, template, needed, params.classrooms) if needed else []
     plan = seat_backlog(backlog, rules, template, starts)
     files = write_plan_files(params.program, backlog, plan)

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from diklat.domain.golongan import GOLONGAN
+from schemas.golongan import GOLONGAN
 
 
 class _Strict(BaseModel):

@@ -21,13 +21,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from diklat.bootstrap import services
+from diklat.domain.gated import Gated
 from diklat.domain.grading import Standing, component_mean, decide, rank
 from diklat.domain.manifest import ManifestEntry
 from diklat.domain.problems import FileProblem, Problem
 from diklat.domain.progress import MISSED, PENDING, check_progress
 from diklat.domain.scores import ScoreContext
 from diklat.gate.evidence import gate_scores, gate_scores_many
-from diklat.gate.roster import Gated
 from diklat.io.read import RawTable, read_table
 from diklat.messages import render
 from diklat.report.certificate import CertificateData, render_certificate, render_certificates_archive

@@ -14,9 +14,11 @@ from pathlib import Path
 import pandas as pd
 
 from diklat.bootstrap import services
+from diklat.domain.gated import Gated
 from diklat.domain.manifest import ManifestEntry, parse_manifest
 from diklat.domain.problems import Blocked, FileProblem, Problem
-from diklat.gate.roster import COHORT, Gated, gate_rosters
+from diklat.gate.roster import COHORT, gate_rosters
+from diklat.gate.suites import RosterRules
 from diklat.i18n import translator
 from diklat.io.read import RawTable, read_table
 from diklat.messages import render
@@ -26,7 +28,6 @@ from diklat.store.batches import BatchCounts
 from diklat.store.calendar import write_calendars
 from diklat.store.roster import RosterFile, save_rosters
 from schemas.files import COACHES, MANIFEST, ROSTER
-from schemas.suites import RosterRules
 from schemas.template import Template
 from tasks.common import compute_task, current_run_id, io_task
 from tasks.reports import batch_quarantine, cohort_folder

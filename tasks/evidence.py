@@ -8,9 +8,9 @@ from pathlib import Path
 from diklat.bootstrap import services
 from diklat.domain.evaluation import ResponseContext
 from diklat.domain.evidence import EvidenceContext
+from diklat.domain.gated import Gated
 from diklat.domain.problems import Blocked, FileProblem, Problem
 from diklat.gate.evidence import gate_evidence, gate_responses
-from diklat.gate.roster import Gated
 from diklat.io.read import RawTable, read_table
 from diklat.store import cohorts
 from diklat.store.batches import BatchCounts

@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from diklat.bootstrap import services
 from diklat.domain.calendar import days_off_for
+from diklat.domain.gated import Gated
 from diklat.domain.planning import Plan, classical_spans, cohort_windows, eligible_backlog, plan_cohorts
 from diklat.domain.problems import Blocked, FileProblem
 from diklat.gate.evidence import gate_personnel
-from diklat.gate.roster import Gated
 from diklat.io.read import RawTable, read_table
 from diklat.io.write import write_table
 from diklat.report.names import slug

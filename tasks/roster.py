@@ -7,15 +7,16 @@ from datetime import date
 from pathlib import Path
 
 from diklat.bootstrap import services
+from diklat.domain.gated import Gated
 from diklat.domain.problems import Blocked, FileProblem, Problem
-from diklat.gate.roster import Gated, gate_roster
+from diklat.gate.roster import gate_roster
+from diklat.gate.suites import RosterRules
 from diklat.io.read import RawTable, read_table
 from diklat.store import cohorts, guides
 from diklat.store.batches import BatchCounts
 from diklat.store.calendar import write_calendar
 from diklat.store.roster import save_roster
 from schemas.files import COACHES, ROSTER
-from schemas.suites import RosterRules
 from schemas.template import Template
 from tasks.common import compute_task, current_run_id, io_task
 

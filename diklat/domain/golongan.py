@@ -9,29 +9,10 @@ from __future__ import annotations
 import re
 
 from diklat.domain.problems import Problem
+from schemas.golongan import GOLONGAN, TITLES
 
 COLUMN = "golongan"
 
-TITLES: dict[str, str] = {
-    "I/a": "Juru Muda",
-    "I/b": "Juru Muda Tk I",
-    "I/c": "Juru",
-    "I/d": "Juru Tk I",
-    "II/a": "Pengatur Muda",
-    "II/b": "Pengatur Muda Tk I",
-    "II/c": "Pengatur",
-    "II/d": "Pengatur Tk I",
-    "III/a": "Penata Muda",
-    "III/b": "Penata Muda Tk I",
-    "III/c": "Penata",
-    "III/d": "Penata Tk I",
-    "IV/a": "Pembina",
-    "IV/b": "Pembina Tk I",
-    "IV/c": "Pembina Utama Muda",
-    "IV/d": "Pembina Utama Madya",
-    "IV/e": "Pembina Utama",
-}
-GOLONGAN: tuple[str, ...] = tuple(TITLES)  # dict order is lowest to highest
 
 _ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV", "i": "I", "ii": "II", "iii": "III", "iv": "IV"}
 # Longest numeral first so that `iiib` reads as III + b, not II + ib.

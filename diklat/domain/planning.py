@@ -404,6 +404,11 @@ def _clash(a: tuple[date, date], b: tuple[date, date], gap_days: int) -> bool:
     return a[0] <= b[1] + gap and b[0] <= a[1] + gap
 
 
+def cohorts_needed(backlog: int, rules: PlanningRules) -> int:
+    """Cohorts to propose: enough seats for the whole backlog, at most what the agency can run a year."""
+    return min(rules.cohorts_per_year, -(-backlog // rules.capacity)) if backlog else 0
+
+
 def cohort_windows(
     template: Template,
     year: int,

@@ -11,13 +11,14 @@ import pandas as pd
 
 from diklat.domain.evaluation import ResponseContext, normalise_responses
 from diklat.domain.evidence import KEYS, EvidenceContext, key_of, normalise_evidence
+from diklat.domain.gated import Gated
 from diklat.domain.scores import KEY as SCORE_KEY
 from diklat.domain.scores import ScoreContext, normalise_scores
 from diklat.gate.gx import INDEX, Check, run_checks
-from diklat.gate.roster import Gated, apply_failures, split
+from diklat.gate.roster import apply_failures, split
+from diklat.gate.suites import evidence_checks, response_checks, score_checks
 from schemas.files import ATTENDANCE_STATUS, GUIDANCE_KIND, OUTCOME
 from schemas.instrument import Instrument
-from schemas.suites import evidence_checks, response_checks, score_checks
 
 K = TypeVar("K", bound=Hashable)
 IS_PARTICIPANT = "is_participant"  # per row: the NIP is a participant of the cohort whose sheet it is in
@@ -100,8 +101,8 @@ def gate_responses(raw: pd.DataFrame, instrument: Instrument, ctx: ResponseConte
 def gate_personnel(raw: pd.DataFrame, today: date) -> Gated:
     """A whole personnel roster (thousands to millions of rows) through one validation run."""
     from diklat.domain.personnel import normalise_personnel
+    from diklat.gate.suites import personnel_checks
     from schemas.planning import POSITION_TYPES, TRAINED_VALUES
-    from schemas.suites import personnel_checks
 
     frame = normalise_personnel(raw, today, POSITION_TYPES, TRAINED_VALUES)
     frame["problems"] = apply_failures(frame, run_checks("personnel", frame, personnel_checks()))

@@ -3,33 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
-from dataclasses import dataclass, field
 from datetime import date
 
-import numpy as np
 import pandas as pd
 
+from diklat.domain.gated import Gated
 from diklat.domain.golongan import at_least
 from diklat.domain.problems import Problem
 from diklat.domain.roster import normalise_roster
 from diklat.gate.gx import INDEX, run_checks
-from schemas.suites import RosterRules, roster_checks
-
-
-@dataclass(frozen=True)
-class Gated:
-    """A frame that passed the gate. Persistence accepts nothing else, so the gate cannot be skipped."""
-
-    kind: str
-    accepted: pd.DataFrame
-    quarantined: pd.DataFrame  # row_number, raw (dict), problems (list[Problem]), subject_key
-    rows_read: int
-    bad_mask: np.ndarray | None = field(default=None, repr=False, compare=False)  # which input rows are quarantined
-
-    def __post_init__(self) -> None:
-        if len(self.accepted) + len(self.quarantined) != self.rows_read:
-            raise AssertionError("gate lost rows: accepted + quarantined != read")
-
+from diklat.gate.suites import RosterRules, roster_checks
 
 COHORT = "cohort_key"  # which cohort a row of a concatenated batch belongs to
 

@@ -9,7 +9,7 @@ import pandas as pd
 from sqlalchemy import func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from diklat.gate.roster import Gated
+from diklat.domain.gated import Gated
 from schemas import tables as t
 
 

@@ -15,11 +15,12 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from diklat.gate.roster import Gated, gate_roster
+from diklat.domain.gated import Gated
+from diklat.gate.roster import gate_roster
+from diklat.gate.suites import RosterRules
 from diklat.io.read import read_table
 from diklat.messages import render
 from schemas.files import ROSTER
-from schemas.suites import RosterRules
 
 pytestmark = pytest.mark.integration
 

@@ -109,7 +109,7 @@ def one_sheet_suite(raw: pd.DataFrame, ctx: ScoreContext, today: date):  # noqa:
     from diklat.domain.scores import KEY, normalise_scores
     from diklat.gate.gx import run_checks
     from diklat.gate.roster import apply_failures, split
-    from schemas.suites import score_checks
+    from diklat.gate.suites import score_checks
 
     frame = normalise_scores(raw, ctx, today)
     frame["problems"] = apply_failures(frame, run_checks("scores", frame, score_checks(ctx)))

@@ -28,6 +28,7 @@ from diklat.domain.planning import (
     UNPLACED_UNIT_SHARE,
     classical_spans,
     cohort_windows,
+    cohorts_needed,
     eligible_backlog,
     exclusion_reasons,
     plan_cohorts,
@@ -406,3 +407,11 @@ def test_a_national_roster_of_1_000_000_rows_is_screened_ordered_and_planned_in_
     assert plan.unit_share_breaches().empty
     assert busy_year.placed == 360 and len(busy_year.unplaced) == 1_000_000 - 360
     assert screened < 10 and planned < 60 and twelve < 10
+
+
+@pytest.mark.parametrize(
+    ("backlog", "per_year", "expected"),
+    [(0, 12, 0), (1, 12, 1), (30, 12, 1), (31, 12, 2), (200, 12, 7), (200, 3, 3)],
+)
+def test_cohorts_needed_seat_the_whole_backlog_within_the_yearly_limit(backlog: int, per_year: int, expected: int):
+    assert cohorts_needed(backlog, PlanningRules(year=2025, cohorts_per_year=per_year, capacity=30)) == expected
