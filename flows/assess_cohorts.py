@@ -27,6 +27,7 @@ from prefect.states import Completed, Failed, State
 from prefect.utilities.annotations import quote
 
 from diklat.bootstrap import services
+from diklat.domain.gated import BatchCounts
 from diklat.domain.manifest import ManifestEntry
 from diklat.domain.problems import Blocked, Problem
 from diklat.i18n import translator
@@ -34,9 +35,7 @@ from diklat.report.names import slug
 from diklat.report.recap import STATUS_LABELS, status_label
 from diklat.settings import get_settings
 from diklat.store import assessment as store
-from diklat.store.batches import BatchCounts
 from diklat.store.cohorts import CohortRef
-from flows.open_cohort import blocked_state
 from schemas.params import AssessCohorts
 from tasks.assessment import (
     Certificates,
@@ -54,6 +53,7 @@ from tasks.assessment import (
 )
 from tasks.cohort_batch import HeldBack, read_cohort_list
 from tasks.common import io_task
+from tasks.reports import blocked_state
 
 
 @dataclass(frozen=True)

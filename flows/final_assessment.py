@@ -9,14 +9,13 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.states import Completed, Failed, State
 
+from diklat.domain.gated import BatchCounts
 from diklat.domain.nip import mask_nip
 from diklat.domain.problems import Blocked
 from diklat.i18n import translator
 from diklat.orchestration import cohort_lock
-from diklat.store.batches import BatchCounts
 from diklat.store.cohorts import CohortRef
 from flows.assess_cohorts import finish_cohorts
-from flows.open_cohort import blocked_state
 from schemas.params import ClearDeferral, FinalAssessment
 from tasks.assessment import (
     Certificates,
@@ -26,7 +25,7 @@ from tasks.assessment import (
     validate_scores,
 )
 from tasks.evidence import find_cohort, read_evidence, save_evidence_rows
-from tasks.reports import publish_ingest_report, slug
+from tasks.reports import blocked_state, publish_ingest_report, slug
 
 
 @dataclass

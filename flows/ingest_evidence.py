@@ -9,16 +9,15 @@ from prefect import flow, get_run_logger
 from prefect.states import Completed, State
 
 from diklat.clock import today_in
+from diklat.domain.gated import BatchCounts
 from diklat.domain.problems import Blocked
 from diklat.io.read import RawTable
 from diklat.orchestration import cohort_lock
 from diklat.settings import get_settings
-from diklat.store.batches import BatchCounts
 from diklat.store.cohorts import CohortRef
-from flows.open_cohort import blocked_state
 from schemas.params import IngestEvidence
 from tasks.evidence import find_cohort, load_evidence_context, read_evidence, save_evidence_rows, validate_evidence
-from tasks.reports import publish_ingest_report
+from tasks.reports import blocked_state, publish_ingest_report
 
 
 @dataclass

@@ -6,20 +6,17 @@ from dataclasses import dataclass
 from datetime import date
 
 from prefect import flow, get_run_logger
-from prefect.states import Completed, Failed, State
+from prefect.states import Completed, State
 
 from diklat.clock import today_in
-from diklat.domain.problems import Blocked, Problem
+from diklat.domain.gated import BatchCounts
+from diklat.domain.problems import Blocked
 from diklat.io.read import RawTable
-from diklat.messages import render
 from diklat.orchestration import cohort_lock
-from diklat.report.quarantine import masked_problem
 from diklat.settings import get_settings
-from diklat.store.batches import BatchCounts
-from diklat.templates import available_templates, resolve_template
 from schemas.params import OpenCohort
 from schemas.template import Template
-from tasks.reports import publish_blocked, publish_ingest_report
+from tasks.reports import blocked_state, publish_ingest_report, template_named
 from tasks.roster import (
     assign_guides,
     generate_calendar,
@@ -113,23 +110,5 @@ def _enrol(params: OpenCohort, template: Template, table: RawTable, coaches: Raw
     return Completed(data=summary, message=f"{summary.outcome}: {counts.rows_quarantined} rows quarantined")
 
 
-def template_named(name: str | None) -> Template | Blocked:
-    """The programme template asked for (default: the latest PKP), or why there is none."""
-    settings = get_settings()
-    try:
-        return resolve_template(name, settings.template_dir)
-    except LookupError:
-        known = ", ".join(sorted(available_templates(settings.template_dir)))
-        return Blocked(Problem("template.unknown", None, {"name": name, "known": known}))
-
-
 def _blocked(blocked: Blocked) -> State:
     return blocked_state(blocked, "roster")
-
-
-def blocked_state(blocked: Blocked, kind: str) -> State:
-    """End the run as Failed with the operator's message (NIPs masked), no traceback."""
-    text = render(masked_problem(blocked.problem), kind)
-    publish_blocked(kind, text, blocked.file_name)
-    get_run_logger().error("Blocked (%s): %s", blocked.problem.code, text)  # NIPs in text are masked
-    return Failed(message=text, data=blocked)

@@ -21,7 +21,6 @@ from diklat.domain.problems import Blocked
 from diklat.i18n import translator
 from diklat.report.names import slug
 from diklat.settings import get_settings
-from flows.open_cohort import blocked_state, template_named
 from schemas.params import OpenCohorts
 from tasks.cohort_batch import (
     HeldBack,
@@ -34,6 +33,7 @@ from tasks.cohort_batch import (
     write_rejected_files,
 )
 from tasks.common import io_task
+from tasks.reports import blocked_state, template_named
 
 # A table artifact is for reading; past this many rows the rejected-rows files hold the rest.
 QUARANTINE_SHOWN = 5000

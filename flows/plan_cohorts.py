@@ -9,14 +9,13 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.states import Completed, State
 
 from diklat.clock import today_in
+from diklat.domain.gated import BatchCounts
 from diklat.domain.planning import cohorts_needed
 from diklat.domain.problems import Blocked, Problem
 from diklat.i18n import translator
 from diklat.report.names import slug
 from diklat.settings import get_settings
-from diklat.store.batches import BatchCounts
 from diklat.templates import resolve_template
-from flows.open_cohort import blocked_state
 from schemas.params import PlanCohorts
 from schemas.planning import PlanningRules
 from tasks.planning import (
@@ -28,6 +27,7 @@ from tasks.planning import (
     validate_personnel,
     write_plan_files,
 )
+from tasks.reports import blocked_state
 
 
 @dataclass

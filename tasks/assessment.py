@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from diklat.bootstrap import services
-from diklat.domain.gated import Gated
+from diklat.domain.gated import BatchCounts, Gated
 from diklat.domain.grading import Standing, component_mean, decide, rank
 from diklat.domain.manifest import ManifestEntry
 from diklat.domain.problems import FileProblem, Problem
@@ -35,7 +35,7 @@ from diklat.report.quarantine import masked_problem, write_rejected_file
 from diklat.report.recap import RecapMeta, RecapRow, write_recap_pdf, write_recap_xlsx
 from diklat.settings import get_settings
 from diklat.store import assessment as store
-from diklat.store.batches import BatchCounts, counts_of
+from diklat.store.batches import counts_of
 from diklat.store.cohorts import CohortRef
 from diklat.store.evidence import save_evidence
 from diklat.store.progress import load_inputs

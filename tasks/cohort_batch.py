@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from diklat.bootstrap import services
-from diklat.domain.gated import Gated
+from diklat.domain.gated import BatchCounts, Gated
 from diklat.domain.manifest import ManifestEntry, parse_manifest
 from diklat.domain.problems import Blocked, FileProblem, Problem
 from diklat.gate.roster import COHORT, gate_rosters
@@ -24,7 +24,6 @@ from diklat.io.read import RawTable, read_table
 from diklat.messages import render
 from diklat.report.quarantine import masked_problem, quarantine_rows, write_rejected_file
 from diklat.store import cohorts, guides
-from diklat.store.batches import BatchCounts
 from diklat.store.calendar import write_calendars
 from diklat.store.roster import RosterFile, save_rosters
 from schemas.files import COACHES, MANIFEST, ROSTER

@@ -8,12 +8,11 @@ from pathlib import Path
 from diklat.bootstrap import services
 from diklat.domain.evaluation import ResponseContext
 from diklat.domain.evidence import EvidenceContext
-from diklat.domain.gated import Gated
+from diklat.domain.gated import BatchCounts, Gated
 from diklat.domain.problems import Blocked, FileProblem, Problem
 from diklat.gate.evidence import gate_evidence, gate_responses
 from diklat.io.read import RawTable, read_table
 from diklat.store import cohorts
-from diklat.store.batches import BatchCounts
 from diklat.store.evaluation import ensure_instrument, response_context
 from diklat.store.evidence import evidence_context, save_evidence
 from schemas.files import SPECS

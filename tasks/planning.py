@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from diklat.bootstrap import services
 from diklat.domain.calendar import days_off_for
-from diklat.domain.gated import Gated
+from diklat.domain.gated import BatchCounts, Gated
 from diklat.domain.planning import Plan, classical_spans, cohort_windows, eligible_backlog, plan_cohorts
 from diklat.domain.problems import Blocked, FileProblem
 from diklat.gate.evidence import gate_personnel
@@ -19,7 +19,7 @@ from diklat.io.read import RawTable, read_table
 from diklat.io.write import write_table
 from diklat.report.names import slug
 from diklat.settings import get_settings
-from diklat.store.batches import BatchCounts, counts_of, previous_batch, quarantine, start_batch
+from diklat.store.batches import counts_of, previous_batch, quarantine, start_batch
 from diklat.store.cohorts import cohort_ref
 from schemas import tables as t
 from schemas.files import PERSONNEL

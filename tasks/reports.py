@@ -1,43 +1,38 @@
-"""Tasks that show operators what happened: artifacts in the Prefect UI and files to fix."""
+"""Tasks that show operators what happened: artifacts in the Prefect UI, files to fix, a blocked run's reason."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
+from prefect import get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
-from sqlalchemy import select
+from prefect.states import Failed, State
 
 from diklat.bootstrap import services
+from diklat.domain.gated import BatchCounts
+from diklat.domain.problems import Blocked, Problem
 from diklat.i18n import translator
+from diklat.messages import render
+from diklat.report.ingest import blocked_markdown, ingest_summary_markdown
 from diklat.report.names import slug
-from diklat.report.quarantine import quarantine_rows, write_rejected_file
-from diklat.settings import get_settings
-from diklat.store.batches import BatchCounts
+from diklat.report.quarantine import masked_problem, quarantine_rows, write_rejected_file
+from diklat.store.batches import batch_quarantine
 from diklat.store.cohorts import CohortRef
-from schemas import tables as t
+from diklat.templates import available_templates, resolve_template
+from schemas.template import Template
 from tasks.common import io_task
 
 
 def cohort_folder(cohort: CohortRef) -> Path:
-    return get_settings().outputs / slug(cohort.programme) / f"angkatan-{cohort.number}"
-
-
-def batch_quarantine(batch_id: int) -> pd.DataFrame:
-    with services().unit_of_work() as session:
-        rows = session.execute(
-            select(t.QuarantinedRow.id, t.QuarantinedRow.row_number, t.QuarantinedRow.raw, t.QuarantinedRow.reasons)
-            .where(t.QuarantinedRow.batch_id == batch_id)
-            .order_by(t.QuarantinedRow.row_number)
-        ).all()
-    return pd.DataFrame(rows, columns=["id", "row_number", "raw", "reasons"])
+    return services().settings.outputs / slug(cohort.programme) / f"angkatan-{cohort.number}"
 
 
 @io_task
 def publish_ingest_report(kind: str, cohort: CohortRef, counts: BatchCounts, headers: dict[str, str]) -> str | None:
     """Quarantine table artifact (NIPs masked) and the rejected-rows file; returns the file path."""
     _ = translator()
-    rows = batch_quarantine(counts.batch_id)
+    with services().unit_of_work() as session:
+        rows = batch_quarantine(session, counts.batch_id)
     key = slug(f"{kind}-{cohort.programme}-{cohort.number}")
     path = None
     if not rows.empty:
@@ -51,41 +46,36 @@ def publish_ingest_report(kind: str, cohort: CohortRef, counts: BatchCounts, hea
             ),
         )
     create_markdown_artifact(
-        _summary_markdown(kind, cohort, counts, path),
+        ingest_summary_markdown(cohort.label, counts, path),
         key=f"{key}-summary",
         description=_("What happened to the file {file}").format(file=counts.file_name),
     )
     return None if path is None else str(path)
 
 
-def _summary_markdown(kind: str, cohort: CohortRef, counts: BatchCounts, path: Path | None) -> str:
-    _ = translator()
-    headers = [_("Rows read"), _("Accepted"), _("Quarantined"), _("Unchanged"), _("Earlier quarantined rows now fixed")]
-    lines = [
-        f"### {cohort.label}: {counts.file_name}",
-        "",
-        "| " + " | ".join(headers) + " |",
-        "|---:|---:|---:|---:|---:|",
-        f"| {counts.rows_read} | {counts.rows_accepted} | {counts.rows_quarantined} | {counts.rows_unchanged} "
-        f"| {counts.rows_resolved} |",
-    ]
-    if counts.already_processed:
-        lines += [
-            "",
-            _("This file was already processed (batch {batch}); nothing was changed.").format(batch=counts.batch_id),
-        ]
-    if path is not None:
-        lines += ["", _("Rejected rows with their reasons: `{path}`").format(path=path)]
-    return "\n".join(lines)
-
-
 @io_task
 def publish_blocked(kind: str, problem_text: str, file_name: str | None) -> None:
     """The reason a step stopped, as an artifact next to the failed run."""
-    _ = translator()
-    title = _("Stopped") + (f": {file_name}" if file_name else "")
     create_markdown_artifact(
-        f"### {title}\n\n{problem_text}",
+        blocked_markdown(problem_text, file_name),
         key=slug(f"{kind}-blocked"),
-        description=_("Why the step stopped and what to fix"),
+        description=translator()("Why the step stopped and what to fix"),
     )
+
+
+def blocked_state(blocked: Blocked, kind: str) -> State:
+    """End the run as Failed with the operator's message (NIPs masked), no traceback."""
+    text = render(masked_problem(blocked.problem), kind)
+    publish_blocked(kind, text, blocked.file_name)
+    get_run_logger().error("Blocked (%s): %s", blocked.problem.code, text)  # NIPs in text are masked
+    return Failed(message=text, data=blocked)
+
+
+def template_named(name: str | None) -> Template | Blocked:
+    """The programme template asked for (default: the latest PKP), or why there is none."""
+    folder = services().settings.template_dir
+    try:
+        return resolve_template(name, folder)
+    except LookupError:
+        known = ", ".join(sorted(available_templates(folder)))
+        return Blocked(Problem("template.unknown", None, {"name": name, "known": known}))

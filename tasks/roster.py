@@ -7,13 +7,12 @@ from datetime import date
 from pathlib import Path
 
 from diklat.bootstrap import services
-from diklat.domain.gated import Gated
+from diklat.domain.gated import BatchCounts, Gated
 from diklat.domain.problems import Blocked, FileProblem, Problem
 from diklat.gate.roster import gate_roster
 from diklat.gate.suites import RosterRules
 from diklat.io.read import RawTable, read_table
 from diklat.store import cohorts, guides
-from diklat.store.batches import BatchCounts
 from diklat.store.calendar import write_calendar
 from diklat.store.roster import save_roster
 from schemas.files import COACHES, ROSTER

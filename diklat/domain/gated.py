@@ -21,3 +21,17 @@ class Gated:
     def __post_init__(self) -> None:
         if len(self.accepted) + len(self.quarantined) != self.rows_read:
             raise AssertionError("gate lost rows: accepted + quarantined != read")
+
+
+@dataclass(frozen=True)
+class BatchCounts:
+    """What happened to one file; read = accepted + quarantined always holds."""
+
+    batch_id: int
+    file_name: str
+    rows_read: int
+    rows_accepted: int
+    rows_quarantined: int
+    rows_unchanged: int
+    rows_resolved: int
+    already_processed: bool = False

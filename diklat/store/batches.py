@@ -3,28 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from diklat.domain.gated import Gated
+from diklat.domain.gated import BatchCounts, Gated
 from schemas import tables as t
-
-
-@dataclass(frozen=True)
-class BatchCounts:
-    """What happened to one file; read = accepted + quarantined always holds."""
-
-    batch_id: int
-    file_name: str
-    rows_read: int
-    rows_accepted: int
-    rows_quarantined: int
-    rows_unchanged: int
-    rows_resolved: int
-    already_processed: bool = False
 
 
 def previous_batch(session: Session, kind: str, scope: str, sha256: str) -> t.IngestBatch | None:
@@ -169,6 +154,15 @@ def resolve(
             )
             resolved += result.rowcount or 0
     return resolved
+
+
+def batch_quarantine(session: Session, batch_id: int) -> pd.DataFrame:
+    """The rows one batch quarantined, in file order (id, row_number, raw, reasons)."""
+    q = t.QuarantinedRow
+    rows = session.execute(
+        select(q.id, q.row_number, q.raw, q.reasons).where(q.batch_id == batch_id).order_by(q.row_number)
+    ).all()
+    return pd.DataFrame(rows, columns=["id", "row_number", "raw", "reasons"])
 
 
 def open_quarantine(session: Session, scope: str | None = None) -> pd.DataFrame:

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 
 from diklat.db.bulk import upsert
 from diklat.domain.evidence import KEYS, EvidenceContext, SessionDay, key_of
-from diklat.domain.gated import Gated
+from diklat.domain.gated import BatchCounts, Gated
 from diklat.domain.scores import KEY as SCORE_KEY
 from diklat.store.audit import audit_many
-from diklat.store.batches import BatchCounts, counts_of, previous_batch, quarantine, resolve, start_batch
+from diklat.store.batches import counts_of, previous_batch, quarantine, resolve, start_batch
 from diklat.store.cohorts import CohortRef
 from schemas import tables as t
 

@@ -11,10 +11,10 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from diklat.db.bulk import rows_in, select_in, upsert
-from diklat.domain.gated import Gated
+from diklat.domain.gated import BatchCounts, Gated
 from diklat.domain.nip import parse_nip
 from diklat.store.audit import audit_many
-from diklat.store.batches import BatchCounts, counts_of, latest_batches, quarantine_many, resolve, start_batches
+from diklat.store.batches import counts_of, latest_batches, quarantine_many, resolve, start_batches
 from diklat.store.cohorts import CohortRef
 from schemas import tables as t
 
