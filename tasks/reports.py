@@ -56,10 +56,11 @@ def publish_ingest_report(kind: str, cohort: CohortRef, counts: BatchCounts, hea
 @io_task
 def publish_blocked(kind: str, problem_text: str, file_name: str | None) -> None:
     """The reason a step stopped, as an artifact next to the failed run."""
+    _ = translator()
     create_markdown_artifact(
         blocked_markdown(problem_text, file_name),
         key=slug(f"{kind}-blocked"),
-        description=translator()("Why the step stopped and what to fix"),
+        description=_("Why the step stopped and what to fix"),
     )
 
 
