@@ -8,13 +8,14 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.states import Completed, State
 
+from diklat.bootstrap import services
 from diklat.clock import today_in
 from diklat.domain.gated import BatchCounts
 from diklat.domain.planning import cohorts_needed
 from diklat.domain.problems import Blocked, Problem
 from diklat.i18n import translator
 from diklat.report.names import slug
-from diklat.settings import get_settings
+from diklat.report.planning import PlanOverview, plan_markdown, plan_overview
 from diklat.templates import resolve_template
 from schemas.params import PlanCohorts
 from schemas.planning import PlanningRules
@@ -49,7 +50,7 @@ class PlanSummary:
 def plan_cohorts(params: PlanCohorts) -> State:
     """Read and gate the roster, rank the backlog, propose dated cohorts, write the plan."""
     logger = get_run_logger()
-    settings = get_settings()
+    settings = services().settings
     as_of = params.as_of or today_in(settings.timezone)
     try:
         template = resolve_template(params.template, settings.template_dir)
@@ -78,25 +79,17 @@ def plan_cohorts(params: PlanCohorts) -> State:
     starts = propose_windows(rules, template, needed, params.classrooms) if needed else []
     plan = seat_backlog(backlog, rules, template, starts)
     files = write_plan_files(params.program, backlog, plan)
+    overview = plan_overview(backlog, plan)
     summary = PlanSummary(
         params.program,
         counts,
-        len(backlog),
-        int(backlog["in_post"].sum()) if len(backlog) else 0,
-        [
-            {
-                "cohort": c.number,
-                "start": c.start.isoformat(),
-                "end": c.end.isoformat(),
-                "members": len(c.members),
-                "in_post": int(c.members["in_post"].sum()),
-            }
-            for c in plan.cohorts
-        ],
-        len(plan.unplaced),
+        overview.backlog,
+        overview.in_post,
+        overview.cohorts,
+        overview.unplaced,
         vars(files),
     )
-    _publish(summary)
+    _publish(params.program, overview, counts)
     logger.info(
         "Backlog %d (%d in post); %d cohorts planned, %d unplaced",
         summary.backlog,
@@ -107,24 +100,13 @@ def plan_cohorts(params: PlanCohorts) -> State:
     return Completed(data=summary, message=f"{len(plan.cohorts)} cohorts for {summary.backlog} officials")
 
 
-def _publish(summary: PlanSummary) -> None:
+def _publish(program: str, overview: PlanOverview, counts: BatchCounts) -> None:
     _ = translator()
-    key = slug(f"plan-{summary.program}")
-    if summary.cohorts:
+    key = slug(f"plan-{program}")
+    if overview.cohorts:
         create_table_artifact(
-            summary.cohorts, key=f"{key}-cohorts", description=_("Proposed cohorts: dates and participants")
+            overview.cohorts, key=f"{key}-cohorts", description=_("Proposed cohorts: dates and participants")
         )
-    lines = [
-        f"### {summary.program}",
-        "",
-        _("Backlog: {n} eligible officials without PKP ({in_post} already in a supervisory post).").format(
-            n=summary.backlog, in_post=summary.in_post
-        ),
-        _("Cohorts proposed: {n}; officials not placed: {unplaced}.").format(
-            n=len(summary.cohorts), unplaced=summary.unplaced
-        ),
-        _("Rows read {read}, quarantined {quarantined}.").format(
-            read=summary.counts.rows_read, quarantined=summary.counts.rows_quarantined
-        ),
-    ]
-    create_markdown_artifact("\n".join(lines), key=f"{key}-summary", description=_("Cohort plan"))
+    create_markdown_artifact(
+        plan_markdown(program, overview, counts), key=f"{key}-summary", description=_("Cohort plan")
+    )

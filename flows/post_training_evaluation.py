@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
+from diklat.bootstrap import services
 from diklat.clock import today_in
-from diklat.domain.nip import mask_nip
+from diklat.domain.evaluation import WaveStatus
 from diklat.i18n import translator
+from diklat.report.evaluation_summary import evaluation_markdown, headline_rows
 from diklat.report.names import slug
-from diklat.settings import get_settings
 from schemas.params import Evaluate
 from tasks.evaluation import (
-    WaveStatus,
     evaluation_cohorts,
     follow_up_frame,
     open_due_waves,
@@ -39,7 +39,7 @@ def post_training_evaluation(params: Evaluate | None = None) -> EvaluationSummar
     """Open the waves that fall due, remind who has not answered, report L1-L4 per cohort and programme."""
     params = params or Evaluate()
     logger = get_run_logger()
-    as_of = params.as_of or today_in(get_settings().timezone)
+    as_of = params.as_of or today_in(services().settings.timezone)
     summary = EvaluationSummary(as_of=as_of.isoformat())
 
     # 1. which cohorts, 2. waves due and reminders
@@ -57,7 +57,7 @@ def post_training_evaluation(params: Evaluate | None = None) -> EvaluationSummar
     summary.reports = write_evaluation_reports(result, labels, title)
     follow = follow_up_frame(result)
     summary.follow_up = len(follow)
-    summary.headlines = _headlines(result.per_cohort, labels)
+    summary.headlines = headline_rows(result.per_cohort, labels)
     _publish(summary, follow, title)
     logger.info(
         "Evaluation as of %s: %d waves open, %d reminders, %d alumni to follow up",
@@ -69,18 +69,6 @@ def post_training_evaluation(params: Evaluate | None = None) -> EvaluationSummar
     return summary
 
 
-def _headlines(per_cohort, labels: dict[int, str]) -> list[dict]:  # noqa: ANN001
-    keys = ("rate", "l1_score", "l2_gain", "l3_overall", "l4_impact", "sustainability_rate", "follow_up")
-    return [
-        {
-            "cohort": labels.get(r["cohort_id"], ""),
-            "wave": r["wave"],
-            **{k: None if r[k] is None else str(r[k]) for k in keys},
-        }
-        for r in per_cohort.to_dict("records")
-    ]
-
-
 def _publish(summary: EvaluationSummary, follow, title: str) -> None:  # noqa: ANN001
     _ = translator()
     key = slug(f"evaluation-{title}")
@@ -90,24 +78,8 @@ def _publish(summary: EvaluationSummary, follow, title: str) -> None:  # noqa: A
             key=f"{key}-headlines",
             description=_("Post-training evaluation: headline figures per cohort and wave"),
         )
-    rows = [
-        {"NIP": mask_nip(r.alumnus_nip), "wave": r.wave, "reasons": ", ".join(r.follow_up_reasons)}
-        for r in follow.itertuples(index=False)
-    ]
     create_markdown_artifact(
-        "\n".join(
-            [
-                f"### {title}: {summary.as_of}",
-                "",
-                *(
-                    f"- {w.cohort} {w.wave} ({w.due}): {w.missing} / {w.expected} " + _("not answered yet")
-                    for w in summary.waves
-                ),
-                "",
-                _("Alumni to follow up: {n}").format(n=len(rows)),
-                *[f"- {r['NIP']} ({r['wave']}): {r['reasons']}" for r in rows],
-            ]
-        ),
+        evaluation_markdown(title, summary.as_of, summary.waves, follow),
         key=f"{key}-summary",
         description=_("Evaluation waves, reminders and follow-up"),
     )

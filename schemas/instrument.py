@@ -2,8 +2,8 @@
 
 An instrument is a YAML file (``diklat/templates/instruments/*.yaml``) validated by these models.
 Answers are stored against item codes, so an agency that adds or rewords items publishes a new
-version instead of editing one in use. ``RESPONSES`` describes the answers file (long format: one
-row per answer).
+version instead of editing one in use. ``schemas.files.RESPONSES`` describes the answers file (long
+format: one row per answer).
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-
-from schemas.files import RESPONSES as RESPONSES  # re-exported: the answers file belongs with the instrument
 
 Role = Literal["alumni", "atasan", "rekan"]
 ItemKind = Literal["likert", "score", "choice", "multi"]

@@ -2,7 +2,8 @@
 
 The personnel roster is the agency's whole staff list (not a cohort's roster): one row per civil
 servant with rank, position type, unit, the date they took up the post (TMT JABATAN) and whether
-they already did PKP. ``diklat.domain.planning`` reads it normalised to the canonical names below.
+they already did PKP (the file: ``schemas.files.PERSONNEL``). ``diklat.domain.planning`` reads it
+normalised to the canonical names below.
 """
 
 from __future__ import annotations
@@ -12,8 +13,6 @@ from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-
-from schemas.files import PERSONNEL as PERSONNEL  # re-exported: the roster planning reads
 
 # Values operators write in SUDAH PKP (compared case-insensitively, trimmed); anything else is unknown.
 TRAINED_VALUES: dict[str, bool] = {

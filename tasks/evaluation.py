@@ -2,41 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
-
 from diklat.bootstrap import services
-from diklat.domain.evaluation import EvaluationResult, summarise
-from diklat.i18n import translator
-from diklat.notify import Message
+from diklat.domain.evaluation import EvaluationResult, WaveStatus, reminder_recipients, summarise
 from diklat.report.evaluation import render_html, write_xlsx
 from diklat.report.names import slug
-from diklat.settings import get_settings
+from diklat.report.wave_reminders import wave_reminders
 from diklat.store import notifications, waves
-from diklat.store.cohorts import cohort_ref
-from diklat.store.evaluation import answers_frame
-from schemas import tables as t
+from diklat.store.cohorts import cohort_refs
+from diklat.store.evaluation import answers_frame, employee_names, evaluation_cohort_ids
 from schemas.instrument import default_instrument
 from tasks.common import io_task
-
-
-@dataclass
-class WaveStatus:
-    cohort_id: int
-    cohort: str
-    wave: str
-    due: str
-    expected: int
-    missing: int
-    reminders: int
 
 
 @io_task
 def open_due_waves(as_of: date, cohort_ids: list[int] | None, wave: str | None, notify: bool) -> list[WaveStatus]:
     """Create the expected respondents of every wave due, and plan one reminder per person per day."""
-    settings = get_settings()
+    channels = list(services().settings.notify_channels)
     out = []
     with services().unit_of_work() as session:
         for due in waves.due_waves(session, as_of, cohort_ids):
@@ -44,7 +27,11 @@ def open_due_waves(as_of: date, cohort_ids: list[int] | None, wave: str | None, 
                 continue
             expected = waves.expect_respondents(session, due)
             missing = waves.missing_respondents(session, due)
-            messages = _reminders(session, due, missing, as_of, list(settings.notify_channels)) if notify else []
+            messages = []
+            if notify:
+                recipients = reminder_recipients(missing)
+                addresses = waves.emails(session, list(recipients))
+                messages = wave_reminders(due.cohort_id, due.label, due.wave, recipients, addresses, as_of, channels)
             notifications.plan(session, messages)
             out.append(
                 WaveStatus(
@@ -54,50 +41,18 @@ def open_due_waves(as_of: date, cohort_ids: list[int] | None, wave: str | None, 
     return out
 
 
-def _reminders(session, due: waves.DueWave, missing, as_of: date, channels: list[str]) -> list[Message]:  # noqa: ANN001
-    """Alumni and superiors who have not answered; for missing peers, the alumnus is asked to pass it on."""
-    _ = translator()
-    recipients: dict[str, list[str]] = {}
-    for row in missing.itertuples(index=False):
-        nip = row.alumnus_nip if row.role in ("alumni", "rekan") else row.respondent_nip
-        if nip:
-            recipients.setdefault(nip, []).append(row.role)
-    addresses = waves.emails(session, list(recipients))
-    subject = _("Post-training evaluation {wave}: {cohort}").format(wave=due.wave, cohort=due.label)
-    body = _(
-        "Please fill in the post-training evaluation questionnaire ({wave}) for {cohort}. If colleagues "
-        "(rekan) are asked about you, please pass the questionnaire on to three of them."
-    ).format(wave=due.wave, cohort=due.label)
-    messages = []
-    for nip in sorted(recipients):
-        address = addresses.get(nip, nip)
-        for channel in channels:
-            if channel == "smtp" and "@" not in address:
-                continue
-            key = f"wave-reminder:{due.cohort_id}:{due.wave}:{nip}:{as_of.isoformat()}:{channel}"
-            messages.append(Message(key, channel, address, subject, body))
-    return messages
-
-
 @io_task
 def evaluation_cohorts(program: str | None, number: int | None) -> list[int]:
     """Cohorts whose evaluation is reported: closed ones, or the one asked for."""
     with services().unit_of_work() as session:
-        stmt = select(t.Cohort.id).join(t.Programme)
-        if program:
-            stmt = stmt.where(t.Programme.name == program)
-        if number:
-            stmt = stmt.where(t.Cohort.number == number)
-        else:
-            stmt = stmt.where(t.Cohort.status == "closed")
-        return list(session.scalars(stmt.order_by(t.Cohort.id)))
+        return evaluation_cohort_ids(session, program, number)
 
 
 @io_task
 def summarise_cohorts(cohort_ids: list[int], wave: str | None) -> tuple[EvaluationResult, dict[int, str]]:
     """Rates, L1-L4, gains, sustainability and follow-up for these cohorts, exactly."""
     with services().unit_of_work() as session:
-        refs = [cohort_ref(session, c) for c in cohort_ids]
+        refs = cohort_refs(session, cohort_ids)
         answers = answers_frame(session, cohort_ids)
         expected = waves.expected_frame(session, cohort_ids)
     if wave:
@@ -114,16 +69,9 @@ def follow_up_frame(result: EvaluationResult):  # noqa: ANN201
 @io_task
 def write_evaluation_reports(result: EvaluationResult, labels: dict[int, str], title: str) -> list[str]:
     """One HTML report with charts and an XLSX per run (per cohort and programme figures)."""
-    _ = translator()
-    folder = get_settings().outputs / "evaluasi" / slug(title)
+    folder = services().settings.outputs / "evaluasi" / slug(title)
     with services().unit_of_work() as session:
-        names = dict(
-            session.execute(
-                select(t.Employee.nip, t.Employee.name).where(
-                    t.Employee.nip.in_(list(result.per_alumnus["alumnus_nip"].unique()))
-                )
-            ).all()
-        )
+        names = employee_names(session, result.per_alumnus["alumnus_nip"].unique())
     html_path = render_html(
         title,
         result.per_cohort,

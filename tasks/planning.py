@@ -7,21 +7,18 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import select
 
 from diklat.bootstrap import services
-from diklat.domain.calendar import days_off_for
 from diklat.domain.gated import BatchCounts, Gated
-from diklat.domain.planning import Plan, classical_spans, cohort_windows, eligible_backlog, plan_cohorts
+from diklat.domain.planning import Plan, eligible_backlog, plan_cohorts, start_dates
 from diklat.domain.problems import Blocked, FileProblem
 from diklat.gate.evidence import gate_personnel
 from diklat.io.read import RawTable, read_table
 from diklat.io.write import write_table
 from diklat.report.names import slug
-from diklat.settings import get_settings
+from diklat.report.plan_files import backlog_table, plan_table, roster_table
 from diklat.store.batches import counts_of, previous_batch, quarantine, start_batch
-from diklat.store.cohorts import cohort_ref
-from schemas import tables as t
+from diklat.store.planning import graduate_nips, running_cohorts
 from schemas.files import PERSONNEL
 from schemas.planning import PlanningRules
 from schemas.template import Template
@@ -62,39 +59,16 @@ def record_personnel_batch(gated: Gated, table: RawTable, scope: str) -> BatchCo
 def build_backlog(gated: Gated, rules: PlanningRules, template: Template, as_of: date) -> pd.DataFrame:
     """Eligible officials without PKP, ranked; graduates recorded in diklat count as trained."""
     with services().unit_of_work() as session:
-        trained = set(session.scalars(select(t.Enrolment.nip).join(t.Result).where(t.Result.status == "lulus")))
+        trained = graduate_nips(session)
     return eligible_backlog(gated.accepted, trained, rules, template, as_of)
 
 
 @io_task
 def propose_windows(rules: PlanningRules, template: Template, needed: int, classrooms: int = 1) -> list[date]:
-    """Start dates that avoid holidays and campus phases already booked; the next year when the rooms are full.
-
-    Each classroom holds one cohort's classical phases at a time (the workplace phase frees it);
-    cohorts already running occupy the first room.
-    """
+    """Start dates that avoid holidays and campus phases already booked; the next year when the rooms are full."""
     with services().unit_of_work() as session:
-        running = [
-            cohort_ref(session, c) for c in session.scalars(select(t.Cohort.id).where(t.Cohort.status == "open"))
-        ]
-    booked = [
-        span
-        for ref in running
-        for span in classical_spans(ref.template, ref.start_date, days_off_for(ref.template, ref.start_date))
-    ]
-    rooms: list[list[tuple[date, date]]] = [list(booked)] + [[] for _ in range(classrooms - 1)]
-    starts: list[date] = []
-    year, earliest = rules.year, rules.earliest_start
-    while len(starts) < needed and year < rules.year + 5:
-        days_off = days_off_for(template, date(year, 1, 1))
-        for avoid in rooms:
-            if len(starts) >= needed:
-                break
-            windows = cohort_windows(template, year, needed - len(starts), days_off, avoid, earliest, rules.gap_days)
-            starts += [start for start, _ in windows]
-            avoid += [span for start, _ in windows for span in classical_spans(template, start, days_off)]
-        year, earliest = year + 1, None
-    return sorted(starts)
+        running = running_cohorts(session)
+    return start_dates(rules, template, needed, running, classrooms)
 
 
 @compute_task
@@ -113,43 +87,13 @@ class PlanFiles:
 @io_task
 def write_plan_files(program: str, backlog: pd.DataFrame, plan: Plan) -> PlanFiles:
     """The backlog and the plan for the operator, and one roster per proposed cohort that open-cohort accepts."""
-    folder = get_settings().outputs / "rencana" / slug(program)
+    folder = services().settings.outputs / "rencana" / slug(program)
     suffix = ".xlsx" if len(backlog) <= XLSX_ROWS else ".csv"
-    columns = {
-        "priority": "PRIORITAS",
-        "nip": "NIP",
-        "name": "NAMA",
-        "golongan": "GOL/RUANG",
-        "position": "JABATAN",
-        "position_type": "JENIS JABATAN",
-        "unit": "UNIT KERJA",
-        "years_in_post": "MASA JABATAN (TAHUN)",
-        "years_to_retirement": "SISA MASA KERJA (TAHUN)",
-        "why": "ALASAN URUTAN",
-    }
-    backlog_path = write_table(_out(backlog, columns), folder / f"backlog{suffix}")
-    members = pd.concat(
-        [c.members.assign(start=c.start.isoformat(), end=c.end.isoformat()) for c in plan.cohorts]
-        or [pd.DataFrame(columns=["cohort"])]
-    )
-    plan_columns = {"cohort": "ANGKATAN", "start": "MULAI", "end": "SELESAI", "seat": "KURSI", **columns}
-    plan_path = write_table(_out(members, plan_columns), folder / f"rencana{suffix}")
-    roster_columns = {
-        "nip": "NIP",
-        "name": "NAMA",
-        "golongan": "GOL/RUANG",
-        "position": "JABATAN",
-        "unit": "UNIT KERJA",
-    }
+    backlog_path = write_table(backlog_table(backlog), folder / f"backlog{suffix}")
+    plan_path = write_table(plan_table(plan), folder / f"rencana{suffix}")
     rosters = [
-        str(write_table(_out(c.members, roster_columns), folder / f"roster-angkatan-{c.number}.xlsx"))
+        str(write_table(roster_table(c), folder / f"roster-angkatan-{c.number}.xlsx"))
         for c in plan.cohorts
         if len(c.members) <= XLSX_ROWS
     ]
     return PlanFiles(str(backlog_path), str(plan_path), rosters)
-
-
-def _out(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
-    present = [c for c in columns if c in frame]
-    out = frame[present].rename(columns=columns)
-    return out.map(lambda v: str(v) if v is not None and not isinstance(v, int | float | str) else v)

@@ -7,6 +7,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from diklat.domain.problems import Problem
+from diklat.domain.values import is_missing
 
 BULAN = (
     "Januari", "Februari", "Maret", "April", "Mei", "Juni",
@@ -45,18 +46,6 @@ _TEXT_MONTH = re.compile(r"(?:([a-z'\u2019]+),?\s+)?(\d{1,2})[\s\-]+([a-z]+)\.?[
 _SERIAL_TEXT = re.compile(r"\d{5}(?:\.\d+)?")
 
 
-def _is_missing(raw: object) -> bool:
-    """None, NaN, pandas NA/NaT and blank text count as empty."""
-    if raw is None:
-        return True
-    try:
-        if raw != raw:  # NaN-likes are not equal to themselves
-            return True
-    except (TypeError, ValueError):  # pandas.NA refuses bool()
-        return True
-    return isinstance(raw, str) and not raw.strip()
-
-
 def _from_serial(serial: float) -> date:
     """Excel 1900 date system serial number to a date (the fraction is the time of day)."""
     if not _EXCEL_SERIALS[0] <= serial <= _EXCEL_SERIALS[1]:
@@ -92,7 +81,7 @@ def _from_text(text: str) -> date:
 
 def parse_date(raw: object) -> date | None:
     """Day-first dates, Indonesian/English months, Excel 1900 serials; None if empty, else ValueError."""
-    if _is_missing(raw):
+    if is_missing(raw):
         return None
     if isinstance(raw, datetime):  # pandas.Timestamp is a datetime
         return raw.date()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from diklat.domain.problems import Problem
+from diklat.domain.values import is_missing
 from schemas.golongan import GOLONGAN, TITLES
 
 COLUMN = "golongan"
@@ -20,18 +21,6 @@ _CODE = re.compile(r"(iv|iii|ii|i|[1-4])\s*[/\-.]?\s*([a-e])")
 _PARENTHESES = re.compile(r"\(([^()]*)\)")
 # `Gol. III/b`, `Golongan/Ruang III/b`: the label some sheets repeat in every cell.
 _PREFIX = re.compile(r"^gol(?:ongan)?\.?\s*(?:/\s*ruang)?\s*[:.]?\s*", re.IGNORECASE)
-
-
-def _is_missing(raw: object) -> bool:
-    """None, NaN, pandas NA/NaT and blank text count as empty."""
-    if raw is None:
-        return True
-    try:
-        if raw != raw:  # NaN-likes are not equal to themselves
-            return True
-    except (TypeError, ValueError):  # pandas.NA refuses bool()
-        return True
-    return isinstance(raw, str) and not raw.strip()
 
 
 def _title_key(text: str) -> str:
@@ -61,7 +50,7 @@ def _from_part(text: str) -> str | None:
 
 def normalize_golongan(raw: object) -> str | None:
     """Canonical rank `III/b` from a code, a title, or `title (code)` (PP 99/2000); None if unrecognised."""
-    if _is_missing(raw):
+    if is_missing(raw):
         return None
     text = _PREFIX.sub("", str(raw).strip())
     parts = [*_PARENTHESES.findall(text), _PARENTHESES.sub(" ", text)]
@@ -85,7 +74,7 @@ def at_least(g: str, minimum: str) -> bool:
 
 def check_golongan(raw: object, minimum: str | None) -> tuple[str | None, list[Problem]]:
     """Validate a rank and the PKP minimum; the rank is returned even when below the minimum."""
-    if _is_missing(raw):
+    if is_missing(raw):
         return None, [Problem("golongan.missing", COLUMN, {"value": ""})]
     code = normalize_golongan(raw)
     if code is None:

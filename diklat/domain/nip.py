@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Literal
 
+from diklat.domain.nip_layout import DIGITS, FIELDS, GENDERS, NipColumns, field
 from diklat.domain.problems import Problem
+from diklat.domain.values import is_missing
 
 if TYPE_CHECKING:
     import pandas
@@ -47,21 +49,12 @@ class NipParts:
     sequence: int
 
 
-def _is_missing(raw: object) -> bool:
-    """None, NaN, pandas NA/NaT count as empty (NaN-likes are the values not equal to themselves)."""
-    if raw is None:
-        return True
-    try:
-        return bool(raw != raw)
-    except (TypeError, ValueError):  # pandas.NA refuses bool()
-        return True
-
-
 def _shown_value(raw: object, normalized: str | None) -> str:
     """The raw value as text for messages; masked when it is a full 18-digit NIP (personal data)."""
     if normalized is not None and len(normalized) == 18 and normalized.isdigit():
         return mask_nip(normalized)
-    return "" if _is_missing(raw) else str(raw)
+    # Blank text is shown as typed; only None and NaN-likes show as nothing.
+    return "" if is_missing(raw) and not isinstance(raw, str) else str(raw)
 
 
 def _clean(text: str) -> str:
@@ -71,7 +64,7 @@ def _clean(text: str) -> str:
 
 def normalize_nip(raw: object) -> str | None:
     """Strip separators, quotes and Excel's text apostrophe from a NIP; None when empty (no validation)."""
-    if _is_missing(raw):
+    if is_missing(raw):
         return None
     if isinstance(raw, numbers.Integral) and not isinstance(raw, bool):
         return str(int(raw))
@@ -119,14 +112,20 @@ def _format_problem(raw: object, normalized: str | None) -> Problem | None:
     return None
 
 
+def _ymd_date(ymd: int) -> date:
+    """YYYYMMDD as a date; ValueError when it is not a real one."""
+    return date(ymd // 10000, ymd // 100 % 100, ymd % 100)
+
+
 def _birth_date_ok(nip: str, today: date) -> date | None:
     """Birth date: a real date, born 1940 or later, at least 17 years old at ``today``."""
+    birth = field(nip, "birth")
     try:
-        born = date(int(nip[0:4]), int(nip[4:6]), int(nip[6:8]))
+        born = _ymd_date(birth)
     except ValueError:
         return None
     # YYYYMMDD integers compare like dates; +170000 is "17 years later" (29 Feb turns 17 on 1 March).
-    if born.year < MIN_BIRTH_YEAR or int(nip[0:8]) + MIN_AGE * 10000 > _ymd(today):
+    if born.year < MIN_BIRTH_YEAR or birth + MIN_AGE * 10000 > _ymd(today):
         return None
     return born
 
@@ -138,7 +137,7 @@ def _ymd(d: date) -> int:
 
 def _tmt_ok(nip: str, born: date | None, today: date) -> bool:
     """TMT CPNS: a real month, after the birth date (or 1940 when unknown), not in the future."""
-    year, month = int(nip[8:12]), int(nip[12:14])
+    year, month = divmod(field(nip, "tmt"), 100)
     if not 1 <= month <= 12 or year < MIN_BIRTH_YEAR:
         return False
     tmt = date(year, month, 1)
@@ -159,7 +158,7 @@ def check_nip(raw: object, today: date) -> tuple[str | None, list[Problem]]:
         problems.append(Problem("nip.birth_date", COLUMN, dict(params)))
     if not _tmt_ok(normalized, born, today):
         problems.append(Problem("nip.tmt", COLUMN, dict(params)))
-    if normalized[14] not in "12":
+    if field(normalized, "gender") not in GENDERS:
         problems.append(Problem("nip.gender", COLUMN, dict(params)))
     return (None, problems) if problems else (normalized, [])
 
@@ -167,13 +166,13 @@ def check_nip(raw: object, today: date) -> tuple[str | None, list[Problem]]:
 def parse_nip(nip: str) -> NipParts:
     """Split a valid NIP into its Perka BKN 22/2007 fields; ValueError when it cannot be split."""
     digits = normalize_nip(nip) or ""
-    if len(digits) != 18 or not (digits.isascii() and digits.isdigit()) or digits[14] not in "12":
+    if len(digits) != DIGITS or not (digits.isascii() and digits.isdigit()) or field(digits, "gender") not in GENDERS:
         raise ValueError(f"not a NIP: {mask_nip(str(nip))}")
     return NipParts(
-        birth_date=date(int(digits[0:4]), int(digits[4:6]), int(digits[6:8])),
-        tmt_cpns=date(int(digits[8:12]), int(digits[12:14]), 1),
-        gender="L" if digits[14] == "1" else "P",
-        sequence=int(digits[15:18]),
+        birth_date=_ymd_date(field(digits, "birth")),
+        tmt_cpns=_ymd_date(field(digits, "tmt") * 100 + 1),
+        gender="L" if field(digits, "gender") == 1 else "P",
+        sequence=field(digits, "sequence"),
     )
 
 
@@ -182,7 +181,7 @@ def format_nip(nip: str) -> str:
     digits = normalize_nip(nip) or ""
     if len(digits) != 18 or not (digits.isascii() and digits.isdigit()):
         raise ValueError(f"not a NIP: {mask_nip(str(nip))}")
-    return f"{digits[0:8]} {digits[8:14]} {digits[14]} {digits[15:18]}"
+    return " ".join(digits[start:end] for start, end in FIELDS.values())
 
 
 def check_nips(values: pandas.Series, today: date) -> tuple[pandas.Series, pandas.Series]:
@@ -196,27 +195,15 @@ def check_nips(values: pandas.Series, today: date) -> tuple[pandas.Series, panda
     fast = cleaned.str.fullmatch(_VALID_SHAPE).fillna(False) & ~text.str.contains(r"[.,]").fillna(True)
     fast = np.array(fast, dtype=bool)  # a writable copy: rows failing the rules below drop out
 
-    number = cleaned[fast].astype("int64").to_numpy()  # 18 digits fit in int64
-    born = number // 10**10  # YYYYMMDD
-    year, month, day = born // 10000, born // 100 % 100, born % 100
-    tmt = number // 10**4 % 10**6  # YYYYMM
-    tmt_month = tmt % 100
-    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    month_days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(month, 0, 12)]
-    month_days = month_days + ((month == 2) & leap)
+    fields = NipColumns.of(np.ones(int(fast.sum()), dtype=bool), cleaned[fast].astype("int64").to_numpy())
+    born, tmt = fields.birth, fields.tmt
     ok = (
-        (month >= 1)
-        & (month <= 12)
-        & (day >= 1)
-        & (day <= month_days)
-        & (year >= MIN_BIRTH_YEAR)
+        fields.valid  # the layout parse_nip reads: real dates, gender 1 or 2
+        & (born // 10000 >= MIN_BIRTH_YEAR)
         & (born + MIN_AGE * 10000 <= _ymd(today))
-        & (tmt_month >= 1)
-        & (tmt_month <= 12)
         & (tmt * 100 + 1 > born)  # the first of the TMT month comes after the birth date
         & (tmt <= today.year * 100 + today.month)
-        & np.isin(number // 1000 % 10, [1, 2])
-        & (number % 1000 != 0)  # sequence 000: float residue, see _LOST_SEQUENCE
+        & (fields.sequence != 0)  # sequence 000: float residue, see _LOST_SEQUENCE
     )
     fast[np.flatnonzero(fast)[~ok]] = False
 

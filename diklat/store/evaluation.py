@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 
 import pandas as pd
 from sqlalchemy import select
@@ -46,6 +47,7 @@ def response_context(session: Session, cohort: CohortRef) -> ResponseContext:
 
 
 def answers_frame(session: Session, cohort_ids: list[int]) -> pd.DataFrame:
+    """Every accepted answer of these cohorts, as ``diklat.domain.evaluation.summarise`` reads them."""
     return pd.DataFrame(
         session.execute(
             select(
@@ -60,3 +62,20 @@ def answers_frame(session: Session, cohort_ids: list[int]) -> pd.DataFrame:
         ).all(),
         columns=["cohort_id", "wave", "alumnus_nip", "role", "respondent_key", "item", "answer"],
     )
+
+
+def evaluation_cohort_ids(session: Session, program: str | None, number: int | None) -> list[int]:
+    """Cohorts whose evaluation is reported: closed ones, or the one asked for (by programme and number)."""
+    stmt = select(t.Cohort.id).join(t.Programme)
+    if program:
+        stmt = stmt.where(t.Programme.name == program)
+    if number:
+        stmt = stmt.where(t.Cohort.number == number)
+    else:
+        stmt = stmt.where(t.Cohort.status == "closed")
+    return list(session.scalars(stmt.order_by(t.Cohort.id)))
+
+
+def employee_names(session: Session, nips: Iterable[str]) -> dict[str, str]:
+    """Names of these employees (the operator follows alumni up by name)."""
+    return dict(session.execute(select(t.Employee.nip, t.Employee.name).where(t.Employee.nip.in_(list(nips)))).all())

@@ -101,6 +101,7 @@ def missing_respondents(session: Session, wave: DueWave) -> pd.DataFrame:
 
 
 def expected_frame(session: Session, cohort_ids: list[int]) -> pd.DataFrame:
+    """Every respondent expected for these cohorts' waves (peers: the group size)."""
     return pd.DataFrame(
         session.execute(
             select(
@@ -116,5 +117,6 @@ def expected_frame(session: Session, cohort_ids: list[int]) -> pd.DataFrame:
 
 
 def emails(session: Session, nips: list[str]) -> dict[str, str]:
+    """The recorded e-mail address of these employees (those without one are left out)."""
     rows = session.execute(select(t.Employee.nip, t.Employee.email).where(t.Employee.nip.in_(nips))).all()
     return {nip: email for nip, email in rows if email}

@@ -10,8 +10,8 @@ from faker import Faker
 
 from diklat.synth.names import bare_name, email_for, phone, titled
 from diklat.synth.units import FUNGSIONAL_POSTS, PELAKSANA_POSTS, UNITS, Unit
+from schemas.golongan import GOLONGAN
 
-GOLONGAN = tuple(f"{g}/{r}" for g in ("I", "II", "III", "IV") for r in "abcd") + ("IV/e",)
 GOL_INDEX = {g: i for i, g in enumerate(GOLONGAN)}
 
 # Rank weights per kind of post (PKP.md: supervisors mostly III/b–III/d, some IV/a).

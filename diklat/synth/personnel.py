@@ -12,8 +12,9 @@ import pandas as pd
 from faker import Faker
 
 from diklat.synth.names import bare_name, titled
-from diklat.synth.people import GOL_INDEX, GOLONGAN
+from diklat.synth.people import GOL_INDEX
 from diklat.synth.units import FUNGSIONAL_POSTS, PELAKSANA_POSTS, UNITS
+from schemas.golongan import GOLONGAN
 
 COLUMNS = ("NIP", "NAMA", "GOL/RUANG", "JABATAN", "JENIS JABATAN", "UNIT KERJA", "TMT JABATAN", "SUDAH PKP")
 YES, NO = "YA", "TIDAK"  # Indonesian, like the headers, as an operator's export would say

@@ -23,13 +23,13 @@ from fractions import Fraction
 import pandas as pd
 
 from diklat.synth.people import make_nip
+from schemas.files import RESPONSES
 from schemas.instrument import (
     AP_STATUS,
     COURSE_WAVE,
     OBSTACLES,
     POST_TEST,
     PRE_TEST,
-    RESPONSES,
     ROLES,
     Instrument,
     Item,

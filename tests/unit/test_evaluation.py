@@ -21,7 +21,8 @@ from diklat.domain.evaluation import (
 from diklat.io.headers import match_headers
 from diklat.synth.roster import make_roster, spaced_nip
 from diklat.templates import resolve_template
-from schemas.instrument import RESPONSES, Instrument, default_instrument
+from schemas.files import RESPONSES
+from schemas.instrument import Instrument, default_instrument
 
 pytestmark = pytest.mark.unit
 
@@ -535,3 +536,18 @@ def test_nothing_answered_gives_empty_frames_with_their_columns(instrument, eval
     result = summarise(answers([]), asked([]), instrument, evaluation)
     assert result.per_alumnus.empty and list(result.per_alumnus.columns) == list(ALUMNUS_COLUMNS)
     assert result.rates.empty and result.per_cohort.empty and result.per_programme.empty
+
+
+def test_alumni_and_superiors_are_reminded_themselves_and_the_alumnus_for_missing_peers() -> None:
+    from diklat.domain.evaluation import reminder_recipients
+
+    missing = pd.DataFrame(
+        [
+            {"alumnus_nip": "A1", "role": "alumni", "respondent_nip": "A1"},
+            {"alumnus_nip": "A1", "role": "rekan", "respondent_nip": None},
+            {"alumnus_nip": "A2", "role": "atasan", "respondent_nip": "S9"},
+            {"alumnus_nip": "A3", "role": "atasan", "respondent_nip": None},  # no superior recorded
+            {"alumnus_nip": "A4", "role": "rekan", "respondent_nip": None},
+        ]
+    )
+    assert reminder_recipients(missing) == {"A1": ["alumni", "rekan"], "S9": ["atasan"], "A4": ["rekan"]}

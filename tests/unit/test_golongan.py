@@ -1,14 +1,13 @@
 import pytest
 
 from diklat.domain.golongan import (
-    GOLONGAN,
-    TITLES,
     at_least,
     check_golongan,
     normalize_golongan,
     rank_index,
 )
 from diklat.domain.problems import Problem
+from schemas.golongan import GOLONGAN, TITLES
 
 pytestmark = pytest.mark.unit
 

@@ -15,6 +15,7 @@ from diklat.domain.nip import (
     normalize_nip,
     parse_nip,
 )
+from diklat.domain.nip_layout import birthdays, parse_nips
 
 pytestmark = pytest.mark.unit
 
@@ -345,3 +346,73 @@ def test_check_nips_handles_100000_values_quickly():
     elapsed = time.perf_counter() - started
     assert nips.iloc[:99_000].tolist() == valid
     assert elapsed < 1.0
+
+
+# parse_nips: the column form of parse_nip
+
+
+def _fields_of_parse_nip(raw):
+    """What parse_nip says of a stored value, in parse_nips' terms: None when it refuses."""
+    try:
+        parts = parse_nip(raw)
+    except ValueError:
+        return None
+    return (
+        int(parts.birth_date.strftime("%Y%m%d")),
+        parts.tmt_cpns.year * 100 + parts.tmt_cpns.month,
+        {"L": 1, "P": 2}[parts.gender],
+        parts.sequence,
+    )
+
+
+def stored_sample() -> list:
+    """Values as a normalised roster stores them: 18 digits, or text that is not a NIP."""
+    return [
+        VALID,
+        "198402292005012999",  # born 29 February of a leap year, a woman
+        "198302292005011001",  # 29 February of a common year
+        "198013012005011001",  # month 13
+        "198001002005011001",  # day 0
+        "198001012005001001",  # TMT month 00
+        "198001012005131001",  # TMT month 13
+        "198001012005010001",  # gender 0
+        "198001012005013001",  # gender 3
+        "000001012005011001",  # year 0: no such date
+        "185001012005011001",  # a real (if old) date: parse_nip splits it
+        "19800101200501100",  # 17 digits
+        "1980010120050110011",  # 19 digits
+        "19800101200501100A",
+        "19800101 200501 1 001",  # separators: a stored NIP never has them
+        "",
+        None,
+    ]
+
+
+def test_parse_nips_agrees_with_parse_nip_on_every_stored_value():
+    sample = stored_sample()
+    columns = parse_nips(pd.Series(sample, dtype=object))
+    for i, raw in enumerate(sample):
+        expected = None if raw is None or " " in raw else _fields_of_parse_nip(raw)
+        got = (
+            (int(columns.birth[i]), int(columns.tmt[i]), int(columns.gender[i]), int(columns.sequence[i]))
+            if columns.valid[i]
+            else None
+        )
+        assert got == expected, raw
+        assert columns.number[i] == (int(raw) if expected else 0), raw
+
+
+@given(valid_nips())
+def test_parse_nips_splits_any_valid_nip_like_parse_nip(nip):
+    columns = parse_nips(pd.Series([nip], dtype=object))
+    parts = parse_nip(nip)
+    assert columns.valid.tolist() == [True]
+    assert int(columns.birth[0]) == int(parts.birth_date.strftime("%Y%m%d"))
+    assert int(columns.tmt[0]) == parts.tmt_cpns.year * 100 + parts.tmt_cpns.month
+    assert int(columns.sequence[0]) == parts.sequence
+
+
+def test_birthdays_fall_on_the_same_day_and_29_february_on_1_march():
+    born = pd.Series(["19670102", "19680229"]).astype("int64").to_numpy()
+    days = birthdays(born, 58).astype("datetime64[D]").astype(object).tolist()
+    assert days == [date(2025, 1, 2), date(2026, 3, 1)]

@@ -32,11 +32,13 @@ from diklat.domain.planning import (
     eligible_backlog,
     exclusion_reasons,
     plan_cohorts,
+    start_dates,
 )
 from diklat.io.headers import match_headers
 from diklat.synth.personnel import city_roster, personnel_frame
 from diklat.templates import resolve_template
-from schemas.planning import PERSONNEL, TRAINED_VALUES, PlanningRules
+from schemas.files import PERSONNEL
+from schemas.planning import TRAINED_VALUES, PlanningRules
 
 pytestmark = pytest.mark.unit
 
@@ -300,6 +302,31 @@ def test_without_an_earliest_date_planning_starts_on_2_january_and_never_runs_pa
     assert all(end <= date(2025, 12, 31) for _, end in windows)
     assert len(windows) < 20
     assert cohort_windows(TEMPLATE, 2025, 2, days_off, earliest=date(2025, 10, 1)) == []
+
+
+def test_start_dates_fill_the_year_around_a_running_cohort_then_go_on_into_the_next_year() -> None:
+    running = [(TEMPLATE, date(2024, 11, 4))]  # its classical phase until 24 February 2025 holds the room
+
+    starts = start_dates(RULES, TEMPLATE, 5, running)
+
+    # 2025 has room for three only (see the windows test above); the other two start early in 2026.
+    assert starts[:3] == [date(2025, 3, 4), date(2025, 4, 17), date(2025, 8, 19)]
+    assert len(starts) == 5 and all(start.year == 2026 for start in starts[3:])
+    assert starts == sorted(starts)
+
+
+def test_a_second_classroom_takes_the_cohort_the_first_has_no_room_for_this_year() -> None:
+    running = [(TEMPLATE, date(2024, 11, 4))]
+    one_room = start_dates(RULES, TEMPLATE, 4, running)
+    two_rooms = start_dates(RULES, TEMPLATE, 4, running, classrooms=2)
+    assert one_room[3].year == 2026
+    # Room one is filled first (three in 2025); the fourth goes to the free room from 2 January.
+    assert two_rooms == [date(2025, 1, 2), date(2025, 3, 4), date(2025, 4, 17), date(2025, 8, 19)]
+
+
+def test_start_dates_asked_for_none_or_beyond_the_years_searched_stop() -> None:
+    assert start_dates(RULES, TEMPLATE, 0) == []
+    assert len(start_dates(RULES, TEMPLATE, 100, years=1)) < 100  # one year holds fewer than 100 cohorts
 
 
 # --- the plan -------------------------------------------------------------------------------------

@@ -14,7 +14,8 @@ from diklat.io.read import read_table
 from diklat.synth.responses import HEADERS, make_responses
 from diklat.synth.roster import make_roster, write_table
 from diklat.templates import resolve_template
-from schemas.instrument import RESPONSES, default_instrument
+from schemas.files import RESPONSES
+from schemas.instrument import default_instrument
 
 pytestmark = pytest.mark.unit
 
