@@ -33,8 +33,8 @@ def open_floor(program: str, manifest: Path) -> int:
         read_rosters,
         save_cohorts,
         validate_rosters,
-        write_rejected_files,
     )
+    from tasks.intake import write_rejected_files
 
     template = resolve_template("PKP")
     entries = read_cohort_list.fn(str(manifest), ("start", "roster"))

@@ -5,20 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from prefect import flow, get_run_logger
-from prefect.artifacts import (
-    create_markdown_artifact,
-    create_progress_artifact,
-    create_table_artifact,
-    update_progress_artifact,
-)
+from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.utilities.annotations import quote
 
 from diklat.clock import today_in
 from diklat.i18n import translator
+from diklat.report.milestones import CohortCheck
 from diklat.settings import get_settings
 from schemas.params import CheckMilestones
-from tasks.milestones import CohortCheck, check_cohorts, deliver_notifications, find_running_cohorts
-from tasks.reports import slug
+from tasks.milestone_reports import publish_checks
+from tasks.milestones import check_cohorts, deliver_notifications, find_running_cohorts
 
 
 @dataclass
@@ -67,7 +64,8 @@ def check_milestones(params: CheckMilestones | None = None) -> CheckSummary:
     # 3. tell people, 4. show the operator
     if params.notify:
         summary.notifications_sent = deliver_notifications()
-    publish_checks(summary, settings.cohort_artifacts_max)
+    # quote(): plain data; Prefect need not walk a national run's checks looking for futures
+    publish_checks(quote(summary.cohorts), summary.as_of, settings.cohort_artifacts_max)
     logger.info(
         "Checked %d cohorts as of %s: %d participants at risk, %d status changes, %d notifications",
         len(summary.cohorts),
@@ -77,82 +75,3 @@ def check_milestones(params: CheckMilestones | None = None) -> CheckSummary:
         summary.notifications_sent,
     )
     return summary
-
-
-def publish_checks(summary: CheckSummary, per_cohort_max: int) -> None:
-    """One artifact per cohort for an agency's few cohorts; one overview for a national run.
-
-    Each artifact is an API call (~10 ms): 3,300 of them would cost more than the check itself.
-    """
-    _ = translator()
-    if len(summary.cohorts) <= per_cohort_max:
-        for check in summary.cohorts:
-            create_markdown_artifact(
-                cohort_markdown(check),
-                key=slug(f"milestones-{check.label}"),
-                description=_("Milestones and participants at risk"),
-            )
-        return
-    heads = [_("Cohort"), _("Participants"), _("Withdrawn"), _("Met"), _("Missed"), _("Pending"), _("At risk")]
-    create_table_artifact(
-        [
-            dict(
-                zip(
-                    heads,
-                    [
-                        c.label,
-                        c.participants,
-                        c.withdrawn,
-                        *(c.statuses.get(k, 0) for k in ("met", "missed", "pending")),
-                        len(c.at_risk),
-                    ],
-                    strict=True,
-                )
-            )
-            for c in summary.cohorts
-        ],
-        key="milestones-overview",
-        description=_("Milestones and participants at risk") + f" ({summary.as_of})",
-    )
-    at_risk = [
-        {_("Cohort"): c.label, "NIP": r["nip"], _("Reasons"): r["text"]} for c in summary.cohorts for r in c.at_risk
-    ]
-    if at_risk:
-        create_table_artifact(
-            at_risk[:AT_RISK_SHOWN], key="milestones-at-risk", description=_("At risk") + f" ({summary.as_of})"
-        )
-
-
-# A table artifact is for reading; the operator's digest and `diklat status` hold every row.
-AT_RISK_SHOWN = 5000
-
-
-def cohort_markdown(check: CohortCheck) -> str:
-    """Milestone completion and the at-risk list (NIPs masked) of one cohort."""
-    _ = translator()
-    as_of, at_risk = _("as of"), _("At risk")
-    heads = [_("Participants"), _("Withdrawn"), _("Met"), _("Missed"), _("Pending"), _("Waived")]
-    values = [
-        check.participants,
-        check.withdrawn,
-        *(check.statuses.get(k, 0) for k in ("met", "missed", "pending", "waived")),
-    ]
-    lines = [f"### {check.label}: {as_of} {check.as_of}", "", _row(heads), "|---:" * len(heads) + "|", _row(values)]
-    if check.unrecorded_sessions:
-        lines += ["", _("{n} past sessions have no attendance recorded yet.").format(n=check.unrecorded_sessions)]
-    if check.at_risk:
-        lines += [
-            "",
-            f"#### {at_risk}",
-            "",
-            _row(["NIP", _("Best attendance reachable"), _("Reasons")]),
-            "|---|---:|---|",
-        ]
-        lines += [_row([r["nip"], f"{r['best_pct']:.2f} %", r["text"]]) for r in check.at_risk]
-    else:
-        lines += ["", _("Nobody is at risk.")]
-    return "\n".join(lines)
-
-
-def _row(cells: list) -> str:
-    return "| " + " | ".join(str(c) for c in cells) + " |"

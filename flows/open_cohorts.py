@@ -12,14 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from prefect import flow, get_run_logger
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.states import Completed, Failed, State
 from prefect.utilities.annotations import quote
 
 from diklat.clock import today_in
 from diklat.domain.problems import Blocked
-from diklat.i18n import translator
-from diklat.report.names import slug
 from diklat.settings import get_settings
 from schemas.params import OpenCohorts
 from tasks.cohort_batch import (
@@ -30,13 +27,9 @@ from tasks.cohort_batch import (
     read_rosters,
     save_cohorts,
     validate_rosters,
-    write_rejected_files,
 )
-from tasks.common import io_task
+from tasks.intake import publish_intake, publish_rejected
 from tasks.reports import blocked_state, template_named
-
-# A table artifact is for reading; past this many rows the rejected-rows files hold the rest.
-QUARANTINE_SHOWN = 5000
 
 
 @dataclass
@@ -91,8 +84,8 @@ def open_cohorts(params: OpenCohorts) -> State:
         logger.info("Cohorts %d-%d of %d done", first + 1, first + len(part), len(entries))
 
     # 3. report: files to fix for cohorts with quarantined rows, one summary for the whole intake
-    summary.rejected_files = publish_rejected(quote(summary))
-    publish_intake(summary)
+    summary.rejected_files = publish_rejected(summary.program, quote(summary.opened))
+    publish_intake(summary.program, quote(summary.opened), quote(summary.held), summary.rejected_files)
     logger.info(
         "Intake %s: %d cohorts opened, %d held back; rows read %d = accepted %d + quarantined %d",
         params.program,
@@ -108,66 +101,3 @@ def open_cohorts(params: OpenCohorts) -> State:
         count = f"{len(summary.held)} cohort" + ("s" if len(summary.held) > 1 else "")
         return Failed(data=summary, message=f"{message}; held back: {count} ({cohorts}), see the intake artifact")
     return Completed(data=summary, message=message)
-
-
-@io_task
-def publish_rejected(summary: IntakeSummary) -> list[str]:
-    """A rejected-rows file for each cohort with rows quarantined in this run, and ONE table of them all."""
-    paths, table = write_rejected_files(summary.opened)
-    if table:
-        create_table_artifact(
-            table[:QUARANTINE_SHOWN],
-            key=slug(f"intake-{summary.program}-quarantine"),
-            description=translator()(
-                "Rows not accepted: fix them in the rejected-rows files and submit those files again."
-            ),
-        )
-    return paths
-
-
-def publish_intake(summary: IntakeSummary) -> None:
-    """One table and one headline for the whole intake, not one artifact per cohort."""
-    _ = translator()
-    heads = [_("Cohort"), _("Rows read"), _("Accepted"), _("Quarantined"), _("Participants"), _("Without coach")]
-    create_table_artifact(
-        [
-            dict(
-                zip(
-                    heads,
-                    [
-                        c.label,
-                        c.counts.rows_read,
-                        c.counts.rows_accepted,
-                        c.counts.rows_quarantined,
-                        c.participants,
-                        c.without_coach,
-                    ],
-                    strict=True,
-                )
-            )
-            for c in summary.opened
-        ],
-        key=slug(f"intake-{summary.program}-cohorts"),
-        description=_("Cohorts opened from the cohort list"),
-    )
-    lines = [
-        f"### {summary.program}",
-        "",
-        _("{opened} cohorts opened; rows read {read} = accepted {accepted} + quarantined {quarantined}.").format(
-            opened=len(summary.opened),
-            read=summary.rows_read,
-            accepted=summary.rows_accepted,
-            quarantined=summary.rows_quarantined,
-        ),
-    ]
-    if summary.held:
-        lines += ["", "#### " + _("Cohorts held back"), ""]
-        lines += [
-            "- " + _("Cohort {cohort} (row {row}): {reason}").format(cohort=h.cohort, row=h.row_number, reason=h.reason)
-            for h in summary.held
-        ]
-    if summary.rejected_files:
-        lines += ["", _("Rejected rows with their reasons:"), ""] + [f"- `{p}`" for p in summary.rejected_files]
-    create_markdown_artifact(
-        "\n".join(lines), key=slug(f"intake-{summary.program}-summary"), description=_("Cohort intake summary")
-    )

@@ -19,17 +19,15 @@ from diklat.domain.manifest import ManifestEntry, parse_manifest
 from diklat.domain.problems import Blocked, FileProblem, Problem
 from diklat.gate.roster import COHORT, gate_rosters
 from diklat.gate.suites import RosterRules
-from diklat.i18n import translator
 from diklat.io.read import RawTable, read_table
 from diklat.messages import render
-from diklat.report.quarantine import masked_problem, quarantine_rows, write_rejected_file
+from diklat.report.quarantine import masked_problem
 from diklat.store import cohorts, guides
 from diklat.store.calendar import write_calendars
 from diklat.store.roster import RosterFile, save_rosters
 from schemas.files import COACHES, MANIFEST, ROSTER
 from schemas.template import Template
 from tasks.common import compute_task, current_run_id, io_task
-from tasks.reports import batch_quarantine, cohort_folder
 from tasks.roster import ACTOR
 
 
@@ -189,20 +187,6 @@ def save_cohorts(gated: dict[int, Gated], rosters: Rosters, chunk: Chunk) -> lis
             )
         )
     return opened
-
-
-def write_rejected_files(opened: list[OpenedCohort]) -> tuple[list[str], list[dict]]:
-    """The rejected-rows file of each cohort with rows quarantined in this run; also their rows, masked."""
-    _ = translator()
-    paths, table = [], []
-    for cohort in opened:
-        if not cohort.counts.rows_quarantined or cohort.counts.already_processed:
-            continue
-        rows = batch_quarantine(cohort.counts.batch_id)
-        path = cohort_folder(cohort.ref) / f"roster-rejected-batch-{cohort.counts.batch_id}.xlsx"
-        paths.append(str(write_rejected_file(rows, cohort.headers, path, "roster")))
-        table += [{_("Cohort"): cohort.label, **row} for row in quarantine_rows(rows, "roster", limit=None)]
-    return paths, table
 
 
 def _held(entry: ManifestEntry, problem: Problem, kind: str) -> HeldBack:

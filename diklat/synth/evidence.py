@@ -1,9 +1,10 @@
 """Evidence files for one cohort (attendance, guidance, deliverables) with known ground truth.
 
 Everyone is a model participant (docs/milestone-rules.md never puts them at risk) except the few
-given a planted fault; ``expected_at_risk`` says, from the planted faults alone, who the milestone
-check must find at risk on a given day and why. Bad rows (which the gate must quarantine) are
-appended at the end of each file at the reported row numbers (the header is row 1).
+given a planted fault; ``faults`` records what was planted (whose absences, on which days; which
+stage came late, when), the ground truth a test turns into expected outcomes with its own reading of
+the rules. Bad rows (which the gate must quarantine) are appended at the end of each file at the
+reported row numbers (the header is row 1).
 
 Seeded and clock-free: the same arguments give the same files. Nothing dated after ``as_of`` is
 written, as if the files were exported that day.
@@ -28,10 +29,8 @@ __all__ = [
     "BAD_ROW_KINDS",
     "DEFAULT_FAULTS",
     "FAULT_KINDS",
-    "REASONS",
     "PlantedFault",
     "SynthEvidence",
-    "expected_at_risk",
     "make_evidence",
 ]
 
@@ -48,14 +47,6 @@ FAULT_KINDS = (
 )
 WITHDRAWN = "withdrawn"
 DEFAULT_FAULTS: Mapping[str, int] = {"absent": 2, "late_deliverable": 1, "coaching_gap": 1}
-REASONS = (
-    "attendance.unreachable",
-    "deliverable.late",
-    "deliverable.missing",
-    "deliverable.revision_overdue",
-    "deliverable.rejected",
-    "guidance.gap",
-)
 # Bad rows each file can get, cycled in a seeded order.
 BAD_ROW_KINDS = {
     "attendance": ("unknown_nip", "outside_cohort", "not_session_day", "invalid_status", "duplicate"),
@@ -104,7 +95,7 @@ MODEL_REVISION_SHARE = 0.25  # share of stages a model participant first gets ba
 class PlantedFault:
     """One thing the generator made go wrong for one participant.
 
-    ``stage`` and ``dates`` carry the ground truth ``expected_at_risk`` needs: for ``absent`` the
+    ``stage`` and ``dates`` carry the ground truth a test needs: for ``absent`` the
     dates of the ``alpa`` sessions; for ``late_deliverable`` the late submission; for
     ``revision_not_cleared`` / ``rejected_deliverable`` the one record written; for ``coaching_gap``
     the last meeting (or the phase start) before the gap and the first meeting after it.
@@ -187,22 +178,6 @@ def _revision_days(milestone: MilestoneSlot) -> int:
     return int(milestone.rule.get("revision_days") or 0)
 
 
-def _attendance_at_risk(lost_by_date: Mapping[date, int], calendar: Calendar, template: Template, as_of: date) -> bool:
-    """``attendance.unreachable`` as of ``as_of``, given the JP lost per session date.
-
-    A missed attendance milestone (due D) has the same code and holds exactly when the JP lost up to
-    D already make the minimum unreachable, so it never adds a reason of its own.
-    """
-    total = sum(s.jp for s in calendar.sessions)
-    lost = sum(jp for day, jp in lost_by_date.items() if day <= as_of)
-    return _below(total - lost, total, _minimum(template))
-
-
-def _safe_attendance(lost_by_date: Mapping[date, int], calendar: Calendar, template: Template) -> bool:
-    """Never at risk on attendance, whatever the day."""
-    return not _attendance_at_risk(lost_by_date, calendar, template, date.max)
-
-
 # --- one participant's evidence ------------------------------------------------------------------
 
 AttRow = tuple[str, date, str, str, int]  # nip, date, session, status, jp
@@ -267,7 +242,9 @@ def _model(nip: str, seed: int, ctx: _Ctx) -> _Person:
     if rng.random() < MODEL_EXCUSED_SHARE and cal.sessions:
         session = rng.choice(cal.sessions)
         status = rng.choice(("izin", "sakit"))
-        if _safe_attendance({session.date: session.jp}, cal, ctx.template):
+        # one excused session must leave the minimum reachable, or the model would be a fault
+        total = sum(s.jp for s in cal.sessions)
+        if not _below(total - session.jp, total, _minimum(ctx.template)):
             statuses[session.code] = (status, 0)
             excused = True
     span = _workplace(cal)
@@ -686,64 +663,3 @@ class _BadRows:
 
         bad = self._cycle(rng, "deliverables", k, make)
         return self._finish(good, set(), bad, lambda r: [r[0], r[1], _fmt(r[2]), r[3], r[4]])
-
-
-# --- ground truth ------------------------------------------------------------------------------
-
-
-def expected_at_risk(
-    evidence: SynthEvidence, calendar: Calendar, template: Template, as_of: date
-) -> dict[str, set[str]]:
-    """NIP -> at-risk reason codes the milestone check must report as of ``as_of``, from the planted faults.
-
-    Only days up to the evidence's own ``as_of`` can be asked about (later evidence does not exist).
-    Withdrawn participants are never at risk; model participants never are.
-    """
-    if evidence.as_of is not None and as_of > evidence.as_of:
-        raise ValueError(f"the evidence was exported on {evidence.as_of}; {as_of} is later")
-    out: dict[str, set[str]] = {}
-    withdrawn = set(evidence.withdrawn)
-    for fault in evidence.faults:
-        if fault.nip in withdrawn:
-            continue
-        reasons = _reasons(fault, calendar, template, as_of)
-        if reasons:
-            out.setdefault(fault.nip, set()).update(reasons)
-    return out
-
-
-def _reasons(fault: PlantedFault, calendar: Calendar, template: Template, as_of: date) -> set[str]:
-    seen = [d for d in fault.dates if d <= as_of]  # records of the fault the check can see
-    if fault.fault == "absent":
-        jp = {s.date: s.jp for s in calendar.sessions}
-        lost = {d: jp[d] for d in fault.dates}
-        return {"attendance.unreachable"} if _attendance_at_risk(lost, calendar, template, as_of) else set()
-    if fault.fault == "coaching_gap":
-        return _gap_reasons(fault, calendar, template, as_of)
-    m = next(m for m in _stage_milestones(calendar) if m.rule["stage"] == fault.stage)
-    if as_of <= m.due_date:
-        return set()
-    if fault.fault == "revision_not_cleared":
-        if not seen:
-            return {"deliverable.missing"}
-        return {"deliverable.revision_overdue"} if as_of > m.due_date + _revision_days(m) * DAY else set()
-    if fault.fault == "rejected_deliverable":
-        return {"deliverable.rejected"} if seen else {"deliverable.missing"}
-    if fault.fault == "late_deliverable":
-        return {"deliverable.late"} if seen else {"deliverable.missing"}
-    if fault.fault == "missing_deliverable":
-        return {"deliverable.missing"}
-    raise ValueError(f"unknown fault: {fault.fault}")
-
-
-def _gap_reasons(fault: PlantedFault, calendar: Calendar, template: Template, as_of: date) -> set[str]:
-    span = _workplace(calendar)
-    if span is None:
-        return set()
-    w0, w1 = span
-    gap_start, gap_end = fault.dates
-    max_gap = template.coaching.max_gap_days
-    current = w0 <= as_of <= w1 and gap_start <= as_of < gap_end and (as_of - gap_start).days > max_gap
-    milestone = next((m for m in calendar.milestones if m.kind == "coaching"), None)
-    missed = milestone is not None and milestone.due_date <= as_of
-    return {"guidance.gap"} if current or missed else set()

@@ -1,4 +1,8 @@
-"""Synthetic evidence files: model participants stay clear, planted faults surface exactly when the rules say."""
+"""Synthetic evidence files: model participants stay clear, planted faults surface exactly when the rules say.
+
+What "the rules say" is this module's own reading of docs/milestone-rules.md (``planted_at_risk``),
+applied to the facts the generator reports; it shares no code with diklat.domain.progress.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ import pandas as pd
 import pytest
 
 from diklat.domain.calendar import build_calendar, days_off_for
-from diklat.synth.evidence import FAULT_KINDS, expected_at_risk, make_evidence
+from diklat.synth.evidence import FAULT_KINDS, make_evidence
 from diklat.synth.roster import make_roster
 from diklat.templates import resolve_template
 from schemas.files import ATTENDANCE, ATTENDANCE_STATUS, DELIVERABLES, GUIDANCE, GUIDANCE_KIND, OUTCOME
@@ -58,6 +62,54 @@ def milestone_of(calendar, stage):
 def allowance(calendar, template) -> Decimal:
     total = sum(s.jp for s in calendar.sessions)
     return total - total * Decimal(template.attendance_minimum_percent) / 100
+
+
+# --- the oracle: docs/milestone-rules.md applied to the planted facts -----------------------------
+
+
+def planted_at_risk(evidence, calendar, template, as_of: date) -> dict[str, set[str]]:  # noqa: ANN001
+    """NIP -> the at-risk reasons the milestone check must report as of ``as_of``, from the planted faults.
+
+    Only days up to the export day can be asked about (later evidence does not exist); withdrawn
+    participants are never checked; model participants are never at risk.
+    """
+    if as_of > evidence.as_of:
+        raise ValueError(f"the evidence was exported on {evidence.as_of}; {as_of} is later")
+    out: dict[str, set[str]] = {}
+    for fault in evidence.faults:
+        reason = _planted_reason(fault, calendar, template, as_of)
+        if reason and fault.nip not in evidence.withdrawn:
+            out.setdefault(fault.nip, set()).add(reason)
+    return out
+
+
+def _planted_reason(fault, calendar, template, as_of: date) -> str | None:  # noqa: ANN001
+    if fault.fault == "absent":
+        # best reachable = (all classical JP - JP lost in sessions up to as_of) / all classical JP
+        total = sum(s.jp for s in calendar.sessions)
+        lost = sum(s.jp for s in calendar.sessions if s.date in fault.dates and s.date <= as_of)
+        short = Decimal(total - lost) * 100 < Decimal(str(template.attendance_minimum_percent)) * total
+        return "attendance.unreachable" if short else None
+    if fault.fault == "coaching_gap":
+        # the coaching milestone (due at the end of the workplace phase) is missed once due; before
+        # that, a risk while the stretch since the last meeting is longer than allowed
+        gap_start, gap_end = fault.dates
+        work = calendar.phase("aktualisasi")
+        coaching = next(m for m in calendar.milestones if m.kind == "coaching")
+        missed = coaching.due_date <= as_of
+        open_gap = work.first_day <= as_of <= work.last_day and gap_start <= as_of < gap_end
+        too_long = open_gap and (as_of - gap_start).days > template.coaching.max_gap_days
+        return "guidance.gap" if missed or too_long else None
+    m = milestone_of(calendar, fault.stage)
+    if as_of <= m.due_date:  # pending until due
+        return None
+    if fault.fault == "late_deliverable":  # missing until the late record exists, late after
+        (submitted,) = fault.dates
+        return "deliverable.late" if submitted <= as_of else "deliverable.missing"
+    if fault.fault == "revision_not_cleared":  # pending through the revision allowance
+        overdue = as_of > m.due_date + m.rule["revision_days"] * DAY
+        return "deliverable.revision_overdue" if overdue else None
+    return {"missing_deliverable": "deliverable.missing", "rejected_deliverable": "deliverable.rejected"}[fault.fault]
 
 
 # --- determinism and shape ------------------------------------------------------------------------
@@ -144,7 +196,7 @@ def test_model_participants_have_every_stage_accepted_by_its_due_date(nips, cale
                 assert accepted[0] <= m.due_date + m.rule["revision_days"] * DAY
             revised += any(h == "revisi" for _, h in records)
     assert revised > 0
-    assert expected_at_risk(ev, calendar, template, LATE) == {}
+    assert planted_at_risk(ev, calendar, template, LATE) == {}
 
 
 # --- planted faults -------------------------------------------------------------------------------
@@ -155,7 +207,7 @@ def test_default_faults_are_two_absentees_one_late_deliverable_and_one_coaching_
     kinds = sorted(f.fault for f in ev.faults)
     assert kinds == ["absent", "absent", "coaching_gap", "late_deliverable"]
     assert len({f.nip for f in ev.faults}) == 4
-    assert expected_at_risk(ev, calendar, template, LATE) == {
+    assert planted_at_risk(ev, calendar, template, LATE) == {
         f.nip: {
             {
                 "absent": "attendance.unreachable",
@@ -177,7 +229,7 @@ def test_each_fault_kind_gives_its_reason_at_a_late_as_of(all_faults, calendar, 
         "coaching_gap": "guidance.gap",
     }
     assert sorted(f.fault for f in all_faults.faults) == sorted(FAULT_KINDS)
-    expected = expected_at_risk(all_faults, calendar, template, LATE)
+    expected = planted_at_risk(all_faults, calendar, template, LATE)
     assert expected == {f.nip: {reasons[f.fault]} for f in all_faults.faults}
 
 
@@ -204,8 +256,8 @@ def test_a_deliverable_fault_counts_only_after_its_due_date(all_faults, calendar
     fault = next(f for f in all_faults.faults if f.fault == kind)
     due = milestone_of(calendar, fault.stage).due_date
     for before in (due - DAY, due):
-        assert fault.nip not in expected_at_risk(all_faults, calendar, template, before)
-    assert fault.nip in expected_at_risk(all_faults, calendar, template, due + DAY)
+        assert fault.nip not in planted_at_risk(all_faults, calendar, template, before)
+    assert fault.nip in planted_at_risk(all_faults, calendar, template, due + DAY)
 
 
 def test_a_late_deliverable_reads_as_missing_until_it_arrives(all_faults, calendar, template):
@@ -213,8 +265,8 @@ def test_a_late_deliverable_reads_as_missing_until_it_arrives(all_faults, calend
     (submitted,) = fault.dates
     due = milestone_of(calendar, fault.stage).due_date
     if submitted > due + DAY:
-        assert expected_at_risk(all_faults, calendar, template, due + DAY)[fault.nip] == {"deliverable.missing"}
-    assert expected_at_risk(all_faults, calendar, template, submitted)[fault.nip] == {"deliverable.late"}
+        assert planted_at_risk(all_faults, calendar, template, due + DAY)[fault.nip] == {"deliverable.missing"}
+    assert planted_at_risk(all_faults, calendar, template, submitted)[fault.nip] == {"deliverable.late"}
 
 
 def test_an_uncleared_revision_counts_only_after_the_revision_allowance(all_faults, calendar, template):
@@ -222,8 +274,8 @@ def test_an_uncleared_revision_counts_only_after_the_revision_allowance(all_faul
     m = milestone_of(calendar, fault.stage)
     last = m.due_date + m.rule["revision_days"] * DAY
     for before in (m.due_date + DAY, last):
-        assert fault.nip not in expected_at_risk(all_faults, calendar, template, before)
-    assert expected_at_risk(all_faults, calendar, template, last + DAY)[fault.nip] == {"deliverable.revision_overdue"}
+        assert fault.nip not in planted_at_risk(all_faults, calendar, template, before)
+    assert planted_at_risk(all_faults, calendar, template, last + DAY)[fault.nip] == {"deliverable.revision_overdue"}
 
 
 def test_absences_count_from_the_session_that_takes_lost_jp_past_the_allowance(all_faults, calendar, template):
@@ -237,8 +289,8 @@ def test_absences_count_from_the_session_that_takes_lost_jp_past_the_allowance(a
         if tipping is None and running > allowance(calendar, template):
             tipping = day(when)
     assert tipping is not None and set(att[att["NIP"] == fault.nip]["STATUS"]) == {"hadir", "alpa"}
-    assert fault.nip not in expected_at_risk(all_faults, calendar, template, tipping - DAY)
-    assert expected_at_risk(all_faults, calendar, template, tipping)[fault.nip] == {"attendance.unreachable"}
+    assert fault.nip not in planted_at_risk(all_faults, calendar, template, tipping - DAY)
+    assert planted_at_risk(all_faults, calendar, template, tipping)[fault.nip] == {"attendance.unreachable"}
 
 
 def test_absences_planted_before_enough_sessions_exist_are_not_yet_at_risk(nips, calendar, template):
@@ -246,7 +298,7 @@ def test_absences_planted_before_enough_sessions_exist_are_not_yet_at_risk(nips,
     ev = make_evidence(nips, calendar, template, seed=1, as_of=as_of, faults={"absent": 1})
     (fault,) = ev.faults
     assert len(fault.dates) == 3 and "not yet unreachable" in fault.detail
-    assert expected_at_risk(ev, calendar, template, as_of) == {}
+    assert planted_at_risk(ev, calendar, template, as_of) == {}
 
 
 def test_a_coaching_gap_counts_while_it_lasts_and_again_once_the_coaching_milestone_is_missed(
@@ -260,7 +312,7 @@ def test_a_coaching_gap_counts_while_it_lasts_and_again_once_the_coaching_milest
     assert (gap_end - gap_start).days >= limit + 5
 
     def at_risk(on: date) -> bool:
-        return fault.nip in expected_at_risk(all_faults, calendar, template, on)
+        return fault.nip in planted_at_risk(all_faults, calendar, template, on)
 
     w1 = calendar.phase("aktualisasi").last_day
     assert not at_risk(gap_start + limit * DAY)
@@ -277,7 +329,7 @@ def test_faults_fall_on_distinct_participants_and_unknown_ones_are_refused(nips,
     with pytest.raises(ValueError):
         make_evidence(nips[:3], calendar, template, seed=9, as_of=LATE, faults={"absent": 4})
     with pytest.raises(ValueError):
-        expected_at_risk(ev, calendar, template, LATE + DAY)
+        planted_at_risk(ev, calendar, template, LATE + DAY)
 
 
 # --- bad rows -------------------------------------------------------------------------------------
@@ -337,7 +389,7 @@ def test_bad_rows_leave_the_ground_truth_unchanged(nips, calendar, template):
     plain = make_evidence(nips, calendar, template, seed=6, as_of=LATE)
     messy = make_evidence(nips, calendar, template, seed=6, as_of=LATE, bad_rows=10)
     assert messy.faults == plain.faults
-    assert expected_at_risk(messy, calendar, template, LATE) == expected_at_risk(plain, calendar, template, LATE)
+    assert planted_at_risk(messy, calendar, template, LATE) == planted_at_risk(plain, calendar, template, LATE)
     for name in ("guidance", "deliverables"):
         frame = getattr(messy, name)
         pd.testing.assert_frame_equal(good_rows(frame, messy.bad_rows[name]), getattr(plain, name))
@@ -360,5 +412,5 @@ def test_a_withdrawn_participant_leaves_no_evidence_after_withdrawing_and_is_nev
     assert any(day(t) < left for t in ev.attendance[ev.attendance["NIP"] == nip]["TANGGAL"])
     on = calendar.start_date
     while on <= LATE:
-        assert nip not in expected_at_risk(ev, calendar, template, on)
+        assert nip not in planted_at_risk(ev, calendar, template, on)
         on += 3 * DAY

@@ -1,0 +1,122 @@
+"""The milestone check's store on its own (no flows), on SQLite and PostgreSQL: history and outbox once per key."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import func, select
+
+from diklat.db.engine import session_factory
+from diklat.db.uow import unit_of_work
+from diklat.gate.roster import gate_roster
+from diklat.gate.suites import RosterRules
+from diklat.io.read import read_table
+from diklat.notify import Message
+from diklat.store import actions, cohorts, guides, notifications
+from diklat.store.calendar import write_calendar
+from diklat.store.participants import guide_contacts, withdrawn_counts
+from diklat.store.progress import append_history, running_cohorts
+from diklat.store.roster import save_roster
+from diklat.synth.roster import make_roster, write_table
+from diklat.templates import resolve_template
+from schemas import tables as t
+from schemas.files import ROSTER
+
+pytestmark = pytest.mark.integration
+
+START = date(2022, 7, 14)
+PROGRAM = "PKP Kota Jambi 2022"
+TEMPLATE = resolve_template("PKP")
+COACH = "197001011995031001"
+
+
+@pytest.fixture
+def sessions(db_url: str):  # noqa: ANN201
+    return session_factory(db_url)
+
+
+@pytest.fixture
+def cohort(sessions, tmp_path: Path) -> tuple[cohorts.CohortRef, list[str]]:
+    """An open cohort of 4 with its calendar, one coach with an e-mail, mentors from NIP ATASAN."""
+    synth = make_roster(4, seed=9, today=START)
+    table = read_table(write_table(synth.clean_frame, tmp_path / "roster.csv"), ROSTER)
+    with unit_of_work(sessions) as s:
+        ref = cohorts.ensure_cohort(s, PROGRAM, 1, START, TEMPLATE, "test")
+        gated = gate_roster(
+            table.frame, RosterRules(TEMPLATE.minimum_golongan, TEMPLATE.capacity, frozenset(), {}), START
+        )
+        save_roster(s, gated, ref, table.file_name, table.sha256, "test")
+        superiors = dict(zip(gated.accepted["nip"], gated.accepted["superior_nip"], strict=True))
+        coaches = pd.DataFrame({"nip": [COACH], "name": ["Coach"], "email": ["coach@bpsdm.example"]})
+        guides.save_guides(s, ref, superiors, coaches, "test")
+        write_calendar(s, ref)
+    return ref, list(gated.accepted["nip"])
+
+
+def message(key: str) -> Message:
+    return Message(key, "log", "operator", "Participants at risk", "body")
+
+
+def test_running_cohorts_are_the_open_ones_started_by_the_day(sessions, cohort) -> None:
+    ref, _ = cohort
+    with unit_of_work(sessions) as s:
+        assert running_cohorts(s, START) == [ref]
+        assert running_cohorts(s, date(2022, 7, 13)) == []
+        assert running_cohorts(s, START, "another programme") == []
+        assert running_cohorts(s, START, PROGRAM, 2) == []
+
+
+def test_a_status_is_appended_once_per_change_and_never_overwritten(sessions, cohort) -> None:
+    ref, nips = cohort
+    with unit_of_work(sessions) as s:
+        milestone = s.scalar(select(t.Milestone.id).where(t.Milestone.cohort_id == ref.cohort_id).limit(1))
+        enrolment = s.scalar(select(t.Enrolment.id).where(t.Enrolment.nip == nips[0]))
+    pending = pd.DataFrame(
+        [{"milestone_id": milestone, "enrolment_id": enrolment, "status": "pending", "reason": None}]
+    )
+    missed = pending.assign(status="missed", reason="deliverable.missing")
+    with unit_of_work(sessions) as s:
+        assert append_history(s, pending, [ref.cohort_id], date(2022, 8, 1)) == 1
+    with unit_of_work(sessions) as s:
+        assert append_history(s, pending, [ref.cohort_id], date(2022, 8, 2)) == 0  # nothing new
+        assert append_history(s, missed, [ref.cohort_id], date(2022, 8, 3)) == 1
+        assert append_history(s, missed, [ref.cohort_id], date(2022, 8, 4)) == 0
+        # a backfill for a day before the change compares with what was known then
+        assert append_history(s, pending, [ref.cohort_id], date(2022, 8, 2)) == 0
+        assert append_history(s, pending.iloc[:0], [ref.cohort_id], date(2022, 8, 5)) == 0
+    with unit_of_work(sessions) as s:
+        rows = s.execute(select(t.MilestoneStatus.status, t.MilestoneStatus.as_of).order_by(t.MilestoneStatus.id))
+        assert [tuple(r) for r in rows] == [("pending", date(2022, 8, 1)), ("missed", date(2022, 8, 3))]
+
+
+def test_a_notification_is_recorded_once_per_key_and_not_pending_once_sent(sessions, cohort) -> None:
+    with unit_of_work(sessions) as s:
+        notifications.plan(s, [message("a"), message("b")])
+    with unit_of_work(sessions) as s:
+        notifications.plan(s, [message("a"), message("c")])
+        waiting = notifications.pending(s)
+    assert [m.key for _, m in waiting] == ["a", "b", "c"]
+    with unit_of_work(sessions) as s:
+        notifications.mark_sent(s, [nid for nid, m in waiting if m.key in ("a", "b")])
+        notifications.mark_sent(s, [])
+    with unit_of_work(sessions) as s:
+        notifications.plan(s, [message("a")])  # planned again after sending: still sent, not pending
+        assert [m.key for _, m in notifications.pending(s)] == ["c"]
+        assert s.scalar(select(func.count()).select_from(t.Notification)) == 3
+
+
+def test_contacts_name_each_participants_coach_and_withdrawals_are_counted(sessions, cohort) -> None:
+    ref, nips = cohort
+    with unit_of_work(sessions) as s:
+        contacts = guide_contacts(s, [ref.cohort_id])
+        assert withdrawn_counts(s, [ref.cohort_id]) == {}
+    assert len(contacts) == len(nips) and contacts["name"].notna().all()
+    assert set(contacts["coach_email"]) == {"coach@bpsdm.example"}
+    with unit_of_work(sessions) as s:
+        assert actions.withdraw(s, ref, nips[0], date(2022, 8, 1), "mutasi", "test")
+    with unit_of_work(sessions) as s:
+        assert withdrawn_counts(s, [ref.cohort_id]) == {ref.cohort_id: 1}
+        assert withdrawn_counts(s, [ref.cohort_id + 1]) == {}
