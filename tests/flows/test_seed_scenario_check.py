@@ -7,7 +7,6 @@ generator planted (``planted_at_risk``), never the production rules.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ from flows.ingest_evidence import ingest_evidence
 from flows.open_cohort import open_cohort
 from schemas.params import CheckMilestones, IngestEvidence
 from tests.helpers import open_params
+from tests.oracles import planted_at_risk
 
 pytestmark = [pytest.mark.flows, pytest.mark.usefixtures("prefect_harness")]
 
@@ -30,39 +30,6 @@ COHORTS = {1: date(2022, 7, 14), 2: date(2022, 8, 22)}
 EXPORTED = date(2022, 10, 20)  # the day the operator exported the evidence files
 FAULTS = {"absent": 2, "late_deliverable": 1, "coaching_gap": 1, "revision_not_cleared": 1, "withdrawn": 1}
 DAY = timedelta(days=1)
-
-
-def planted_at_risk(evidence, calendar, template, as_of: date) -> dict[str, set[str]]:  # noqa: ANN001
-    """NIP -> the at-risk reasons docs/milestone-rules.md gives each planted fault as of ``as_of``."""
-    out: dict[str, set[str]] = {}
-    for fault in evidence.faults:
-        reason = _planted_reason(fault, calendar, template, as_of)
-        if reason and fault.nip not in evidence.withdrawn:
-            out.setdefault(fault.nip, set()).add(reason)
-    return out
-
-
-def _planted_reason(fault, calendar, template, as_of: date) -> str | None:  # noqa: ANN001
-    if fault.fault == "absent":  # best reachable attendance below the minimum
-        total = sum(s.jp for s in calendar.sessions)
-        lost = sum(s.jp for s in calendar.sessions if s.date in fault.dates and s.date <= as_of)
-        short = Decimal(total - lost) * 100 < Decimal(str(template.attendance_minimum_percent)) * total
-        return "attendance.unreachable" if short else None
-    if fault.fault == "coaching_gap":  # a stretch too long while it lasts; the coaching milestone once due
-        gap_start, gap_end = fault.dates
-        work = calendar.phase("aktualisasi")
-        coaching = next(m for m in calendar.milestones if m.kind == "coaching")
-        open_gap = work.first_day <= as_of <= work.last_day and gap_start <= as_of < gap_end
-        too_long = open_gap and (as_of - gap_start).days > template.coaching.max_gap_days
-        return "guidance.gap" if coaching.due_date <= as_of or too_long else None
-    m = next(m for m in calendar.milestones if m.rule.get("stage") == fault.stage)
-    if as_of <= m.due_date:
-        return None
-    if fault.fault == "late_deliverable":
-        return "deliverable.late" if fault.dates[0] <= as_of else "deliverable.missing"
-    if fault.fault == "revision_not_cleared":
-        return "deliverable.revision_overdue" if as_of > m.due_date + m.rule["revision_days"] * DAY else None
-    return {"missing_deliverable": "deliverable.missing", "rejected_deliverable": "deliverable.rejected"}[fault.fault]
 
 
 def test_the_check_flags_exactly_the_planted_faults_and_nobody_else(settings, tmp_path: Path) -> None:
