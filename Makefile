@@ -1,6 +1,6 @@
 # Two commands do all the set-up on a fresh clone:
 #   make demo   runs the seed scenario (SQLite + a local Prefect server on 127.0.0.1:4200)
-#   make test   runs the test suite (what CI runs through .ci/run)
+#   make test   runs the linters, then the test suite (what CI runs through .ci/run)
 # Both create .venv from uv.lock first (Python 3.11 and network access to PyPI needed).
 
 PYTHON ?= python3
@@ -11,15 +11,17 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 .PHONY: demo test test-all test-slow bench serve lint catalogs clean
 
+# --all-extras: the synth extra (Faker) for the demo, `diklat generate` and the tests; a production
+# worker syncs without it.
 $(VENV)/.synced: pyproject.toml uv.lock
 	test -x $(UV) || ($(PYTHON) -m venv $(VENV) && $(VENV)/bin/pip install --quiet uv==$(UV_VERSION))
-	$(UV) sync --frozen --python $(VENV)/bin/python
+	$(UV) sync --frozen --all-extras --python $(VENV)/bin/python
 	touch $@
 
 demo: $(VENV)/.synced
 	$(VENV)/bin/diklat demo
 
-test: $(VENV)/.synced
+test: lint
 	$(VENV)/bin/pytest -m "not slow"
 
 test-slow: $(VENV)/.synced
@@ -28,8 +30,11 @@ test-slow: $(VENV)/.synced
 bench: $(VENV)/.synced
 	$(VENV)/bin/python -m bench.national
 
+# The import contracts (.importlinter) are the architecture of docs/architecture.md, enforced.
 lint: $(VENV)/.synced
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 catalogs: $(VENV)/.synced
 	$(VENV)/bin/pybabel extract -F babel.cfg -o diklat/locale/diklat.pot --no-location --sort-output .

@@ -43,7 +43,7 @@ class DemoRun:
 
 def run_demo(out: Path | None, console: Console) -> None:
     """Run the whole seed scenario and print a summary."""
-    from diklat.cli import _prepare
+    from diklat.prefect_server import prepare
 
     settings = get_settings()
     folder = out or settings.outputs / "demo"
@@ -51,7 +51,7 @@ def run_demo(out: Path | None, console: Console) -> None:
     inputs.mkdir(parents=True, exist_ok=True)
     console.rule("diklat demo: PKP Kota Jambi 2022")
     console.print(f"database: {settings.sqlalchemy_url}")
-    _prepare()
+    prepare()
     import os
 
     console.print(
@@ -123,16 +123,14 @@ def _operator_fixes(rejected: Path, synth: Any, target: Path) -> Path:
 
 
 def _evidence(demo: DemoRun, number: int, start: date, synth: Any) -> Any:
-    """The 96 days as the operator's files: attendance, coaching/mentoring, deliverables."""
-    from diklat.bootstrap import services
+    """The 96 days as the operator's files: attendance, coaching/mentoring, deliverables; a withdrawal."""
     from diklat.domain.calendar import build_calendar, days_off_for
-    from diklat.store import actions
-    from diklat.store.cohorts import find_cohort
     from diklat.synth.evidence import make_evidence
     from diklat.synth.roster import write_table
     from diklat.templates import resolve_template
     from flows.ingest_evidence import ingest_evidence
-    from schemas.params import IngestEvidence
+    from flows.record_decision import record_decision
+    from schemas.params import IngestEvidence, RecordDecision
 
     template = resolve_template("PKP")
     calendar = build_calendar(template, start, days_off_for(template, start))
@@ -160,10 +158,17 @@ def _evidence(demo: DemoRun, number: int, start: date, synth: Any) -> Any:
             f"angkatan {number}",
             f"{kind}: {c.rows_accepted} accepted, {c.rows_quarantined} quarantined",
         )
-    with services().unit_of_work() as session:
-        ref = find_cohort(session, PROGRAMME, number)
-        for nip, on in evidence.withdrawal_dates.items():
-            actions.withdraw(session, ref, nip, on, "mutasi jabatan ke luar daerah", "operator")
+    for nip, on in evidence.withdrawal_dates.items():  # the operator records it as from the UI
+        decision = RecordDecision(
+            program=PROGRAMME,
+            cohort=number,
+            decision="withdraw",
+            nip=nip,
+            on=on,
+            reason="mutasi jabatan ke luar daerah",
+        )
+        state = record_decision(decision, return_state=True)
+        demo.record("record-decision", f"angkatan {number}", f"withdraw: {state.message}")
     return evidence
 
 
@@ -187,14 +192,12 @@ def _checks(demo: DemoRun, cohorts: dict) -> None:
 
 
 def _assess(demo: DemoRun, number: int, synth: Any, evidence: Any) -> None:
-    from sqlalchemy import select
-
     from diklat.bootstrap import services
+    from diklat.store.lookups import deferred_nips
     from diklat.synth.roster import write_table
     from diklat.synth.scores import make_scores
     from diklat.templates import resolve_template
     from flows.final_assessment import clear_deferral, final_assessment
-    from schemas import tables as t
     from schemas.params import ClearDeferral, FinalAssessment
 
     demo.console.rule(f"Angkatan {number}: final assessment")
@@ -207,13 +210,8 @@ def _assess(demo: DemoRun, number: int, synth: Any, evidence: Any) -> None:
     ).result()
     statuses = ", ".join(f"{k} {v}" for k, v in sorted(summary.graded.statuses.items()))
     demo.record("final-assessment", f"angkatan {number}", statuses)
-    with services().unit_of_work() as session:
-        deferred = session.scalars(
-            select(t.Enrolment.nip)
-            .join(t.Result)
-            .join(t.Cohort)
-            .where(t.Cohort.number == number, t.Result.status == "lulus_tertunda")
-        ).all()
+    with services().unit_of_work() as session:  # read-only: who still owes a revision
+        deferred = deferred_nips(session, PROGRAMME, number)
     for nip in deferred:
         state = clear_deferral(
             ClearDeferral(program=PROGRAMME, cohort=number, nip=nip, reason="revisi diterima", on=date(2022, 12, 9)),
@@ -224,34 +222,22 @@ def _assess(demo: DemoRun, number: int, synth: Any, evidence: Any) -> None:
 
 def _evaluate(demo: DemoRun) -> None:
     """Waves at +3 and +6 months: reminders first, then the answers come in, then the report."""
-    from sqlalchemy import select
-
     from diklat.bootstrap import services
     from diklat.domain.calendar import add_months
+    from diklat.store.lookups import cohort_ends, graduate_mentors
     from diklat.synth.responses import make_responses
     from diklat.synth.roster import write_table
     from diklat.templates import resolve_template
     from flows.ingest_evidence import ingest_evidence
     from flows.post_training_evaluation import post_training_evaluation
-    from schemas import tables as t
     from schemas.instrument import default_instrument
     from schemas.params import Evaluate, IngestEvidence
 
     demo.console.rule("Post-training evaluation")
     evaluation = resolve_template("PKP").evaluation
-    with services().unit_of_work() as session:
-        cohorts = session.execute(select(t.Cohort.id, t.Cohort.number, t.Cohort.end_date)).all()
-        graduates = {
-            cid: dict(
-                session.execute(
-                    select(t.Enrolment.nip, t.Assignment.person_nip)
-                    .join(t.Result)
-                    .join(t.Assignment, (t.Assignment.enrolment_id == t.Enrolment.id) & (t.Assignment.role == "mentor"))
-                    .where(t.Enrolment.cohort_id == cid, t.Result.status == "lulus")
-                ).all()
-            )
-            for cid, _, _ in cohorts
-        }
+    with services().unit_of_work() as session:  # read-only: the alumni who will answer, and their mentors
+        cohorts = cohort_ends(session, PROGRAMME)
+        graduates = {cid: graduate_mentors(session, cid) for cid, _, _ in cohorts}
     for wave in evaluation.waves:
         for cid, number, end in cohorts:
             due = add_months(end, wave.months_after_close)
@@ -331,7 +317,7 @@ def _summary(demo: DemoRun, folder: Path) -> None:
     from diklat.store.status import cohort_status
 
     demo.console.rule("Summary")
-    with services().unit_of_work() as session:
+    with services().unit_of_work() as session:  # read-only
         cohorts = cohort_status(session, PROGRAMME)
     status = Table(title=PROGRAMME)
     for col in ("angkatan", "start", "end", "status", "enrolled", "withdrawn", "open quarantine"):

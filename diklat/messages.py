@@ -155,9 +155,5 @@ def render(problem: Problem, kind: str = "roster", language: str | None = None) 
         return f"{params.get('column', '')}: {problem.code}"
 
 
-def render_all(problems: list[Problem], kind: str = "roster", language: str | None = None) -> str:
-    return " ".join(render(p, kind, language) for p in problems)
-
-
 def _join(value: Any) -> Any:
     return ", ".join(map(str, value)) if isinstance(value, list | tuple) else value

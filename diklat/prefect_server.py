@@ -1,4 +1,4 @@
-"""Find or start the local Prefect server the CLI records its runs on.
+"""Find or start the local Prefect server the CLI records its runs on; get a process ready to run flows.
 
 Without PREFECT_API_URL Prefect would start a throw-away server inside every process, which loses
 events at exit (see STACK-NOTES). The CLI instead reuses a persistent server on 127.0.0.1:4200, or
@@ -75,3 +75,19 @@ def ensure_server(data_dir: Path, port: int = DEFAULT_PORT, wait_seconds: float 
 
         refresh_global_settings_context()
     return api_url
+
+
+def prepare(prefect: bool = True) -> None:
+    """Migrate the database; find or start the local Prefect server (before Prefect is imported).
+
+    Shared by the CLI and the demo: both start flows in this process, so both need the schema current
+    and a server that keeps the runs' records.
+    """
+    from diklat.db.migrate import upgrade
+    from diklat.settings import get_settings
+
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.sqlalchemy_url)
+    if prefect:
+        ensure_server(settings.data_dir)

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 
 class OpenCohort(BaseModel):
@@ -94,6 +94,36 @@ class ClearDeferral(CohortRefParams):
     nip: str = Field(description="The participant's NIP.")
     reason: str = Field(description="What was received, e.g. 'revisi laporan akhir diterima 12/12/2022'.")
     on: date | None = Field(None, description="Date of the decision. Default: today (WIB).")
+
+
+Decision = Literal["withdraw", "waive", "move_milestone"]
+# What each decision cannot do without (the UI form shows every field; the CLI asks per verb).
+DECISION_NEEDS: dict[str, tuple[str, ...]] = {
+    "withdraw": ("nip",),
+    "waive": ("nip", "milestone"),
+    "move_milestone": ("milestone", "to"),
+}
+
+
+class RecordDecision(CohortRefParams):
+    """Record an operator's decision on a cohort: a withdrawal, a waived milestone or a moved due date."""
+
+    decision: Decision = Field(
+        description="withdraw (a participant cannot finish), waive (one milestone for one participant) "
+        "or move_milestone (one cohort's due date)."
+    )
+    reason: str = Field(description="Why, in a sentence; kept in the audit log.")
+    nip: str | None = Field(None, description="The participant's NIP (withdraw, waive).")
+    milestone: str | None = Field(None, description="Milestone code, e.g. laporan_kemajuan_1 (waive, move_milestone).")
+    on: date | None = Field(None, description="Effective date (withdraw, waive). Default: today (WIB).")
+    to: date | None = Field(None, description="New due date (move_milestone).")
+
+    @model_validator(mode="after")
+    def _complete(self) -> RecordDecision:
+        missing = [name for name in DECISION_NEEDS[self.decision] if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"{self.decision} needs {', '.join(missing)}")
+        return self
 
 
 class Evaluate(BaseModel):

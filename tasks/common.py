@@ -9,7 +9,8 @@ from typing import Any
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
-from sqlalchemy import exc as sa_exc
+
+from diklat.store.errors import is_transient_db_error
 
 # A file another program holds open, a share that blinked: worth another try.
 TRANSIENT_ERRNOS = {errno.EAGAIN, errno.EBUSY, errno.EIO, errno.ETIMEDOUT, errno.EACCES, errno.ESTALE}
@@ -17,9 +18,10 @@ TRANSIENT_ERRNOS = {errno.EAGAIN, errno.EBUSY, errno.EIO, errno.ETIMEDOUT, errno
 
 def is_transient(error: BaseException) -> bool:
     """Database connection lost or locked, file briefly unreadable: yes. Wrong data or a bug: no."""
-    if isinstance(error, sa_exc.DBAPIError):
-        return isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError) or bool(error.connection_invalidated)
-    if isinstance(error, sa_exc.DisconnectionError | TimeoutError | ConnectionError):
+    database = is_transient_db_error(error)
+    if database is not None:
+        return database
+    if isinstance(error, TimeoutError | ConnectionError):
         return True
     if isinstance(error, FileNotFoundError | IsADirectoryError | NotADirectoryError):
         return False

@@ -5,7 +5,7 @@ file); 2 usage error; 1 internal error (details in the data folder's error log).
 """
 
 from diklat.cli import assessment, cohorts, followup, operations  # noqa: F401 - registers the verbs
-from diklat.cli.base import EXIT_BLOCKED, EXIT_INTERNAL, EXIT_OK, EXIT_QUARANTINED, EXIT_USAGE, _prepare, app
+from diklat.cli.base import EXIT_BLOCKED, EXIT_INTERNAL, EXIT_OK, EXIT_QUARANTINED, EXIT_USAGE, app
 from diklat.cli.operations import main
 
-__all__ = ["EXIT_BLOCKED", "EXIT_INTERNAL", "EXIT_OK", "EXIT_QUARANTINED", "EXIT_USAGE", "_prepare", "app", "main"]
+__all__ = ["EXIT_BLOCKED", "EXIT_INTERNAL", "EXIT_OK", "EXIT_QUARANTINED", "EXIT_USAGE", "app", "main"]

@@ -11,16 +11,16 @@ from diklat.cli.base import (
     EXIT_BLOCKED,
     EXIT_OK,
     EXIT_USAGE,
-    _day,
-    _guard,
-    _params,
-    _prepare,
-    _programme,
     app,
     console,
+    day_or_today,
+    guard,
+    parse_params,
+    programme_or_only,
     report_state,
 )
 from diklat.i18n import translator
+from diklat.prefect_server import prepare
 
 
 @app.command()
@@ -35,16 +35,16 @@ def assess(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Final assessment: grade the cohort, issue STTP certificates, write the recap (rekap nilai)."""
-    _guard(_assess)(cohort, scores, assessors, as_of, program, as_json)
+    guard(_assess)(cohort, scores, assessors, as_of, program, as_json)
 
 
 def _assess(cohort, scores, assessors, as_of, program, as_json) -> None:  # noqa: ANN001
     from schemas.params import FinalAssessment
 
-    _prepare()
-    params = _params(
+    prepare()
+    params = parse_params(
         FinalAssessment,
-        program=_programme(program),
+        program=programme_or_only(program),
         cohort=cohort,
         scores=str(scores),
         assessors=str(assessors) if assessors else None,
@@ -86,7 +86,7 @@ def assess_cohorts_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Final assessment of many cohorts at once from a cohort list of score sheets."""
-    _guard(_assess_cohorts)(manifest, program, as_of, documents, as_json)
+    guard(_assess_cohorts)(manifest, program, as_of, documents, as_json)
 
 
 def _assess_cohorts(manifest, program, as_of, documents, as_json) -> None:  # noqa: ANN001
@@ -95,9 +95,9 @@ def _assess_cohorts(manifest, program, as_of, documents, as_json) -> None:  # no
     from diklat.cli.base import EXIT_QUARANTINED
     from schemas.params import AssessCohorts
 
-    _prepare()
-    params = _params(
-        AssessCohorts, program=_programme(program), manifest=str(manifest), as_of=as_of, documents=documents
+    prepare()
+    params = parse_params(
+        AssessCohorts, program=programme_or_only(program), manifest=str(manifest), as_of=as_of, documents=documents
     )
     from flows.assess_cohorts import BatchAssessment, assess_cohorts
 
@@ -148,17 +148,17 @@ def clear_deferral_cmd(
     program: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Turn a deferred pass (lulus tertunda) into a pass; the certificate keeps its number."""
-    _guard(_clear)(cohort, nip, reason, on, program)
+    guard(_clear)(cohort, nip, reason, on, program)
 
 
 def _clear(cohort, nip, reason, on, program) -> None:  # noqa: ANN001
     from schemas.params import ClearDeferral
 
-    _prepare()
+    prepare()
     from flows.final_assessment import clear_deferral
 
     state = clear_deferral(
-        ClearDeferral(program=_programme(program), cohort=cohort, nip=nip, reason=reason, on=_day(on)),
+        ClearDeferral(program=programme_or_only(program), cohort=cohort, nip=nip, reason=reason, on=day_or_today(on)),
         return_state=True,
     )
     _ = translator()
@@ -174,8 +174,9 @@ def verify(code: Annotated[str, typer.Argument(help="The verification code print
     from diklat.bootstrap import services
     from diklat.store.assessment import verify as lookup
 
-    _guard(_prepare)(prefect=False)
+    guard(prepare)(prefect=False)
     _ = translator()
+    # Read-only: the store's read function in one unit of work, no flow run needed.
     with services().unit_of_work() as session:
         found = lookup(session, code)
     if found is None:

@@ -1,4 +1,6 @@
-"""Shared parts of the `diklat` command: the Typer app, exit codes, preparation, error handling.
+"""Shared parts of the `diklat` command: the Typer app, exit codes, error handling, option parsing.
+
+The CLI only parses options and starts flows; read-only verbs read through the store's functions.
 
 Exit codes: 0 all rows accepted; 3 done, with rows quarantined; 4 blocked (nothing saved: fix the
 file); 2 usage error; 1 internal error (details in the data folder's error log).
@@ -28,20 +30,7 @@ app.add_typer(generate_app, name="generate")
 console = Console()
 
 
-def _prepare(prefect: bool = True) -> None:
-    """Migrate the database; find or start the local Prefect server (before Prefect is imported)."""
-    from diklat.db.migrate import upgrade
-
-    settings = get_settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade(settings.sqlalchemy_url)
-    if prefect:
-        from diklat.prefect_server import ensure_server
-
-        ensure_server(settings.data_dir)
-
-
-def _guard(fn: Any) -> Any:
+def guard(fn: Any) -> Any:
     """Turn unexpected errors into one line and an exit code; the traceback goes to a log file."""
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -68,8 +57,9 @@ def _guard(fn: Any) -> Any:
 
 def report_state(state: Any, as_json: bool, kind: str = "roster") -> int:
     """Print a flow's outcome for the operator and return the exit code."""
+    from diklat.bootstrap import services
     from diklat.report.quarantine import quarantine_rows
-    from tasks.reports import batch_quarantine
+    from diklat.store.batches import batch_quarantine
 
     _ = translator()
     if state.is_failed():
@@ -88,7 +78,9 @@ def report_state(state: Any, as_json: bool, kind: str = "roster") -> int:
         }
         print(json.dumps(data, default=str))
         return EXIT_QUARANTINED if counts.rows_quarantined else EXIT_OK
-    rows = batch_quarantine(counts.batch_id)
+    # Read-only: the rows the run quarantined, read through the store after the flow wrote them.
+    with services().unit_of_work() as session:
+        rows = batch_quarantine(session, counts.batch_id)
     if not rows.empty and not counts.already_processed:
         table = Table(title=_("Rows not accepted"), show_lines=True)
         for column in (_("Row"), "NIP", _("Reasons")):
@@ -117,17 +109,16 @@ def report_state(state: Any, as_json: bool, kind: str = "roster") -> int:
     return EXIT_QUARANTINED if counts.rows_quarantined else EXIT_OK
 
 
-def _programme(name: str | None) -> str:
+def programme_or_only(name: str | None) -> str:
     """The programme named, or the only one there is."""
     if name:
         return name
-    from sqlalchemy import select
-
     from diklat.bootstrap import services
-    from schemas.tables import Programme
+    from diklat.store.lookups import programme_names
 
+    # A read-only look-up, so no flow run: the CLI reads through the store, never writes.
     with services().unit_of_work() as session:
-        names = list(session.scalars(select(Programme.name)))
+        names = programme_names(session)
     if len(names) != 1:
         _ = translator()
         console.print(
@@ -137,30 +128,8 @@ def _programme(name: str | None) -> str:
     return names[0]
 
 
-def _decision(action: str, program: str | None, cohort: int, **kwargs: Any) -> None:
-    """Record an operator decision (withdraw, waive, move) in one transaction, or say why not."""
-    from diklat.bootstrap import services
-    from diklat.domain.problems import Problem
-    from diklat.messages import render
-    from diklat.store import actions
-    from diklat.store.cohorts import find_cohort
-
-    _prepare(prefect=False)
-    _ = translator()
-    name = _programme(program)
-    try:
-        with services().unit_of_work() as session:
-            ref = find_cohort(session, name, cohort)
-            if ref is None:
-                raise actions.ActionRefused("cohort.unknown", program=name, cohort=cohort)
-            changed = getattr(actions, action)(session, ref, actor="operator", **kwargs)
-    except actions.ActionRefused as refused:
-        console.print(render(Problem(refused.code, None, refused.params)), style="red")
-        raise typer.Exit(EXIT_USAGE) from None
-    console.print(_("Recorded.") if changed else _("Nothing to change: already recorded."))
-
-
-def _day(text: str | None) -> date:
+def day_or_today(text: str | None) -> date:
+    """The date given (YYYY-MM-DD), or today in the configured time zone; a usage error otherwise."""
     from diklat.clock import today_in
 
     if text is None:
@@ -172,7 +141,7 @@ def _day(text: str | None) -> date:
         raise typer.Exit(EXIT_USAGE) from None
 
 
-def _params(model: Any, **fields: Any) -> Any:
+def parse_params(model: Any, **fields: Any) -> Any:
     """The flow's parameter model from the options given, or a usage error (exit 2) saying what is wrong."""
     from pydantic import ValidationError
 

@@ -10,17 +10,17 @@ import typer
 from rich.table import Table
 
 from diklat.cli.base import (
-    _day,
-    _decision,
-    _guard,
-    _params,
-    _prepare,
-    _programme,
+    EXIT_USAGE,
     app,
     console,
+    day_or_today,
+    guard,
+    parse_params,
+    programme_or_only,
     report_state,
 )
 from diklat.i18n import translator
+from diklat.prefect_server import prepare
 
 
 @app.command("open-cohort")
@@ -35,13 +35,13 @@ def open_cohort_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Open (or top up) a cohort from a roster file."""
-    _guard(_open_cohort)(program, cohort, start, roster, coaches, template, today, as_json)
+    guard(_open_cohort)(program, cohort, start, roster, coaches, template, today, as_json)
 
 
 def _open_cohort(program, cohort, start, roster, coaches, template, today, as_json) -> None:  # noqa: ANN001
     from schemas.params import OpenCohort
 
-    params = _params(
+    params = parse_params(
         OpenCohort,
         program=program,
         cohort=cohort,
@@ -51,7 +51,7 @@ def _open_cohort(program, cohort, start, roster, coaches, template, today, as_js
         template=template,
         today=today,
     )
-    _prepare()
+    prepare()
     from flows.open_cohort import open_cohort
 
     state = open_cohort(params, return_state=True)
@@ -69,14 +69,14 @@ def open_cohorts_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Open many cohorts at once from a cohort list (a province's or LAN's intake)."""
-    _guard(_open_cohorts)(program, manifest, template, today, as_json)
+    guard(_open_cohorts)(program, manifest, template, today, as_json)
 
 
 def _open_cohorts(program, manifest, template, today, as_json) -> None:  # noqa: ANN001
     from schemas.params import OpenCohorts
 
-    params = _params(OpenCohorts, program=program, manifest=str(manifest), template=template, today=today)
-    _prepare()
+    params = parse_params(OpenCohorts, program=program, manifest=str(manifest), template=template, today=today)
+    prepare()
     from flows.open_cohorts import open_cohorts
 
     state = open_cohorts(params, return_state=True)
@@ -150,14 +150,16 @@ def ingest(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Load an evidence file of a cohort (attendance, coaching/mentoring logs, deliverables)."""
-    _guard(_ingest)(kind, file, cohort, program, today, as_json)
+    guard(_ingest)(kind, file, cohort, program, today, as_json)
 
 
 def _ingest(kind, file, cohort, program, today, as_json) -> None:  # noqa: ANN001
     from schemas.params import IngestEvidence
 
-    _prepare()
-    params = _params(IngestEvidence, kind=kind, file=str(file), cohort=cohort, program=_programme(program), today=today)
+    prepare()
+    params = parse_params(
+        IngestEvidence, kind=kind, file=str(file), cohort=cohort, program=programme_or_only(program), today=today
+    )
     from flows.ingest_evidence import ingest_evidence
 
     raise typer.Exit(report_state(ingest_evidence(params, return_state=True), as_json, kind))
@@ -172,13 +174,13 @@ def check(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Check running cohorts against their calendars: milestones, attendance, who is at risk."""
-    _guard(_check)(as_of, program, cohort, notify, as_json)
+    guard(_check)(as_of, program, cohort, notify, as_json)
 
 
 def _check(as_of, program, cohort, notify, as_json) -> None:  # noqa: ANN001
     from schemas.params import CheckMilestones
 
-    _prepare()
+    prepare()
     from flows.check_milestones import check_milestones
 
     summary = check_milestones(CheckMilestones(as_of=as_of, program=program, cohort=cohort, notify=notify))
@@ -218,7 +220,7 @@ def withdraw(
     program: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Record that a participant withdrew (tidak dapat menyelesaikan); checks stop for them."""
-    _guard(_decision)("withdraw", program, cohort, nip=nip, on=_day(on), reason=reason)
+    guard(_decide)("withdraw", program, cohort, nip=nip, on=day_or_today(on), reason=reason)
 
 
 @app.command()
@@ -231,7 +233,7 @@ def waive(
     program: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Waive one milestone for one participant (audited)."""
-    _guard(_decision)("waive", program, cohort, nip=nip, milestone=milestone, on=_day(on), reason=reason)
+    guard(_decide)("waive", program, cohort, nip=nip, milestone=milestone, on=day_or_today(on), reason=reason)
 
 
 @app.command("move-milestone")
@@ -243,7 +245,28 @@ def move_milestone_cmd(
     program: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Move a milestone's due date for one cohort (e.g. a postponed seminar); audited."""
-    _guard(_decision)("move_milestone", program, cohort, milestone=milestone, to=_day(to), reason=reason)
+    guard(_decide)("move_milestone", program, cohort, milestone=milestone, to=day_or_today(to), reason=reason)
+
+
+def _decide(decision: str, program: str | None, cohort: int, **fields: object) -> None:
+    """Start the record-decision flow and say what it did: recorded, nothing to change, or why not (exit 2)."""
+    from schemas.params import RecordDecision
+
+    prepare()
+    params = parse_params(
+        RecordDecision, decision=decision, program=programme_or_only(program), cohort=cohort, **fields
+    )
+    from flows.record_decision import record_decision
+
+    state = record_decision(params, return_state=True)
+    outcome = state.result(raise_on_failure=False)
+    if isinstance(outcome, BaseException):  # a crash, not a refusal: guard logs it and exits 1
+        raise outcome
+    _ = translator()
+    if state.is_failed():  # refused: unknown cohort, participant or milestone, a date outside the cohort
+        console.print(state.message, style="red")
+        raise typer.Exit(EXIT_USAGE)
+    console.print(_("Recorded.") if outcome else _("Nothing to change: already recorded."))
 
 
 @app.command()
@@ -253,14 +276,15 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Programmes and cohorts with enrolled and quarantined counts."""
-    _guard(_status)(program, cohort, as_json)
+    guard(_status)(program, cohort, as_json)
 
 
 def _status(program, cohort, as_json) -> None:  # noqa: ANN001
     from diklat.bootstrap import services
     from diklat.store.status import cohort_status, milestone_overview
 
-    _prepare(prefect=False)
+    prepare(prefect=False)
+    # Read-only: the store's read functions in one unit of work, no flow run needed.
     with services().unit_of_work() as session:
         rows = cohort_status(session, program, cohort)
         if cohort:

@@ -13,14 +13,14 @@ from diklat.cli.base import (
     EXIT_BLOCKED,
     EXIT_OK,
     EXIT_QUARANTINED,
-    _guard,
-    _params,
-    _prepare,
-    _programme,
     app,
     console,
+    guard,
+    parse_params,
+    programme_or_only,
 )
 from diklat.i18n import translator
+from diklat.prefect_server import prepare
 
 
 @app.command()
@@ -35,19 +35,19 @@ def evaluate(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Post-training evaluation: open due waves, remind, and report L1-L4 (HTML and XLSX)."""
-    _guard(_evaluate)(cohort, wave, as_of, program, notify, as_json)
+    guard(_evaluate)(cohort, wave, as_of, program, notify, as_json)
 
 
 def _evaluate(cohort, wave, as_of, program, notify, as_json) -> None:  # noqa: ANN001
     from schemas.params import Evaluate
 
-    _prepare()
+    prepare()
     from flows.post_training_evaluation import post_training_evaluation
 
     summary = post_training_evaluation(
         Evaluate(
             as_of=as_of,
-            program=program or (_programme(None) if cohort else None),
+            program=program or (programme_or_only(None) if cohort else None),
             cohort=cohort,
             wave=wave,
             notify=notify,
@@ -84,14 +84,14 @@ def plan(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Plan next year's cohorts from the backlog of officials still waiting for PKP."""
-    _guard(_plan)(personnel, program, year, cohorts, capacity, max_unit_share, classrooms, as_of, as_json)
+    guard(_plan)(personnel, program, year, cohorts, capacity, max_unit_share, classrooms, as_of, as_json)
 
 
 def _plan(personnel, program, year, cohorts, capacity, max_unit_share, classrooms, as_of, as_json) -> None:  # noqa: ANN001
     from schemas.params import PlanCohorts
 
-    _prepare()
-    params = _params(
+    prepare()
+    params = parse_params(
         PlanCohorts,
         personnel=str(personnel),
         program=program,

@@ -13,13 +13,13 @@ from rich.table import Table
 
 from diklat.cli.base import (
     EXIT_USAGE,
-    _guard,
-    _prepare,
     app,
     console,
     generate_app,
+    guard,
 )
 from diklat.i18n import translator
+from diklat.prefect_server import prepare
 from diklat.settings import get_settings
 
 
@@ -84,7 +84,7 @@ def serve(
     from diklat.prefect_server import ensure_server
 
     settings = get_settings()
-    _guard(_prepare)(prefect=False)
+    guard(prepare)(prefect=False)
     if "PREFECT_API_URL" not in os.environ:
         os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
         from diklat.prefect_server import healthy
@@ -117,15 +117,15 @@ def setup_alerts(
     if not url:
         console.print("Give --webhook or set DIKLAT_FAILURE_WEBHOOK_URL.", style="red")
         raise typer.Exit(EXIT_USAGE)
-    _guard(_prepare)()
-    automation_id = _guard(setup_failure_alerts)(url)
+    guard(prepare)()
+    automation_id = guard(setup_failure_alerts)(url)
     console.print(f"{AUTOMATION_NAME}: {automation_id}")
 
 
 @app.command()
 def failures(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """Failed runs and quarantined rows still waiting for a fix, with the reason and the fix, oldest first."""
-    _guard(_failures)(as_json)
+    guard(_failures)(as_json)
 
 
 def _failures(as_json: bool) -> None:
@@ -134,9 +134,10 @@ def _failures(as_json: bool) -> None:
     from diklat.report.quarantine import reasons_text
     from diklat.store.batches import open_quarantine
 
-    _prepare()
+    prepare()
     _ = translator()
     runs = failed_runs()
+    # Read-only: the store's read function in one unit of work, no flow run needed.
     with services().unit_of_work() as session:
         rows = open_quarantine(session)
     waiting = [
@@ -170,7 +171,7 @@ def _failures(as_json: bool) -> None:
 @app.command()
 def migrate() -> None:
     """Create or upgrade the database schema (every other command does this too)."""
-    _guard(_prepare)(prefect=False)
+    guard(prepare)(prefect=False)
     console.print(f"database ready: {get_settings().sqlalchemy_url}")
 
 
@@ -181,7 +182,7 @@ def demo(
     """The seed scenario: PKP Kota Jambi 2022 (see README)."""
     from diklat.demo import run_demo
 
-    _guard(run_demo)(out, console)
+    guard(run_demo)(out, console)
 
 
 def main() -> None:  # pragma: no cover - console entry point

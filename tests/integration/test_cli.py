@@ -373,3 +373,22 @@ def test_assess_cohorts_grades_a_cohort_list_and_names_a_cohort_held_back(sqlite
     data = json.loads(output)
     assert [h["cohort"] for h in data["held_back"]] == [9]
     assert "There is no cohort 9 in programme 'PKP Prov'" in data["held_back"][0]["reason"]
+
+
+def test_decisions_run_as_flows_with_the_same_words_and_exit_codes(sqlite_settings, tmp_path: Path) -> None:
+    synth = make_roster(5, seed=7, today=TODAY)
+    assert open_cohort(write_table(synth.frame, tmp_path / "roster.csv"))[0] == EXIT_OK
+    nip = synth.people[0].nip
+    withdraw = ("withdraw", "--cohort", "1", "--nip", nip, "--reason", "mutasi", "--on", "2022-08-01")
+
+    assert run(*withdraw) == (EXIT_OK, "Recorded.")
+    assert run(*withdraw) == (EXIT_OK, "Nothing to change: already recorded.")
+    code, output = run("waive", "--cohort", "1", "--nip", nip, "--milestone", "nope", "--reason", "x")
+    assert code == EXIT_USAGE and "There is no milestone 'nope' in this cohort." in output, output
+    code, output = run(
+        "move-milestone", "--cohort", "1", "--milestone", "rancangan", "--to", "2023-01-01", "--reason", "x"
+    )
+    assert code == EXIT_USAGE and "The date 2023-01-01 is outside the cohort" in output, output
+    code, output = run("withdraw", "--cohort", "7", "--nip", nip, "--reason", "x")
+    assert code == EXIT_USAGE and "There is no cohort 7 in programme 'PKP Kota Jambi 2022'" in output, output
+    assert "Traceback" not in output

@@ -42,3 +42,12 @@ def test_transient_faults_are_retried(error: BaseException) -> None:
 )
 def test_data_errors_and_bugs_are_not_retried(error: BaseException) -> None:
     assert not is_transient(error)
+
+
+def test_the_store_classifies_only_database_errors() -> None:
+    from diklat.store.errors import is_transient_db_error
+
+    assert is_transient_db_error(sa_exc.OperationalError("SELECT 1", {}, Exception("server closed"))) is True
+    assert is_transient_db_error(sa_exc.DisconnectionError()) is True
+    assert is_transient_db_error(sa_exc.IntegrityError("INSERT", {}, Exception("duplicate"))) is False
+    assert is_transient_db_error(TimeoutError()) is None  # not the store's to judge: files, network
