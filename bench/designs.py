@@ -180,18 +180,17 @@ def check_naive(as_of: date) -> tuple[int, int]:
 def assess_floor(program: str, manifest: Path) -> int:
     """assess-cohorts (documents off) without Prefect; returns the participants graded."""
     from diklat.settings import get_settings
-    from flows.assess_cohorts import find_cohorts
-    from tasks.assessment import (
+    from tasks.certificates import issue_certificates
+    from tasks.cohort_batch import read_cohort_list
+    from tasks.grading import grade_cohorts
+    from tasks.graduation import close_if_complete, find_cohorts
+    from tasks.scores import (
         SavedSheet,
-        close_if_complete,
-        grade_cohorts,
-        issue_certificates,
         prepare_score_sheets,
         read_score_sheets,
         save_score_sheets,
         validate_score_sheets,
     )
-    from tasks.cohort_batch import read_cohort_list
 
     entries = read_cohort_list.fn(str(manifest), ("scores",))
     found = find_cohorts.fn(program, [e.cohort for e in entries])

@@ -19,7 +19,6 @@ final-assessment by hand for a cohort of the list while its batch runs.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_progress_artifact, update_progress_artifact
@@ -31,56 +30,23 @@ from diklat.domain.gated import BatchCounts
 from diklat.domain.manifest import ManifestEntry
 from diklat.domain.problems import Blocked, Problem
 from diklat.i18n import translator
+from diklat.report.assessment import CohortOutcome, batch_markdown
 from diklat.report.names import slug
-from diklat.report.recap import STATUS_LABELS, status_label
-from diklat.settings import get_settings
-from diklat.store import assessment as store
 from diklat.store.cohorts import CohortRef
 from schemas.params import AssessCohorts
-from tasks.assessment import (
-    Certificates,
-    Graded,
+from tasks.certificates import Certificates
+from tasks.cohort_batch import HeldBack, read_cohort_list
+from tasks.grading import Graded
+from tasks.graduation import find_cohorts, finish_cohorts
+from tasks.reports import blocked_state
+from tasks.scores import (
     SavedSheet,
-    close_if_complete,
-    grade_cohorts,
     held_back,
-    issue_certificates,
     prepare_score_sheets,
     read_score_sheets,
     save_score_sheets,
     validate_score_sheets,
-    write_recaps,
 )
-from tasks.cohort_batch import HeldBack, read_cohort_list
-from tasks.common import io_task
-from tasks.reports import blocked_state
-
-
-@dataclass(frozen=True)
-class Finished:
-    """Steps 4-7 of the final assessment for a list of cohorts, by cohort id."""
-
-    graded: dict[int, Graded]
-    certificates: dict[int, Certificates]
-    recaps: dict[int, list[str]]
-    closed: dict[int, bool]
-
-
-def finish_cohorts(
-    cohorts: list[CohortRef],
-    as_of: dict[int, date],
-    sources: dict[int, str],
-    issued_on: dict[int, date],
-    documents: bool = True,
-) -> Finished:
-    """Grade, certify, recap and close: the code the single-cohort flows run too (with one cohort)."""
-    # quote(): the inputs are plain data; Prefect would otherwise walk every cohort's template and
-    # every result row looking for futures (these tasks are called directly, never submitted).
-    graded = grade_cohorts(quote(cohorts), as_of, sources)
-    certificates = issue_certificates(quote(cohorts), quote(graded), issued_on, documents)
-    recaps = write_recaps(quote(cohorts), quote(graded)) if documents else {c.cohort_id: [] for c in cohorts}
-    closed = close_if_complete(quote(cohorts), quote(graded))
-    return Finished(graded, certificates, recaps, closed)
 
 
 @dataclass(frozen=True)
@@ -143,7 +109,7 @@ def assess_cohorts(params: AssessCohorts) -> State:
             summary.held.append(held_back(entry, unknown, "scores"))
 
     # 2. chunk by chunk: read, gate, save scores; grade, certificates, recaps, close
-    size = get_settings().cohorts_per_task
+    size = services().settings.cohorts_per_task
     progress = create_progress_artifact(0.0, description=translator()("Final assessment progress"))
     for first in range(0, len(known), size):
         assessed, held = _assess_chunk(known[first : first + size], params)
@@ -208,47 +174,22 @@ def _assess_chunk(
     return assessed, sheets.held
 
 
-@io_task
-def find_cohorts(program: str, numbers: list[int]) -> dict[int, CohortRef]:
-    """The listed cohorts as recorded (a batch assessment never creates one)."""
-    with services().unit_of_work() as session:
-        return store.find_cohorts(session, program, numbers)
-
-
 def publish_batch_assessment(summary: BatchAssessment) -> None:
-    """ONE artifact for the whole run: headline, cohorts held back, and counts per cohort (no NIPs)."""
+    """ONE artifact for the whole run (no NIPs); published from the flow so the run's task count stays flat."""
     _ = translator()
-    statuses = list(STATUS_LABELS)
-    heads = [_("Cohort"), _("Rows read"), _("Accepted"), _("Quarantined")]
-    heads += [status_label(s) for s in statuses] + [_("Certificates issued"), _("Closed")]
-    lines = [
-        f"### {summary.program}",
-        "",
-        _("{graded} cohorts graded, {held} held back; score rows quarantined: {quarantined}.").format(
-            graded=len(summary.assessed), held=len(summary.held), quarantined=summary.rows_quarantined
-        ),
+    outcomes = [
+        CohortOutcome(
+            c.label,
+            c.counts,
+            c.graded.statuses,
+            c.certificates.issued + c.certificates.reissued,
+            c.closed,
+            c.rejected_file,
+        )
+        for c in summary.assessed
     ]
-    if summary.held:
-        lines += ["", "#### " + _("Cohorts held back"), ""]
-        lines += [
-            "- " + _("Cohort {cohort} (row {row}): {reason}").format(cohort=h.cohort, row=h.row_number, reason=h.reason)
-            for h in summary.held
-        ]
-    rejected = [c.rejected_file for c in summary.assessed if c.rejected_file]
-    if rejected:
-        lines += ["", _("Rejected rows with their reasons:"), ""] + [f"- `{p}`" for p in rejected]
-    lines += ["", _row(heads), "|---" + "|---:" * (len(heads) - 2) + "|---|"]
-    for c in summary.assessed:
-        cells = [c.label, c.counts.rows_read, c.counts.rows_accepted, c.counts.rows_quarantined]
-        cells += [c.graded.statuses.get(s, 0) for s in statuses]
-        cells += [c.certificates.issued + c.certificates.reissued, _("yes") if c.closed else _("no")]
-        lines.append(_row(cells))
     create_markdown_artifact(
-        "\n".join(lines),
+        batch_markdown(summary.program, outcomes, summary.held),
         key=slug(f"assessment-{summary.program}-summary"),
         description=_("Final assessment of the cohort list"),
     )
-
-
-def _row(cells: list) -> str:
-    return "| " + " | ".join(str(c) for c in cells) + " |"

@@ -172,7 +172,7 @@ def _clear(cohort, nip, reason, on, program) -> None:  # noqa: ANN001
 def verify(code: Annotated[str, typer.Argument(help="The verification code printed on the certificate.")]) -> None:
     """Check a certificate (STTP) by its verification code."""
     from diklat.bootstrap import services
-    from diklat.store.assessment import verify as lookup
+    from diklat.store.certificates import verify as lookup
 
     guard(prepare)(prefect=False)
     _ = translator()

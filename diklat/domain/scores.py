@@ -96,3 +96,13 @@ def _assessor(value: object, ctx: ScoreContext) -> str | None:
     """An assessor named by NIP (any spacing) or by name (any case)."""
     text = str(value).strip()
     return ctx.assessors.get(normalize_nip(text) or "") or ctx.assessors.get(text.casefold())
+
+
+def scores_by_person(scores: pd.DataFrame) -> dict[int, dict[str, list[Decimal]]]:
+    """enrolment id -> component -> assessor scores, in one pass over the recorded scores (frame order kept)."""
+    out: dict[int, dict[str, list[Decimal]]] = {}
+    for enrolment_id, component, score in zip(
+        scores["enrolment_id"].tolist(), scores["component"].tolist(), scores["score"].tolist(), strict=True
+    ):
+        out.setdefault(enrolment_id, {}).setdefault(component, []).append(Decimal(score))
+    return out

@@ -15,6 +15,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from diklat.domain.dates import format_date_id
+from diklat.domain.grading import component_mean, round_half_up
 from diklat.domain.nip import format_nip, normalize_nip
 from diklat.i18n import N_, translator
 from diklat.io.write import neutralise
@@ -28,6 +29,7 @@ STATUS_LABELS = {
     "belum_lengkap": N_("Incomplete assessment"),
 }
 SCORE_FORMAT = "0.00"
+MEAN_DECIMALS = 2  # a component mean as SCORE_FORMAT prints it (the final score is computed exactly)
 HEADER_ROW = 7  # title rows 1-5, a blank row, then the column headers
 
 
@@ -62,6 +64,11 @@ def status_label(code: str, language: str | None = None) -> str:
 def sorted_rows(rows: Iterable[RecapRow]) -> list[RecapRow]:
     """By rank, unranked participants last, then by name (case-insensitive), then NIP."""
     return sorted(rows, key=lambda r: (r.rank is None, r.rank or 0, r.name.casefold(), r.nip))
+
+
+def component_scores(scores: Mapping[str, Sequence[Decimal]], components: Sequence[str]) -> dict[str, Decimal | None]:
+    """One participant's component means as printed: rounded half-up once (None: the component has no score)."""
+    return {c: round_half_up(component_mean(scores[c]), MEAN_DECIMALS) if scores.get(c) else None for c in components}
 
 
 def _weight(weight: Decimal) -> str:

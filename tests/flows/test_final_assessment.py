@@ -14,7 +14,7 @@ from sqlalchemy import select
 from diklat.bootstrap import services
 from diklat.domain.calendar import build_calendar, days_off_for
 from diklat.store import actions
-from diklat.store.assessment import verify
+from diklat.store.certificates import verify
 from diklat.store.cohorts import find_cohort
 from diklat.synth.evidence import make_evidence
 from diklat.synth.roster import coaches_frame, make_roster, write_table

@@ -353,3 +353,45 @@ def test_the_recap_pdf_is_landscape_a4_and_byte_identical_when_rewritten(tmp_pat
     assert first.read_bytes() == second.read_bytes()
     box = PdfReader(first).pages[0].mediabox
     assert float(box.width) > float(box.height)
+
+
+# --- the printed content's fingerprint (a change of it is a new version) ----------------------------
+
+PERSON = {"name": NAME, "nip": NIP, "golongan": "III/d", "position": "Kepala Bidang", "unit": "BKPSDMD", "x": 1}
+
+
+def test_the_fingerprint_is_the_sha256_of_the_printed_fields_as_sorted_json() -> None:
+    import hashlib
+
+    from diklat.domain.certificate import content_sha256
+
+    # Written out by hand: the canonical JSON of what the certificate prints (sorted keys, default separators).
+    expected = (
+        '{"cohort": "Angkatan 1", "final_score": "87.50", "golongan": "III/d", '
+        '"name": "Drs. H. Ma\'ruf, S.Sos., M.Si.", "nip": "198001012005011001", "position": "Kepala Bidang", '
+        '"programme": "PKP", "qualification": "Sangat Baik", "unit": "BKPSDMD"}'
+    )
+    got = content_sha256(PERSON, "PKP", "Angkatan 1", "Sangat Baik", Decimal("87.50"))
+    assert got == hashlib.sha256(expected.encode()).hexdigest()
+
+
+def test_the_fingerprint_changes_with_a_printed_field_and_nothing_else() -> None:
+    from diklat.domain.certificate import content_sha256
+
+    base = content_sha256(PERSON, "PKP", "Angkatan 1", "Sangat Baik", Decimal("87.50"))
+    assert content_sha256({**PERSON, "x": 2}, "PKP", "Angkatan 1", "Sangat Baik", Decimal("87.50")) == base
+    assert content_sha256({**PERSON, "unit": "BKD"}, "PKP", "Angkatan 1", "Sangat Baik", Decimal("87.50")) != base
+    assert content_sha256(PERSON, "PKP", "Angkatan 1", "Sangat Baik", Decimal("87.51")) != base
+    assert content_sha256(PERSON, "PKP", "Angkatan 1", "Sangat Baik", Decimal("87.5")) != base  # printed 87.5
+
+
+def test_a_recap_shows_component_means_half_up_to_two_decimals_and_a_dash_for_none() -> None:
+    from diklat.report.recap import component_scores
+
+    got = component_scores(
+        {"a": [Decimal("85"), Decimal("90"), Decimal("90")], "b": [Decimal("80.125")], "c": []},
+        ["a", "b", "c", "d"],
+    )
+    # 88.333… -> 88.33; 80.125 is a tie -> 80.13 (half-up, not to even)
+    assert got == {"a": Decimal("88.33"), "b": Decimal("80.13"), "c": None, "d": None}
+    assert str(got["b"]) == "80.13"

@@ -361,3 +361,57 @@ def test_tied_scores_share_a_rank_and_the_next_rank_is_skipped() -> None:
 def test_a_participant_without_a_score_has_no_rank() -> None:
     assert rank({"ani": D("90"), "eko": None, "budi": D("91")}) == {"ani": 2, "eko": None, "budi": 1}
     assert rank({}) == {}
+
+
+# --- a cohort's results: decided, then ranked (diklat.domain.results) ------------------------------
+
+
+def test_a_cohorts_results_rank_only_those_who_completed_the_assessment() -> None:
+    from diklat.domain.results import cohort_results, status_counts
+
+    good = scores_of(**dict.fromkeys(CODES, "90"))
+    low = scores_of(**dict.fromkeys(CODES, "50"))
+    seats = [11, 12, 13, 14, 15]
+    scores = {11: good, 12: low, 13: good, 14: good, 15: {}}
+    standings = {
+        11: standing(),
+        12: standing(),
+        13: standing(revisions_owed=("seminar_akhir",)),
+        14: standing(withdrawn=True),  # complete scores, but withdrew: no rank
+        15: standing(),  # no scores at all
+    }
+    results = cohort_results(seats, scores, standings, ASSESSMENT)
+    assert [r.enrolment_id for r in results] == seats
+    got = {r.enrolment_id: (r.status, r.final_score, r.rank) for r in results}
+    assert got == {
+        11: ("lulus", D("90.00"), 1),
+        12: ("tidak_lulus", D("50.00"), 3),
+        13: ("lulus_tertunda", D("90.00"), 1),
+        14: ("tidak_dapat_menyelesaikan", D("90.00"), None),
+        15: ("belum_lengkap", None, None),
+    }
+    assert status_counts(r.status for r in results) == {
+        "lulus": 1,
+        "tidak_lulus": 1,
+        "lulus_tertunda": 1,
+        "tidak_dapat_menyelesaikan": 1,
+        "belum_lengkap": 1,
+    }
+
+
+def test_scores_are_grouped_by_participant_and_component_in_recorded_order() -> None:
+    import pandas as pd
+
+    from diklat.domain.scores import scores_by_person
+
+    frame = pd.DataFrame(
+        {
+            "enrolment_id": [1, 1, 2, 1],
+            "component": ["substansi", "substansi", "substansi", "sikap_perilaku"],
+            "score": ["90", "85.5", "70", "88"],
+        }
+    )
+    assert scores_by_person(frame) == {
+        1: {"substansi": [D("90"), D("85.5")], "sikap_perilaku": [D("88")]},
+        2: {"substansi": [D("70")]},
+    }

@@ -1,0 +1,168 @@
+"""Certificates (STTP): numbers reserved once, issued and re-issued by content, revoked, verified."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from diklat.db.bulk import rows_in
+from diklat.domain.nip import mask_nip
+from diklat.store.audit import audit_many
+from diklat.store.cohorts import CohortRef
+from schemas import tables as t
+
+
+def reserve_certificates_many(
+    session: Session, passes: Sequence[tuple[CohortRef, Sequence[int]]], slug: str | Mapping[int, str]
+) -> dict[int, int]:
+    """Give each passing participant a number once (stable across re-runs and re-issues); returns numbers
+    reserved per cohort.
+
+    A cohort's new numbers continue its own sequence in the order given (seat order), so the same
+    results always give the same numbers, whether a cohort is graded alone or in a batch.
+    """
+    every = [e for _, ids in passes for e in ids]
+    have = {e for (e,) in rows_in(session, select(t.Certificate.enrolment_id), t.Certificate.enrolment_id, every)}
+    last = dict(
+        rows_in(
+            session,
+            select(t.Enrolment.cohort_id, func.max(t.Certificate.sequence))
+            .join(t.Enrolment)
+            .group_by(t.Enrolment.cohort_id),
+            t.Enrolment.cohort_id,
+            [c.cohort_id for c, _ in passes],
+        )
+    )
+    rows, reserved = [], {}
+    for cohort, ids in passes:
+        prefix = slug if isinstance(slug, str) else slug[cohort.cohort_id]
+        new = [e for e in ids if e not in have]
+        reserved[cohort.cohort_id] = len(new)
+        for seq, enrolment_id in enumerate(new, start=(last.get(cohort.cohort_id) or 0) + 1):
+            number = cohort.template.certificate_number.format(
+                programme=prefix, cohort=cohort.number, seq=seq, year=cohort.end_date.year
+            )
+            rows.append(
+                {
+                    "enrolment_id": enrolment_id,
+                    "number": number,
+                    "sequence": seq,
+                    "version": 1,
+                    "verification_code": secrets.token_hex(8).upper(),
+                    "issued_on": None,
+                    "revoked": False,
+                }
+            )
+    if rows:
+        session.execute(insert(t.Certificate), rows)
+    return reserved
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A certificate after issuing, and whether this call issued it for the first time or re-issued it."""
+
+    enrolment_id: int
+    number: str
+    version: int
+    verification_code: str
+    issued_on: date
+    first_issue: bool
+    reissue: bool
+
+
+def issue_many(
+    session: Session, contents: Mapping[int, str], on: date | Mapping[int, date], actor: str
+) -> dict[int, Issued]:
+    """Issue (or re-issue) many reserved certificates at once (enrolment id -> printed content's SHA-256).
+
+    First issue: dated ``on``, version 1. Later: a new version (same number) only when the printed
+    content changed or the certificate had been revoked; otherwise nothing is written.
+    """
+    certs = rows_in(session, select(t.Certificate), t.Certificate.enrolment_id, list(contents))
+    audits, out = [], {}
+    for (cert,) in certs:
+        sha, day = contents[cert.enrolment_id], on if isinstance(on, date) else on[cert.enrolment_id]
+        first, again = cert.issued_on is None, False
+        if first:
+            cert.issued_on, cert.content_sha256 = day, sha
+            audits.append(_audit_row(actor, "issue", cert.number, None, {"version": cert.version}))
+        elif cert.revoked or cert.content_sha256 != sha:
+            # A corrected result, or a pass restored after a revocation: a new version, same number.
+            again = True
+            audits.append(
+                _audit_row(actor, "reissue", cert.number, {"version": cert.version}, {"version": cert.version + 1})
+            )
+            cert.revoked = False
+            cert.version, cert.content_sha256, cert.issued_on = cert.version + 1, sha, day
+        out[cert.enrolment_id] = Issued(
+            cert.enrolment_id, cert.number, cert.version, cert.verification_code, cert.issued_on, first, again
+        )
+    missing = set(contents) - set(out)
+    if missing:
+        raise LookupError(f"no reserved certificate for enrolment(s) {sorted(missing)[:5]}")
+    session.flush()
+    audit_many(session, audits)
+    return out
+
+
+def revoke_other_certificates(session: Session, cohort_ids: Sequence[int], passed: Iterable[int], actor: str) -> int:
+    """Revoke the valid certificates of these cohorts' participants who are no longer a pass (audited)."""
+    keep = set(passed)
+    stmt = select(t.Certificate).join(t.Enrolment).where(t.Certificate.revoked.is_(False))
+    stale = [
+        cert for (cert,) in rows_in(session, stmt, t.Enrolment.cohort_id, cohort_ids) if cert.enrolment_id not in keep
+    ]
+    for cert in stale:  # no longer a pass after a correction: the certificate stops verifying
+        cert.revoked = True
+    session.flush()
+    audit_many(session, [_audit_row(actor, "revoke", c.number, {"revoked": False}, {"revoked": True}) for c in stale])
+    return len(stale)
+
+
+def verify(session: Session, code: str) -> dict[str, Any] | None:
+    """What a certificate with this verification code says (None: no such certificate)."""
+    found = session.execute(
+        select(
+            t.Certificate, t.Employee.name, t.Employee.nip, t.Programme.name, t.Cohort.number, t.Result.qualification
+        )
+        .join(t.Enrolment, t.Certificate.enrolment_id == t.Enrolment.id)
+        .join(t.Employee, t.Employee.nip == t.Enrolment.nip)
+        .join(t.Cohort, t.Cohort.id == t.Enrolment.cohort_id)
+        .join(t.Programme, t.Programme.id == t.Cohort.programme_id)
+        .outerjoin(t.Result, t.Result.enrolment_id == t.Enrolment.id)
+        .where(t.Certificate.verification_code == code.strip().upper())
+    ).first()
+    if found is None:
+        return None
+    cert, name, nip, programme, number, qualification = found
+    return {
+        "number": cert.number,
+        "version": cert.version,
+        "name": name,
+        "nip": mask_nip(nip),
+        "programme": programme,
+        "cohort": number,
+        "qualification": qualification,
+        "issued_on": None if cert.issued_on is None else cert.issued_on.isoformat(),
+        "valid": cert.issued_on is not None and not cert.revoked,
+        "revoked": cert.revoked,
+    }
+
+
+def _audit_row(actor: str, action: str, number: str, old: dict | None, new: dict | None) -> dict[str, Any]:
+    return {
+        "actor": actor,
+        "action": action,
+        "entity": "certificate",
+        "entity_key": number,
+        "old_value": old,
+        "new_value": new,
+        "source": None,
+    }
