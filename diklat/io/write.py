@@ -20,11 +20,13 @@ def write_table(frame: pd.DataFrame, path: Path) -> Path:
     """Write .xlsx (all text cells as text) or .csv (UTF-8 with BOM so Excel shows accents)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     safe = frame.map(neutralise)
+    # Headers come from operators' files too (a rejected-rows file keeps the original header).
+    safe.columns = [neutralise(str(column)) for column in safe.columns]
     if path.suffix.lower() == ".xlsx":
         with pd.ExcelWriter(path, engine="openpyxl") as writer:
             safe.to_excel(writer, index=False)
             sheet = writer.sheets["Sheet1"]
-            for row in sheet.iter_rows(min_row=2):
+            for row in sheet.iter_rows(min_row=1):
                 for cell in row:
                     if isinstance(cell.value, str):
                         cell.data_type = "s"  # NIPs stay text, never become numbers

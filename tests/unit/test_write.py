@@ -1,0 +1,35 @@
+"""Every spreadsheet diklat writes keeps operators' text as text: no cell or header runs as a formula."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from diklat.io.write import write_table
+
+pytestmark = pytest.mark.unit
+
+HOSTILE = '=HYPERLINK("http://evil.example","klik")'
+
+
+@pytest.fixture
+def frame() -> pd.DataFrame:
+    return pd.DataFrame({HOSTILE: ["=1+1", "198001012005011001"], "+SUM(A1)": ["-2", "@x"], "NAMA": ["Ani", "Budi"]})
+
+
+def test_xlsx_headers_and_cells_that_look_like_formulas_are_stored_as_text(frame: pd.DataFrame, tmp_path: Path):
+    sheet = load_workbook(write_table(frame, tmp_path / "ditolak.xlsx")).active
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert [c.value for c in sheet[1]] == ["'" + HOSTILE, "'+SUM(A1)", "NAMA"]
+    assert sheet["A2"].value == "'=1+1" and sheet["A3"].value == "198001012005011001"
+    assert sheet["B2"].value == "'-2" and sheet["B3"].value == "'@x"
+
+
+def test_csv_headers_that_look_like_formulas_are_neutralised(frame: pd.DataFrame, tmp_path: Path):
+    text = write_table(frame, tmp_path / "ditolak.csv").read_text(encoding="utf-8-sig")
+    header = text.splitlines()[0]
+    assert header.startswith("\"'=HYPERLINK(") and ",'+SUM(A1),NAMA" in header
