@@ -86,6 +86,11 @@ MESSAGES: dict[str, str] = {
     "cohort.start_differs": N_(
         "Cohort {cohort} was already opened with start date {recorded}. Use that date, or another cohort number."
     ),
+    "programme.name_taken": N_(
+        "The programme name '{name}' is too close to the existing programme '{existing}' (they would share "
+        "one folder and one certificate numbering). Use exactly '{existing}', or a clearly different name."
+    ),
+    "programme.name_invalid": N_("The programme name '{name}' has no letters or digits. Give it a real name."),
     "template.changed": N_(
         "Template {key} was changed after cohorts opened under it. Publish the change as a new version."
     ),

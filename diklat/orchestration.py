@@ -15,7 +15,7 @@ from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
 from prefect.concurrency.sync import concurrency
 from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 
-from diklat.report.names import slug
+from diklat.domain.names import slug
 
 WAIT_SECONDS = 1800
 

@@ -28,10 +28,10 @@ from prefect.utilities.annotations import quote
 from diklat.bootstrap import services
 from diklat.domain.gated import BatchCounts
 from diklat.domain.manifest import ManifestEntry
+from diklat.domain.names import slug
 from diklat.domain.problems import Blocked, Problem
 from diklat.i18n import translator
 from diklat.report.assessment import CohortOutcome, batch_markdown
-from diklat.report.names import slug
 from diklat.store.cohorts import CohortRef
 from schemas.params import AssessCohorts
 from tasks.certificates import Certificates

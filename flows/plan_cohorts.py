@@ -11,10 +11,10 @@ from prefect.states import Completed, State
 from diklat.bootstrap import services
 from diklat.clock import today_in
 from diklat.domain.gated import BatchCounts
+from diklat.domain.names import slug
 from diklat.domain.planning import cohorts_needed
 from diklat.domain.problems import Blocked, Problem
 from diklat.i18n import translator
-from diklat.report.names import slug
 from diklat.report.planning import PlanOverview, plan_markdown, plan_overview
 from diklat.templates import resolve_template
 from schemas.params import PlanCohorts

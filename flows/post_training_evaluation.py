@@ -10,9 +10,9 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from diklat.bootstrap import services
 from diklat.clock import today_in
 from diklat.domain.evaluation import WaveStatus
+from diklat.domain.names import slug
 from diklat.i18n import translator
 from diklat.report.evaluation_summary import evaluation_markdown, headline_rows
-from diklat.report.names import slug
 from schemas.params import Evaluate
 from tasks.evaluation import (
     evaluation_cohorts,

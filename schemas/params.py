@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, StringConstraints, model_validator
+
+# A programme name must have letters or digits: its key (folders, locks, certificate prefixes) is made of them.
+ProgrammeName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200, pattern=r"[A-Za-z0-9]")]
 
 
 class OpenCohort(BaseModel):
     """Open (or top up) a cohort from the roster file an operator received."""
 
-    program: str = Field(description="Programme name, e.g. 'PKP Kota Jambi 2022'. Created on first use.")
+    program: ProgrammeName = Field(description="Programme name, e.g. 'PKP Kota Jambi 2022'. Created on first use.")
     cohort: int = Field(ge=1, le=9999, description="Cohort (angkatan) number.")
     start: date = Field(description="First day of the cohort (YYYY-MM-DD).")
     roster: str = Field(description="Path of the roster file (.xlsx or .csv) as the worker sees it.")
@@ -26,7 +29,7 @@ class OpenCohort(BaseModel):
 class OpenCohorts(BaseModel):
     """Open many cohorts of one programme at once from a cohort list (a province or LAN's intake)."""
 
-    program: str = Field(description="Programme name, e.g. 'PKP Provinsi Jambi 2022'. Created on first use.")
+    program: ProgrammeName = Field(description="Programme name, e.g. 'PKP Provinsi Jambi 2022'. Created on first use.")
     manifest: str = Field(
         description="Path of the cohort list (.xlsx or .csv): ANGKATAN, TANGGAL MULAI, BERKAS PESERTA, "
         "optional BERKAS COACH; file paths relative to the list's folder."
@@ -43,7 +46,7 @@ EvidenceKind = Literal["attendance", "guidance", "deliverables", "responses"]
 class CohortRefParams(BaseModel):
     """Which cohort: the programme name and the cohort number."""
 
-    program: str = Field(description="Programme name, e.g. 'PKP Kota Jambi 2022'.")
+    program: ProgrammeName = Field(description="Programme name, e.g. 'PKP Kota Jambi 2022'.")
     cohort: int = Field(ge=1, le=9999, description="Cohort (angkatan) number.")
 
 
@@ -77,7 +80,7 @@ class FinalAssessment(CohortRefParams):
 class AssessCohorts(BaseModel):
     """Grade many cohorts of one programme at once from a cohort list of score sheets."""
 
-    program: str = Field(description="Programme name, e.g. 'PKP Provinsi Jambi 2022'.")
+    program: ProgrammeName = Field(description="Programme name, e.g. 'PKP Provinsi Jambi 2022'.")
     manifest: str = Field(
         description="Path of the cohort list (.xlsx or .csv): ANGKATAN, BERKAS NILAI, optional BERKAS PENILAI; "
         "file paths relative to the list's folder."
@@ -140,7 +143,7 @@ class PlanCohorts(BaseModel):
     """Plan next year's cohorts from the agency's whole personnel roster (the backlog)."""
 
     personnel: str = Field(description="Path of the personnel roster (.csv or .xlsx) as the worker sees it.")
-    program: str = Field(description="Name of the programme to plan, e.g. 'PKP Kota Jambi 2023'.")
+    program: ProgrammeName = Field(description="Name of the programme to plan, e.g. 'PKP Kota Jambi 2023'.")
     year: int = Field(ge=2000, le=2200, description="The year the cohorts run in.")
     cohorts_per_year: int = Field(7, ge=1, le=500, description="Most cohorts the agency can run that year.")
     capacity: int = Field(30, ge=1, le=200, description="Seats per cohort.")

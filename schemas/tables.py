@@ -53,8 +53,12 @@ class Programme(Base):
     """A training programme run by an agency, e.g. "PKP Kota Jambi 2022"."""
 
     __tablename__ = "programme"
+    # key: the name reduced to what folders, lock names and certificate prefixes use. Unique, so
+    # "PKP Kota 2022" and "pkp-kota-2022" can never share an output folder, a lock or certificate numbers.
+    __table_args__ = (Index("ix_programme_key", "key", unique=True),)
     id: Mapped[Id] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    key: Mapped[str] = mapped_column(String(200))
     template_code: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime] = _now()
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from diklat.bootstrap import services
+from diklat.domain.names import slug
 from diklat.i18n import translator
 from diklat.report.assessment import results_table, summary_markdown
-from diklat.report.names import slug
 from diklat.store.assessment import participants
 from tasks.certificates import Certificates
 from tasks.common import io_task

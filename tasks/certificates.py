@@ -10,9 +10,9 @@ from pathlib import Path
 from diklat.bootstrap import services
 from diklat.domain.certificate import content_sha256
 from diklat.domain.grading import LULUS
+from diklat.domain.names import slug
 from diklat.domain.results import PASSED
 from diklat.report.certificate import CertificateData, render_certificate, render_certificates_archive
-from diklat.report.names import slug
 from diklat.settings import Settings
 from diklat.store.assessment import participants_many
 from diklat.store.certificates import Issued, issue_many, reserve_certificates_many, revoke_other_certificates

@@ -6,8 +6,8 @@ from datetime import date
 
 from diklat.bootstrap import services
 from diklat.domain.evaluation import EvaluationResult, WaveStatus, reminder_recipients, summarise
+from diklat.domain.names import slug
 from diklat.report.evaluation import render_html, write_xlsx
-from diklat.report.names import slug
 from diklat.report.wave_reminders import wave_reminders
 from diklat.store import notifications, waves
 from diklat.store.cohorts import cohort_refs

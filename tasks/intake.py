@@ -5,8 +5,8 @@ from __future__ import annotations
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from diklat.bootstrap import services
+from diklat.domain.names import slug
 from diklat.i18n import translator
-from diklat.report.names import slug
 from diklat.report.opening import intake_markdown, intake_rows
 from diklat.report.quarantine import quarantine_rows, write_rejected_file
 from diklat.store.batches import batch_quarantine

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
+from diklat.domain.names import slug
 from diklat.i18n import translator
 from diklat.report.milestones import CohortCheck, at_risk_rows, cohort_markdown, overview_rows
-from diklat.report.names import slug
 from tasks.common import io_task
 
 # A table artifact is for reading; the operator's digest and `diklat status` hold every row.

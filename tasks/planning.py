@@ -10,12 +10,12 @@ import pandas as pd
 
 from diklat.bootstrap import services
 from diklat.domain.gated import BatchCounts, Gated
+from diklat.domain.names import slug
 from diklat.domain.planning import Plan, eligible_backlog, plan_cohorts, start_dates
 from diklat.domain.problems import Blocked, FileProblem
 from diklat.gate.evidence import gate_personnel
 from diklat.io.read import RawTable, read_table
 from diklat.io.write import write_table
-from diklat.report.names import slug
 from diklat.report.plan_files import backlog_table, plan_table, roster_table
 from diklat.store.batches import counts_of, previous_batch, quarantine, start_batch
 from diklat.store.planning import graduate_nips, running_cohorts

@@ -10,11 +10,11 @@ from prefect.states import Failed, State
 
 from diklat.bootstrap import services
 from diklat.domain.gated import BatchCounts
+from diklat.domain.names import slug
 from diklat.domain.problems import Blocked, Problem
 from diklat.i18n import translator
 from diklat.messages import render
 from diklat.report.ingest import blocked_markdown, ingest_summary_markdown
-from diklat.report.names import slug
 from diklat.report.quarantine import masked_problem, quarantine_rows, write_rejected_file
 from diklat.store.batches import batch_quarantine
 from diklat.store.cohorts import CohortRef

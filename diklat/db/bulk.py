@@ -48,6 +48,17 @@ def upsert(
         session.execute(stmt, list(part))
 
 
+def insert_or_ignore(session: Session, table: Table, row: dict[str, Any], keys: Sequence[str]) -> bool:
+    """Insert one row unless its natural key exists; True if this call inserted it.
+
+    Concurrent callers converge: on PostgreSQL the second waits for the first to commit, then
+    inserts nothing instead of failing on the unique key.
+    """
+    stmt = _insert(session, table).values(**row).on_conflict_do_nothing(index_elements=list(keys))
+    # RETURNING rather than rowcount: drivers disagree on rowcount for ON CONFLICT DO NOTHING.
+    return session.execute(stmt.returning(*table.primary_key.columns)).first() is not None
+
+
 def select_in(session: Session, columns: Sequence[Any], key: Any, values: Sequence[Any]) -> list[Any]:
     """Rows whose ``key`` is in ``values``, fetched in chunks (IN lists have limits too)."""
     out: list[Any] = []

@@ -9,8 +9,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from diklat.db.bulk import rows_in
+from diklat.db.bulk import insert_or_ignore, rows_in
 from diklat.domain.calendar import build_calendar, days_off_for
+from diklat.domain.programme import programme_key
 from diklat.store.audit import audit, audit_many
 from diklat.templates import template_body, template_sha256
 from schemas import tables as t
@@ -65,6 +66,20 @@ def ensure_template(session: Session, template: Template) -> t.ProgrammeTemplate
     return row
 
 
+def ensure_programme(session: Session, name: str, template_code: str, actor: str) -> t.Programme:
+    """The programme of this name, created on first use; a name whose key another programme has is refused."""
+    key = programme_key(name)
+    if not key:
+        raise CohortConflict("programme.name_invalid", name=name)
+    row = {"name": name, "key": key, "template_code": template_code}
+    if insert_or_ignore(session, t.Programme.__table__, row, ["key"]):
+        audit(session, actor, "create", "programme", name, None, {"template": template_code})
+    prog = session.scalar(select(t.Programme).filter_by(key=key))
+    if prog.name != name:
+        raise CohortConflict("programme.name_taken", name=name, existing=prog.name)
+    return prog
+
+
 def ensure_cohort(
     session: Session, programme: str, number: int, start: date, template: Template, actor: str
 ) -> CohortRef:
@@ -82,12 +97,7 @@ def ensure_cohorts(
 
     Returns the cohorts by number, and the numbers refused (recorded with another start date).
     """
-    prog = session.scalar(select(t.Programme).filter_by(name=programme))
-    if prog is None:
-        prog = t.Programme(name=programme, template_code=template.code)
-        session.add(prog)
-        session.flush()
-        audit(session, actor, "create", "programme", programme, None, {"template": template.code})
+    prog = ensure_programme(session, programme, template.code, actor)
     numbers = [n for n, _ in wanted]
     existing = {
         c.number: c

@@ -13,9 +13,9 @@ from diklat.bootstrap import services
 from diklat.db.engine import engine_for
 from diklat.db.migrate import upgrade
 from diklat.domain.calendar import build_calendar, days_off_for
+from diklat.domain.names import slug
 from diklat.gate.evidence import gate_evidence
 from diklat.io.read import read_table
-from diklat.report.names import slug
 from diklat.settings import get_settings
 from diklat.store import actions
 from diklat.store.cohorts import find_cohort

@@ -32,3 +32,21 @@ def test_downgrade_to_base_and_upgrade_again_round_trips(db_url: str) -> None:
     upgrade(db_url)
     upgrade(db_url)  # a second upgrade is a no-op, as on every CLI start
     assert set(Base.metadata.tables) <= set(inspect(engine_for(db_url)).get_table_names())
+
+
+def test_programmes_recorded_before_the_key_existed_get_distinct_keys(db_url: str) -> None:
+    import sqlalchemy as sa
+
+    downgrade(db_url, "0001")
+    with engine_for(db_url).begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO programme (name, template_code) VALUES ('PKP Kota 2022', 'PKP'), "
+                "('pkp-kota-2022', 'PKP'), ('/', 'PKP')"
+            )
+        )
+    upgrade(db_url)
+    with engine_for(db_url).connect() as conn:
+        keys = dict(conn.execute(sa.text("SELECT name, key FROM programme ORDER BY id")).all())
+    first, second, slash = keys.values()
+    assert first == "pkp-kota-2022" and second.startswith("pkp-kota-2022-") and slash.startswith("programme-")

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from diklat.bootstrap import services
+from diklat.domain.names import slug
 from diklat.store.lookups import cohort_ends, deferred_nips, graduate_mentors, programme_names
 from schemas import tables as t
 
@@ -26,7 +27,7 @@ def seeded(settings) -> None:
             session.add(t.Employee(nip=nip, name=f"Pegawai {nip[-3:]}"))
         session.flush()
         for name, end in (("PKP A", date(2022, 10, 17)), ("PKP B", date(2022, 11, 1))):
-            programme = t.Programme(name=name, template_code="PKP")
+            programme = t.Programme(name=name, key=slug(name), template_code="PKP")
             session.add(programme)
             session.flush()
             cohort = t.Cohort(
