@@ -34,14 +34,30 @@ class LogNotifier:
     channel = "log"
 
     def __init__(self, logger: logging.Logger | None = None):
-        self.logger = logger or log
+        self.logger = logger
 
     def send(self, message: Message) -> None:
         from diklat.domain.nip import mask_nip
 
         # Without an e-mail address the recipient is a NIP: personal data, masked in the log.
         recipient = mask_nip(message.recipient) if message.recipient.isdigit() else message.recipient
-        self.logger.info("Notification to %s: %s", recipient, message.subject)
+        self._logger().info("Notification to %s: %s", recipient, message.subject)
+
+    def _logger(self) -> logging.Logger | logging.LoggerAdapter:
+        """The run's logger inside a flow or task, so the line is stored with the run and shown in the UI.
+
+        A plain module logger has no handler in a worker: the channel would drop every message while
+        the notification is marked sent.
+        """
+        if self.logger is not None:
+            return self.logger
+        from prefect.exceptions import MissingContextError
+        from prefect.logging import get_run_logger
+
+        try:
+            return get_run_logger()
+        except MissingContextError:
+            return log
 
 
 class SmtpNotifier:
@@ -61,7 +77,7 @@ class SmtpNotifier:
             if s.smtp_starttls:
                 smtp.starttls()
             if s.smtp_user:
-                smtp.login(s.smtp_user, s.smtp_password or "")
+                smtp.login(s.smtp_user, s.smtp_password.get_secret_value() if s.smtp_password else "")
             for message in messages:
                 email = EmailMessage()
                 email["From"], email["To"], email["Subject"] = s.smtp_sender, message.recipient, message.subject

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     smtp_port: int = Field(25, description="SMTP port.")
     smtp_sender: str = Field("diklat@localhost", description="From address of notifications.")
     smtp_user: str | None = Field(None, description="SMTP login, if the server needs one.")
-    smtp_password: str | None = Field(None, description="SMTP password.")
+    smtp_password: SecretStr | None = Field(None, description="SMTP password (never shown in logs or reprs).")
     smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS.")
     failure_webhook_url: str | None = Field(None, description="Webhook called on every failed or crashed run.")
     agency: str = Field("BKPSDMD Kota Jambi", description="The organising agency printed on certificates.")
