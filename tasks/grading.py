@@ -21,7 +21,7 @@ from diklat.store.assessment import milestones_many, participants_many
 from diklat.store.cohorts import CohortRef
 from diklat.store.progress import load_inputs
 from diklat.store.results import save_results_changed
-from diklat.store.scores import load_scores_many
+from diklat.store.scores import load_scores_many, quarantined_score_nips
 from tasks.common import io_task
 
 ACTOR = "final-assessment"
@@ -44,6 +44,12 @@ def grade_cohorts(cohorts: list[CohortRef], as_of: Mapping[int, date], sources: 
     with services().unit_of_work() as session:
         people = participants_many(session, ids)
         scores = scores_by_person(load_scores_many(session, ids))
+        waiting = quarantined_score_nips(session, ids)
+        held = frozenset(
+            e
+            for e, cohort_id, nip in zip(people["enrolment_id"], people["cohort_id"], people["nip"], strict=True)
+            if (cohort_id, nip) in waiting
+        )
         standing: dict[int, Standing] = {}
         for day in sorted({as_of[i] for i in ids}):
             # Cohorts assessed on the same day share one progress computation (it is vectorised).
@@ -52,7 +58,7 @@ def grade_cohorts(cohorts: list[CohortRef], as_of: Mapping[int, date], sources: 
             progress = check_progress(load_inputs(session, same_day, day), day)
             mine = people[people["cohort_id"].isin(same_ids)]
             milestones = milestones_many(session, same_ids)
-            standing.update(standings(progress.statuses, milestones, progress.participants, mine))
+            standing.update(standings(progress.statuses, milestones, progress.participants, mine, held))
 
         seats: dict[int, list[int]] = {i: [] for i in ids}  # cohort -> enrolments in seat order, grouped once
         for cohort_id, enrolment_id in zip(people["cohort_id"].tolist(), people["enrolment_id"].tolist(), strict=True):

@@ -40,6 +40,7 @@ class Standing:
     missed_required: tuple[str, ...]  # required milestone codes missed (not waived), excluding revisions owed
     revisions_owed: tuple[str, ...]  # seminar/deliverable milestone codes whose latest outcome is 'revise'
     deferral_cleared: bool = False  # an operator cleared the owed revisions
+    scores_quarantined: bool = False  # a score row of theirs waits in quarantine: grading waits for the fix
 
 
 @dataclass(frozen=True)
@@ -188,7 +189,7 @@ def decide(scores: Mapping[str, Sequence[Decimal]], standing: Standing, assessme
     rules: list[dict[str, Any]] = explanation["rules"]
     score: Decimal | None = None
     band: Band | None = None
-    if not missing:
+    if not missing and not standing.scores_quarantined:  # a partial score is never computed or shown
         exact = weighted_sum(means, assessment)
         score = round_half_up(exact, assessment.decimals)
         band = qualification(score, assessment)
@@ -209,6 +210,11 @@ def decide(scores: Mapping[str, Sequence[Decimal]], standing: Standing, assessme
     rules.append({"rule": "withdrawn", "result": standing.withdrawn})
     if standing.withdrawn:
         return done(TIDAK_DAPAT_MENYELESAIKAN)
+    # Grading from the rows that passed while another assessor's row waits for a fix would certify a
+    # score no assessor panel gave (issue 13: 86.84 from one row instead of 89.34 from both).
+    rules.append({"rule": "no_score_row_in_quarantine", "result": not standing.scores_quarantined})
+    if standing.scores_quarantined:
+        return done(BELUM_LENGKAP)
     rules.append({"rule": "components_complete", "result": not missing, "missing": missing})
     if missing:
         return done(BELUM_LENGKAP)

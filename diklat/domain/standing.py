@@ -17,14 +17,18 @@ NOT_COUNTED = ("attendance", "assessment")
 
 
 def standings(
-    statuses: pd.DataFrame, milestones: pd.DataFrame, figures: pd.DataFrame, people: pd.DataFrame
+    statuses: pd.DataFrame,
+    milestones: pd.DataFrame,
+    figures: pd.DataFrame,
+    people: pd.DataFrame,
+    scores_quarantined: frozenset[int] = frozenset(),
 ) -> dict[int, Standing]:
     """Each participant's standing (enrolment id -> Standing).
 
     ``statuses``: the progress statuses (milestone_id, enrolment_id, status, reason); ``milestones``:
     milestone_id, code, milestone_kind, required; ``figures``: the progress figures (enrolment_id,
     unreachable: the attendance minimum can no longer be met); ``people``: enrolment_id, status,
-    deferral_cleared_on.
+    deferral_cleared_on; ``scores_quarantined``: enrolment ids with a score row waiting in quarantine.
 
     A required milestone still pending (not a coaching one), or a deliverable whose revision is
     overdue, is a revision owed (a deferred pass); any other required milestone missed fails.
@@ -47,6 +51,7 @@ def standings(
             missed_required=missed_codes.get(e, ()),
             revisions_owed=owed_codes.get(e, ()),
             deferral_cleared=cleared is not None and not pd.isna(cleared),
+            scores_quarantined=e in scores_quarantined,
         )
         for e, status, cleared in zip(
             people["enrolment_id"].tolist(),

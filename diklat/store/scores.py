@@ -94,3 +94,20 @@ def load_scores_many(session: Session, cohort_ids: Sequence[int]) -> pd.DataFram
         .order_by(t.Score.enrolment_id, t.Score.id)
     )
     return pd.DataFrame(rows_in(session, stmt, t.Enrolment.cohort_id, cohort_ids), columns=SCORE_COLUMNS)
+
+
+def quarantined_score_nips(session: Session, cohort_ids: Sequence[int]) -> set[tuple[int, str]]:
+    """(cohort id, NIP) of every participant with a score row still in quarantine (waiting for a fix).
+
+    A score row's subject is ``nip|component|assessor``; a row whose NIP itself was unreadable names
+    nobody and stays in the operator's quarantine list only.
+    """
+    scopes = {f"cohort:{i}": i for i in cohort_ids}
+    q = t.QuarantinedRow
+    stmt = select(q.scope, q.subject_key).where(q.kind == "scores", q.status == "open")
+    out: set[tuple[int, str]] = set()
+    for scope, subject in rows_in(session, stmt, q.scope, list(scopes)):
+        nip = (subject or "").split("|", 1)[0]
+        if len(nip) == 18 and nip.isdigit():
+            out.add((scopes[scope], nip))
+    return out

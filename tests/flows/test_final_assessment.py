@@ -249,3 +249,27 @@ def test_a_pass_withdrawn_by_a_correction_revokes_the_certificate_and_a_later_fi
     with services().unit_of_work() as session:
         restored = verify(session, code)
     assert restored["valid"] and restored["number"] == number and restored["version"] == 2
+
+
+def test_a_participant_whose_score_row_waits_in_quarantine_is_not_graded_until_the_fix_arrives(
+    cohort, tmp_path: Path
+) -> None:
+    a, b = cohort["nips"][:2]
+    typo = {(0, "substansi", 1): "150"}  # one assessor's row out of range: only A is affected
+    state = final_assessment(
+        FinalAssessment(program=PROGRAM, cohort=1, scores=sheet(cohort, tmp_path, "typo.csv", typo)),
+        return_state=True,
+    )
+    assert state.result().counts.rows_quarantined == 1
+    assert results(cohort)[a] == ("belum_lengkap", None, None)  # not 86.84 from the other assessor's row alone
+    assert a not in certificates() and b in certificates()
+    with services().unit_of_work() as session:
+        explanation = session.scalar(select(t.Result.explanation).join(t.Enrolment).where(t.Enrolment.nip == a))
+    assert explanation["deciding_rule"] == "no_score_row_in_quarantine"
+
+    fixed = final_assessment(
+        FinalAssessment(program=PROGRAM, cohort=1, scores=sheet(cohort, tmp_path, "fixed.csv")), return_state=True
+    )
+    assert fixed.result().counts.rows_quarantined == 0
+    status, score, _ = results(cohort)[a]
+    assert (status, score) == ("lulus", Decimal("87.50")) and a in certificates()

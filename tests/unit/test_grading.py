@@ -262,6 +262,7 @@ def test_a_participant_meeting_every_rule_passes() -> None:
     assert decision.explanation["band_rule"] == "> 80.00"
     assert rule_results(decision) == [
         ("withdrawn", False),
+        ("no_score_row_in_quarantine", True),
         ("components_complete", True),
         ("passing_band", True),
         ("attendance_met", True),
@@ -415,3 +416,17 @@ def test_scores_are_grouped_by_participant_and_component_in_recorded_order() -> 
         1: {"substansi": [D("90"), D("85.5")], "sikap_perilaku": [D("88")]},
         2: {"substansi": [D("70")]},
     }
+
+
+def test_a_score_row_waiting_in_quarantine_holds_the_participant_back_without_a_partial_score() -> None:
+    from diklat.domain.grading import BELUM_LENGKAP, Standing, decide
+    from diklat.templates import resolve_template
+
+    assessment = resolve_template("PKP").assessment
+    scores = {c.code: [Decimal("90")] for c in assessment.components}
+    clear = Standing(False, True, (), (), ())
+    held = Standing(False, True, (), (), (), scores_quarantined=True)
+    assert decide(scores, clear, assessment).final_score == Decimal("90.00")
+    waiting = decide(scores, held, assessment)
+    assert (waiting.status, waiting.final_score, waiting.qualification) == (BELUM_LENGKAP, None, None)
+    assert waiting.explanation["deciding_rule"] == "no_score_row_in_quarantine"
