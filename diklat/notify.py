@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Protocol
@@ -71,7 +72,11 @@ class SmtpNotifier:
     def send(self, message: Message) -> None:
         self.send_all([message])
 
-    def send_all(self, messages: list[Message]) -> None:
+    def send_all(self, messages: list[Message], on_sent: Callable[[Message], None] | None = None) -> None:
+        """One connection for the batch; ``on_sent`` after each message the server accepted.
+
+        Confirming message by message is what keeps a crash from re-sending more than the one in flight.
+        """
         s = self.settings
         with smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=30) as smtp:
             if s.smtp_starttls:
@@ -83,6 +88,8 @@ class SmtpNotifier:
                 email["From"], email["To"], email["Subject"] = s.smtp_sender, message.recipient, message.subject
                 email.set_content(message.body)
                 smtp.send_message(email)
+                if on_sent is not None:
+                    on_sent(message)
 
 
 def notifiers(settings: Settings) -> dict[str, Notifier]:

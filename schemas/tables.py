@@ -316,8 +316,9 @@ class SurveyExpected(Base):
 class Notification(Base):
     """A message to send; the unique key makes re-running the same check send nothing twice.
 
-    Written as ``pending`` in the check's transaction, marked ``sent`` after delivery: a run killed
-    in between re-sends only what was not confirmed (at-least-once, never a whole batch twice).
+    Written as ``pending`` in the check's transaction, claimed (``sending``) atomically by one
+    delivery, marked ``sent`` message by message: concurrent deliveries never share a message, and a
+    delivery killed half-way re-sends at most the one message in flight.
     """
 
     __tablename__ = "notification"
@@ -327,8 +328,9 @@ class Notification(Base):
     recipient: Mapped[str] = mapped_column(String(200))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending | sent
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending | sending | sent
     created_at: Mapped[datetime] = _now()
+    claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
 
 

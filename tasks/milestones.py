@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 from diklat.bootstrap import services
 from diklat.domain.progress import check_progress
+from diklat.notify import Message
 from diklat.report.milestones import CohortCheck, cohort_checks
 from diklat.report.risk import risk_messages
 from diklat.store import notifications
-from diklat.store.cohorts import CohortRef, cohort_refs
+from diklat.store.cohorts import CohortRef, cohort_refs, hold_cohorts
 from diklat.store.participants import guide_contacts, withdrawn_counts
 from diklat.store.progress import append_history, load_inputs, running_cohorts
 from tasks.common import io_task
@@ -38,6 +39,7 @@ def check_cohorts(cohort_ids: list[int], as_of: date, notify: bool) -> ChunkChec
     """
     settings = services().settings
     with services().unit_of_work() as session:
+        hold_cohorts(session, cohort_ids)  # a concurrent check of these cohorts waits, then finds nothing new
         cohorts = cohort_refs(session, cohort_ids)
         progress = check_progress(load_inputs(session, cohorts, as_of), as_of)
         ids = [c.cohort_id for c in cohorts]
@@ -63,23 +65,27 @@ def check_cohorts(cohort_ids: list[int], as_of: date, notify: bool) -> ChunkChec
 
 @io_task
 def deliver_notifications() -> int:
-    """Send every pending notification, then mark it sent (a crash re-sends only unconfirmed ones)."""
+    """Claim the pending notifications, send them, confirm each as it goes (never twice, never lost)."""
     channels = services().notifiers
     with services().unit_of_work() as session:
-        waiting = notifications.pending(session)
-    by_channel: dict[str, list] = {}
-    for nid, message in waiting:
-        if message.channel in channels:
-            by_channel.setdefault(message.channel, []).append((nid, message))
+        claimed = notifications.claim(session, channels, datetime.now(UTC).replace(tzinfo=None))
+    ids = {message.key: nid for nid, message in claimed}
+
+    def confirm(message: Message) -> None:
+        with services().unit_of_work() as session:
+            notifications.mark_sent(session, [ids[message.key]])
+
+    by_channel: dict[str, list[Message]] = {}
+    for _, message in claimed:
+        by_channel.setdefault(message.channel, []).append(message)
     sent = 0
-    for channel, items in by_channel.items():
+    for channel, messages in by_channel.items():
         notifier = channels[channel]
         if hasattr(notifier, "send_all"):
-            notifier.send_all([m for _, m in items])
+            notifier.send_all(messages, on_sent=confirm)
         else:
-            for _, message in items:
+            for message in messages:
                 notifier.send(message)
-        with services().unit_of_work() as session:
-            notifications.mark_sent(session, [nid for nid, _ in items])
-        sent += len(items)
+                confirm(message)
+        sent += len(messages)
     return sent

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from diklat.db.bulk import insert_or_ignore, rows_in
@@ -45,6 +45,22 @@ class CohortRef:
     @property
     def scope(self) -> str:
         return f"cohort:{self.cohort_id}"
+
+
+def hold_cohorts(session: Session, cohort_ids: Iterable[int]) -> None:
+    """Serialise writers of these cohorts until the transaction ends (call it before reading what to write).
+
+    PostgreSQL: row locks on the cohorts, taken in id order so two holders never deadlock. SQLite: a
+    no-op write takes the database's single write lock now, before the reads that decide the writes
+    (SQLite otherwise begins the transaction only at the first write, after a concurrent run's commit).
+    """
+    ids = sorted(set(cohort_ids))
+    if not ids:
+        return
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(update(t.Cohort).where(t.Cohort.id == ids[0]).values(status=t.Cohort.status))
+    else:
+        rows_in(session, select(t.Cohort.id).order_by(t.Cohort.id).with_for_update(), t.Cohort.id, ids)
 
 
 def ensure_template(session: Session, template: Template) -> t.ProgrammeTemplate:

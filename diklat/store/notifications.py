@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from diklat.db.bulk import upsert
 from diklat.notify import Message
 from schemas import tables as t
+
+# Longer than any delivery takes to hand its batch to the server; then an unconfirmed claim is retried.
+CLAIM_TIMEOUT = timedelta(minutes=15)
 
 
 def plan(session: Session, messages: list[Message]) -> None:
@@ -31,10 +37,34 @@ def plan(session: Session, messages: list[Message]) -> None:
 
 
 def pending(session: Session) -> list[tuple[int, Message]]:
+    """Messages planned and not yet claimed by a delivery (what the operator's status shows as waiting)."""
     rows = session.execute(
         select(t.Notification).where(t.Notification.status == "pending").order_by(t.Notification.id)
     ).scalars()
     return [(n.id, Message(n.key, n.channel, n.recipient, n.subject, n.body)) for n in rows]
+
+
+def claim(
+    session: Session, channels: Iterable[str], now: datetime, stale_after: timedelta = CLAIM_TIMEOUT
+) -> list[tuple[int, Message]]:
+    """Take every pending message of these channels, atomically: a concurrent delivery gets none of them.
+
+    One UPDATE ... RETURNING: on PostgreSQL a second delivery waits on the rows the first claimed and
+    then finds them no longer pending; on SQLite writers are serialised. A message claimed by a
+    delivery that died before confirming it is claimed again once ``stale_after`` has passed.
+    """
+    n = t.Notification
+    stmt = (
+        update(n)
+        .where(n.channel.in_(list(channels)))
+        .where((n.status == "pending") | ((n.status == "sending") & (n.claimed_at < now - stale_after)))
+        .values(status="sending", claimed_at=now)
+        .returning(n.id, n.key, n.channel, n.recipient, n.subject, n.body)
+    )
+    rows = sorted(session.execute(stmt).all())
+    return [
+        (nid, Message(key, channel, recipient, subject, body)) for nid, key, channel, recipient, subject, body in rows
+    ]
 
 
 def mark_sent(session: Session, ids: list[int]) -> None:

@@ -15,7 +15,7 @@ from diklat.domain.gated import BatchCounts, Gated
 from diklat.domain.nip import parse_nip
 from diklat.store.audit import audit_many
 from diklat.store.batches import counts_of, latest_batches, quarantine_many, resolve, start_batches
-from diklat.store.cohorts import CohortRef
+from diklat.store.cohorts import CohortRef, hold_cohorts
 from schemas import tables as t
 
 EMPLOYEE_FIELDS = ("name", "golongan", "position", "unit", "email", "phone")
@@ -67,7 +67,7 @@ def save_rosters(
     if not todo:
         return [out[i] for i in range(len(files))]
     ids = [f.cohort.cohort_id for _, f in todo]
-    rows_in(session, select(t.Cohort.id).with_for_update(), t.Cohort.id, ids)
+    hold_cohorts(session, ids)
     batches = start_batches(session, [(f.gated, f.cohort.scope, f.file_name, f.sha256) for _, f in todo], flow_run_id)
     accepted = pd.concat(
         [

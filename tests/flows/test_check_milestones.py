@@ -136,51 +136,110 @@ def test_a_withdrawn_participant_is_no_longer_checked(cohort) -> None:
     assert checked.participants == 5 and checked.withdrawn == 1 and len(checked.at_risk) == 5
 
 
-def test_coaches_and_the_operator_get_one_email_each(cohort, settings, monkeypatch, tmp_path: Path) -> None:
+@pytest.fixture
+def smtp_sink(settings, monkeypatch) -> list:  # noqa: ANN001
+    """A real SMTP server on loopback (aiosmtpd); the settings send e-mail to it. Yields what it received."""
+    import socket
+
     from aiosmtpd.controller import Controller
     from aiosmtpd.handlers import Message as MessageHandler
 
-    received = []
+    from diklat.settings import get_settings
+
+    received: list = []
 
     class Collect(MessageHandler):
         def handle_message(self, message) -> None:  # noqa: ANN001
             received.append(message)
-
-    import socket
 
     with socket.socket() as probe:  # a free port on loopback
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     controller = Controller(Collect(), hostname="127.0.0.1", port=port)
     controller.start()
-    try:
-        from diklat.settings import get_settings
+    monkeypatch.setenv("DIKLAT_NOTIFY_CHANNELS", '["log", "smtp"]')
+    monkeypatch.setenv("DIKLAT_SMTP_PORT", str(port))
+    monkeypatch.setenv("DIKLAT_OPERATOR_EMAIL", "operator@bkpsdmd.example")
+    get_settings.cache_clear()
+    yield received
+    controller.stop()
 
-        monkeypatch.setenv("DIKLAT_NOTIFY_CHANNELS", '["log", "smtp"]')
-        monkeypatch.setenv("DIKLAT_SMTP_PORT", str(port))
-        monkeypatch.setenv("DIKLAT_OPERATOR_EMAIL", "operator@bkpsdmd.example")
-        get_settings.cache_clear()
-        with services().unit_of_work() as session:
-            enrolments = session.scalars(select(t.Enrolment.id).order_by(t.Enrolment.id)).all()
-            for i, eid in enumerate(enrolments):
-                session.add(
-                    t.Assignment(
-                        enrolment_id=eid,
-                        role="coach",
-                        person_nip=f"1970010119950310{i % 2}",
-                        email=f"coach{i % 2}@bpsdm.example",
-                    )
+
+def assign_coaches() -> None:
+    with services().unit_of_work() as session:
+        enrolments = session.scalars(select(t.Enrolment.id).order_by(t.Enrolment.id)).all()
+        for i, eid in enumerate(enrolments):
+            session.add(
+                t.Assignment(
+                    enrolment_id=eid,
+                    role="coach",
+                    person_nip=f"1970010119950310{i % 2}",
+                    email=f"coach{i % 2}@bpsdm.example",
                 )
-        first = check_milestones(CheckMilestones(as_of=date(2022, 8, 12)))
-        again = check_milestones(CheckMilestones(as_of=date(2022, 8, 12)))
-    finally:
-        controller.stop()
-    recipients = sorted(m["To"] for m in received)
+            )
+
+
+def test_coaches_and_the_operator_get_one_email_each(cohort, smtp_sink) -> None:
+    assign_coaches()
+    first = check_milestones(CheckMilestones(as_of=date(2022, 8, 12)))
+    again = check_milestones(CheckMilestones(as_of=date(2022, 8, 12)))
+    recipients = sorted(m["To"] for m in smtp_sink)
     assert recipients == ["coach0@bpsdm.example", "coach1@bpsdm.example", "operator@bkpsdmd.example"]
     assert again.notifications_sent == 0 and first.notifications_sent == 6  # 3 by e-mail, 3 in the log
-    body = received[0].get_payload()
+    body = smtp_sink[0].get_payload()
     assert "**********" in body  # NIPs masked
     assert all(nip not in body for nip in cohort)
+
+
+def test_eight_concurrent_checks_send_each_email_once_and_write_each_history_row_once(cohort, smtp_sink) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    assign_coaches()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        runs = list(pool.map(lambda _: check_milestones(CheckMilestones(as_of=date(2022, 8, 12))), range(8)))
+    recipients = sorted(m["To"] for m in smtp_sink)
+    assert recipients == ["coach0@bpsdm.example", "coach1@bpsdm.example", "operator@bkpsdmd.example"]
+    assert sum(run.notifications_sent for run in runs) == 6  # 3 e-mails and 3 log lines, across all eight runs
+    with services().unit_of_work() as session:
+        distinct = session.execute(
+            select(func.count()).select_from(
+                select(t.MilestoneStatus.milestone_id, t.MilestoneStatus.enrolment_id, t.MilestoneStatus.as_of)
+                .distinct()
+                .subquery()
+            )
+        ).scalar()
+        pending = session.scalar(select(func.count()).where(t.Notification.status != "sent"))
+    assert history_rows() == distinct > 0 and pending == 0
+
+
+def test_checks_and_deliveries_racing_step_by_step_still_write_and_send_once(cohort, smtp_sink) -> None:
+    """The steps of eight checks started at the same instant (a barrier), as eight workers would run them."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from tasks.milestones import check_cohorts, deliver_notifications, find_running_cohorts
+
+    assign_coaches()
+    as_of = date(2022, 8, 12)
+    ids = [c.cohort_id for c in find_running_cohorts.fn(as_of, None, None)]
+    start = Barrier(8)
+
+    def one_check(_: int) -> tuple[int, int]:
+        start.wait()
+        written = check_cohorts.fn(ids, as_of, True).history_rows
+        start.wait()
+        return written, deliver_notifications.fn()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = list(pool.map(one_check, range(8)))
+    assert sorted(m["To"] for m in smtp_sink) == [
+        "coach0@bpsdm.example",
+        "coach1@bpsdm.example",
+        "operator@bkpsdmd.example",
+    ]
+    assert sum(sent for _, sent in outcomes) == 6
+    assert sorted(written for written, _ in outcomes)[:-1] == [0] * 7  # one check wrote, seven found it done
+    assert history_rows() == max(written for written, _ in outcomes) > 0
 
 
 def test_beyond_the_per_cohort_limit_one_overview_replaces_cohort_artifacts(cohort, monkeypatch) -> None:
