@@ -163,7 +163,7 @@ def _evidence(demo: DemoRun, number: int, start: date, synth: Any) -> Any:
             program=PROGRAMME,
             cohort=number,
             decision="withdraw",
-            nip=nip,
+            participant=_reference(number, nip),
             on=on,
             reason="mutasi jabatan ke luar daerah",
         )
@@ -214,7 +214,13 @@ def _assess(demo: DemoRun, number: int, synth: Any, evidence: Any) -> None:
         deferred = deferred_nips(session, PROGRAMME, number)
     for nip in deferred:
         state = clear_deferral(
-            ClearDeferral(program=PROGRAMME, cohort=number, nip=nip, reason="revisi diterima", on=date(2022, 12, 9)),
+            ClearDeferral(
+                program=PROGRAMME,
+                cohort=number,
+                participant=_reference(number, nip),
+                reason="revisi diterima",
+                on=date(2022, 12, 9),
+            ),
             return_state=True,
         )
         demo.record("clear-deferral", f"angkatan {number}", state.message or "")
@@ -340,3 +346,12 @@ def _summary(demo: DemoRun, folder: Path) -> None:
     )
     demo.console.print(f"Inputs: {demo.inputs.resolve()}\nReports and certificates: {get_settings().outputs.resolve()}")
     demo.console.print(f"Done in {time.monotonic() - demo.started:.0f} s.")
+
+
+def _reference(number: int, nip: str) -> str:
+    """How the operator names the participant in a form: their seat (a run's parameters never hold a NIP)."""
+    from diklat.bootstrap import services
+    from diklat.store.actions import reference_for
+
+    with services().unit_of_work() as session:
+        return reference_for(session, PROGRAMME, number, nip)

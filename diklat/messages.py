@@ -110,6 +110,12 @@ MESSAGES: dict[str, str] = {
     "row.duplicate_key": N_("This row repeats row {first_row} of this file (same participant and key). Keep one."),
     "cohort.unknown": N_("There is no cohort {cohort} in programme '{program}'. Open it first with open-cohort."),
     "action.not_participant": N_("This NIP is not a participant of {cohort}."),
+    "action.participant_unknown": N_(
+        "No participant of {cohort} has seat number or masked NIP '{value}'. Check the participant list."
+    ),
+    "action.participant_ambiguous": N_(
+        "'{value}' matches more than one participant (seats {seats}). Give the seat number instead."
+    ),
     "action.unknown_milestone": N_("There is no milestone '{value}' in this cohort. Known milestones: {known}."),
     "action.date_outside": N_("The date {value} is outside the cohort ({start} to {end})."),
     "phone.leading_zero": N_(

@@ -103,7 +103,7 @@ def clear_deferral(params: ClearDeferral) -> State:
 def _clear(params: ClearDeferral, cohort: CohortRef, on: date) -> State:
     """Record the decision and regrade, holding the cohort's lock."""
     # 1. the operator's decision (refused when the participant has no deferred pass)
-    recorded = record_clearance(cohort, params.nip, on, params.reason)
+    recorded = record_clearance(cohort, params.participant, on, params.reason)
     if isinstance(recorded, Blocked):
         return Failed(message=render(recorded.problem))
 

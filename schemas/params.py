@@ -11,6 +11,14 @@ from pydantic import BaseModel, Field, StringConstraints, model_validator
 # A programme name must have letters or digits: its key (folders, locks, certificate prefixes) is made of them.
 ProgrammeName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200, pattern=r"[A-Za-z0-9]")]
 
+# Run parameters are stored by Prefect and shown to every console user: a person is named by their seat in
+# the cohort or their masked NIP (as diklat shows it), never by the full NIP.
+ParticipantRef = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^(\d{1,4}|\d{6}\*{10}\d{2})$")]
+PARTICIPANT_HELP = (
+    "The participant: their seat number in the cohort, or their masked NIP as diklat shows it "
+    "(e.g. 198001**********01). Never the full NIP: run parameters are visible to every console user."
+)
+
 
 class OpenCohort(BaseModel):
     """Open (or top up) a cohort from the roster file an operator received."""
@@ -94,7 +102,7 @@ class AssessCohorts(BaseModel):
 class ClearDeferral(CohortRefParams):
     """Clear a deferred pass (lulus tertunda) once the owed revisions are in."""
 
-    nip: str = Field(description="The participant's NIP.")
+    participant: ParticipantRef = Field(description=PARTICIPANT_HELP)
     reason: str = Field(description="What was received, e.g. 'revisi laporan akhir diterima 12/12/2022'.")
     on: date | None = Field(None, description="Date of the decision. Default: today (WIB).")
 
@@ -102,8 +110,8 @@ class ClearDeferral(CohortRefParams):
 Decision = Literal["withdraw", "waive", "move_milestone"]
 # What each decision cannot do without (the UI form shows every field; the CLI asks per verb).
 DECISION_NEEDS: dict[str, tuple[str, ...]] = {
-    "withdraw": ("nip",),
-    "waive": ("nip", "milestone"),
+    "withdraw": ("participant",),
+    "waive": ("participant", "milestone"),
     "move_milestone": ("milestone", "to"),
 }
 
@@ -116,7 +124,7 @@ class RecordDecision(CohortRefParams):
         "or move_milestone (one cohort's due date)."
     )
     reason: str = Field(description="Why, in a sentence; kept in the audit log.")
-    nip: str | None = Field(None, description="The participant's NIP (withdraw, waive).")
+    participant: ParticipantRef | None = Field(None, description=PARTICIPANT_HELP + " (withdraw, waive)")
     milestone: str | None = Field(None, description="Milestone code, e.g. laporan_kemajuan_1 (waive, move_milestone).")
     on: date | None = Field(None, description="Effective date (withdraw, waive). Default: today (WIB).")
     to: date | None = Field(None, description="New due date (move_milestone).")

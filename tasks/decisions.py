@@ -20,9 +20,11 @@ def save_decision(params: RecordDecision, cohort: CohortRef, on: date) -> bool |
     try:
         with services().unit_of_work() as session:
             if params.decision == "withdraw":
-                return actions.withdraw(session, cohort, params.nip, on, params.reason, ACTOR)
+                nip = actions.participant_nip(session, cohort, params.participant)
+                return actions.withdraw(session, cohort, nip, on, params.reason, ACTOR)
             if params.decision == "waive":
-                return actions.waive(session, cohort, params.nip, params.milestone, on, params.reason, ACTOR)
+                nip = actions.participant_nip(session, cohort, params.participant)
+                return actions.waive(session, cohort, nip, params.milestone, on, params.reason, ACTOR)
             return actions.move_milestone(session, cohort, params.milestone, params.to, params.reason, ACTOR)
     except actions.ActionRefused as refused:  # unknown participant or milestone, a date outside the cohort
         return Blocked(Problem(refused.code, None, refused.params))

@@ -15,7 +15,7 @@ from prefect.utilities.annotations import quote
 from diklat.bootstrap import services
 from diklat.domain.problems import Blocked, Problem
 from diklat.store import assessment as store
-from diklat.store.actions import ActionRefused
+from diklat.store.actions import ActionRefused, participant_nip
 from diklat.store.cohorts import CohortRef
 from diklat.store.results import clear_deferral
 from tasks.certificates import Certificates, issue_certificates
@@ -70,10 +70,11 @@ def find_cohorts(program: str, numbers: list[int]) -> dict[int, CohortRef]:
 
 
 @io_task
-def record_clearance(cohort: CohortRef, nip: str, on: date, reason: str) -> bool | Blocked:
+def record_clearance(cohort: CohortRef, participant: str, on: date, reason: str) -> bool | Blocked:
     """Record that a deferred pass's revisions are in: True if recorded now, False if already, or why not."""
     try:
         with services().unit_of_work() as session:
+            nip = participant_nip(session, cohort, participant)
             return clear_deferral(session, cohort, nip, on, reason, OPERATOR)
-    except ActionRefused as refused:  # the participant has no deferred pass
+    except ActionRefused as refused:  # no such participant, or no deferred pass
         return Blocked(Problem(refused.code, None, refused.params))

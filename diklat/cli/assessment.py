@@ -11,11 +11,13 @@ from diklat.cli.base import (
     EXIT_BLOCKED,
     EXIT_OK,
     EXIT_USAGE,
+    NIP_HELP,
     app,
     console,
     day_or_today,
     guard,
     parse_params,
+    participant_reference,
     programme_or_only,
     report_state,
 )
@@ -142,7 +144,7 @@ def _assess_cohorts(manifest, program, as_of, documents, as_json) -> None:  # no
 @app.command("clear-deferral")
 def clear_deferral_cmd(
     cohort: Annotated[int, typer.Option(min=1)],
-    nip: Annotated[str, typer.Option()],
+    nip: Annotated[str, typer.Option(help=NIP_HELP)],
     reason: Annotated[str, typer.Option(help="What was received.")],
     on: Annotated[str | None, typer.Option(help="Date of the decision (default: today).")] = None,
     program: Annotated[str | None, typer.Option()] = None,
@@ -157,8 +159,10 @@ def _clear(cohort, nip, reason, on, program) -> None:  # noqa: ANN001
     prepare()
     from flows.final_assessment import clear_deferral
 
+    program = programme_or_only(program)
+    participant = participant_reference(program, cohort, nip)  # the NIP itself never reaches Prefect
     state = clear_deferral(
-        ClearDeferral(program=programme_or_only(program), cohort=cohort, nip=nip, reason=reason, on=day_or_today(on)),
+        ClearDeferral(program=program, cohort=cohort, participant=participant, reason=reason, on=day_or_today(on)),
         return_state=True,
     )
     _ = translator()

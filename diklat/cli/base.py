@@ -128,6 +128,21 @@ def programme_or_only(name: str | None) -> str:
     return names[0]
 
 
+NIP_HELP = "The participant's NIP (or seat number, or masked NIP); it stays on this machine: the run gets the seat."
+
+
+def participant_reference(program: str, cohort: int, nip: str) -> str:
+    """The participant as a run may name them (seat, or masked NIP): a full NIP typed here stays here."""
+    from diklat.bootstrap import services
+    from diklat.domain.participants import MASKED, SEAT
+    from diklat.store.actions import reference_for
+
+    if SEAT.match(nip.strip()) or MASKED.match(nip.strip()):
+        return nip.strip()
+    with services().unit_of_work() as session:  # a read-only look-up
+        return reference_for(session, program, cohort, nip)
+
+
 def day_or_today(text: str | None) -> date:
     """The date given (YYYY-MM-DD), or today in the configured time zone; a usage error otherwise."""
     from diklat.clock import today_in

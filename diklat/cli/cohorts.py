@@ -11,11 +11,13 @@ from rich.table import Table
 
 from diklat.cli.base import (
     EXIT_USAGE,
+    NIP_HELP,
     app,
     console,
     day_or_today,
     guard,
     parse_params,
+    participant_reference,
     programme_or_only,
     report_state,
 )
@@ -214,7 +216,7 @@ def _check(as_of, program, cohort, notify, as_json) -> None:  # noqa: ANN001
 @app.command()
 def withdraw(
     cohort: Annotated[int, typer.Option(min=1)],
-    nip: Annotated[str, typer.Option(help="The participant's NIP.")],
+    nip: Annotated[str, typer.Option(help=NIP_HELP)],
     reason: Annotated[str, typer.Option(help="Why they cannot finish.")],
     on: Annotated[str | None, typer.Option(help="Date of withdrawal (default: today).")] = None,
     program: Annotated[str | None, typer.Option()] = None,
@@ -226,7 +228,7 @@ def withdraw(
 @app.command()
 def waive(
     cohort: Annotated[int, typer.Option(min=1)],
-    nip: Annotated[str, typer.Option()],
+    nip: Annotated[str, typer.Option(help=NIP_HELP)],
     milestone: Annotated[str, typer.Option(help="Milestone code, e.g. laporan_kemajuan_1.")],
     reason: Annotated[str, typer.Option()],
     on: Annotated[str | None, typer.Option(help="Effective date (default: today).")] = None,
@@ -253,9 +255,10 @@ def _decide(decision: str, program: str | None, cohort: int, **fields: object) -
     from schemas.params import RecordDecision
 
     prepare()
-    params = parse_params(
-        RecordDecision, decision=decision, program=programme_or_only(program), cohort=cohort, **fields
-    )
+    program = programme_or_only(program)
+    if "nip" in fields:  # the run is told the seat (or the masked NIP), never the NIP itself
+        fields["participant"] = participant_reference(program, cohort, str(fields.pop("nip")))
+    params = parse_params(RecordDecision, decision=decision, program=program, cohort=cohort, **fields)
     from flows.record_decision import record_decision
 
     state = record_decision(params, return_state=True)

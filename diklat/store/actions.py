@@ -7,7 +7,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from diklat.domain.nip import normalize_nip
+from diklat.domain.nip import mask_nip, normalize_nip
+from diklat.domain.participants import matching_seats
 from diklat.domain.progress import WAIVED
 from diklat.store.audit import audit
 from diklat.store.cohorts import CohortRef
@@ -20,6 +21,37 @@ class ActionRefused(ValueError):
     def __init__(self, code: str, **params: object):
         super().__init__(code)
         self.code, self.params = code, params
+
+
+def participant_nip(session: Session, cohort: CohortRef, reference: str) -> str:
+    """The NIP of the participant ``reference`` (seat number or masked NIP) names; refused if none or several."""
+    nips_by_seat = dict(
+        session.execute(
+            select(t.Enrolment.seat, t.Enrolment.nip).where(t.Enrolment.cohort_id == cohort.cohort_id)
+        ).all()
+    )
+    seats = matching_seats(reference, nips_by_seat)
+    if not seats:
+        raise ActionRefused("action.participant_unknown", value=reference, cohort=cohort.label)
+    if len(seats) > 1:
+        raise ActionRefused("action.participant_ambiguous", value=reference, seats=", ".join(map(str, seats)))
+    return nips_by_seat[seats[0]]
+
+
+def reference_for(session: Session, programme: str, number: int, nip: str) -> str:
+    """What a run's parameters may carry for a full NIP typed at the shell: the seat, else the masked NIP.
+
+    The CLI and the demo translate locally, so the NIP itself never reaches Prefect; a NIP that is not a
+    participant (or a cohort that does not exist) becomes its mask, and the flow says so.
+    """
+    digits = normalize_nip(nip) or nip
+    seat = session.scalar(
+        select(t.Enrolment.seat)
+        .join(t.Cohort)
+        .join(t.Programme)
+        .where(t.Programme.name == programme, t.Cohort.number == number, t.Enrolment.nip == digits)
+    )
+    return str(seat) if seat is not None else mask_nip(digits)
 
 
 def _enrolment(session: Session, cohort: CohortRef, nip: str) -> t.Enrolment:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from diklat.bootstrap import services
 from diklat.domain.calendar import build_calendar, days_off_for
+from diklat.domain.nip import mask_nip
 from diklat.store import actions
 from diklat.store.certificates import verify
 from diklat.store.cohorts import find_cohort
@@ -191,14 +192,16 @@ def test_a_deferred_pass_becomes_a_pass_with_the_same_certificate_number(cohort,
     )
     number = certificates()[d][0]
     state = clear_deferral(
-        ClearDeferral(program=PROGRAM, cohort=1, nip=d, reason="revisi diterima", on=date(2022, 11, 20)),
+        ClearDeferral(
+            program=PROGRAM, cohort=1, participant=mask_nip(d), reason="revisi diterima", on=date(2022, 11, 20)
+        ),
         return_state=True,
     )
     assert state.is_completed()
     assert results(cohort)[d][0] == "lulus"
     assert certificates()[d][:3] == (number, 1, date(2022, 11, 20))
     refused = clear_deferral(
-        ClearDeferral(program=PROGRAM, cohort=1, nip=cohort["nips"][4], reason="x"), return_state=True
+        ClearDeferral(program=PROGRAM, cohort=1, participant=mask_nip(cohort["nips"][4]), reason="x"), return_state=True
     )
     assert refused.is_failed() and "deferred" in refused.message
 

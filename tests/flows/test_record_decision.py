@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from diklat.bootstrap import services
+from diklat.domain.nip import mask_nip
 from diklat.synth.roster import make_roster, write_table
 from flows.open_cohort import open_cohort
 from flows.record_decision import record_decision
@@ -40,8 +41,8 @@ def audit_actions() -> list[str]:
 
 
 def test_a_withdrawal_is_recorded_once_and_audited(nips) -> None:
-    first = decide(decision="withdraw", nip=nips[1], on=date(2022, 8, 1))
-    again = decide(decision="withdraw", nip=nips[1], on=date(2022, 8, 1))
+    first = decide(decision="withdraw", participant=mask_nip(nips[1]), on=date(2022, 8, 1))
+    again = decide(decision="withdraw", participant="2", on=date(2022, 8, 1))  # the same person by seat
 
     assert first.is_completed() and first.result() is True
     assert again.is_completed() and again.result() is False
@@ -52,8 +53,9 @@ def test_a_withdrawal_is_recorded_once_and_audited(nips) -> None:
 
 
 def test_a_waiver_is_recorded_once_for_one_participant(nips) -> None:
-    assert decide(decision="waive", nip=nips[0], milestone="rancangan", on=date(2022, 8, 13)).result() is True
-    assert decide(decision="waive", nip=nips[0], milestone="rancangan", on=date(2022, 8, 13)).result() is False
+    assert decide(decision="waive", participant="1", milestone="rancangan", on=date(2022, 8, 13)).result() is True
+    again = decide(decision="waive", participant=mask_nip(nips[0]), milestone="rancangan", on=date(2022, 8, 13))
+    assert again.result() is False
     with services().unit_of_work() as session:
         waived = session.execute(
             select(t.Enrolment.nip, t.MilestoneStatus.status, t.MilestoneStatus.as_of).join(t.Enrolment)
@@ -76,11 +78,11 @@ def test_a_moved_due_date_keeps_the_original(nips) -> None:
 @pytest.mark.parametrize(
     ("fields", "words"),
     [
-        ({"decision": "withdraw", "nip": "198001012005011001"}, "This NIP is not a participant of"),
-        ({"decision": "waive", "nip": "x", "milestone": "nope"}, "This NIP is not a participant of"),
+        ({"decision": "withdraw", "participant": "198001**********01"}, "No participant of"),
+        ({"decision": "waive", "participant": "9", "milestone": "nope"}, "No participant of"),
         ({"decision": "move_milestone", "milestone": "nope", "to": date(2022, 8, 1)}, "There is no milestone 'nope'"),
         ({"decision": "move_milestone", "milestone": "rancangan", "to": date(2023, 1, 1)}, "is outside the cohort"),
-        ({"decision": "withdraw", "nip": "x", "cohort": 9}, "There is no cohort 9 in programme"),
+        ({"decision": "withdraw", "participant": "1", "cohort": 9}, "There is no cohort 9 in programme"),
     ],
     ids=["not a participant", "waive for a stranger", "unknown milestone", "date outside", "unknown cohort"],
 )
@@ -90,6 +92,11 @@ def test_a_refused_decision_fails_with_the_reason_and_changes_nothing(nips, fiel
 
     assert state.is_failed() and words in state.message, state.message
     assert audit_actions() == []
+
+
+def test_a_full_nip_is_refused_by_the_form_so_it_never_reaches_the_run_parameters() -> None:
+    with pytest.raises(ValidationError, match="participant"):
+        RecordDecision(program=PROGRAM, cohort=1, reason="x", decision="withdraw", participant="198001012005011001")
 
 
 def test_a_decision_without_what_it_needs_is_a_parameter_error() -> None:
