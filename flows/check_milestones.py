@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.task_runners import ThreadPoolTaskRunner
-from prefect.utilities.annotations import quote
 
 from diklat.clock import today_in
 from diklat.i18n import translator
@@ -65,7 +64,7 @@ def check_milestones(params: CheckMilestones | None = None) -> CheckSummary:
     if params.notify:
         summary.notifications_sent = deliver_notifications()
     # quote(): plain data; Prefect need not walk a national run's checks looking for futures
-    publish_checks(quote(summary.cohorts), summary.as_of, settings.cohort_artifacts_max)
+    publish_checks(summary.cohorts, summary.as_of, settings.cohort_artifacts_max)
     logger.info(
         "Checked %d cohorts as of %s: %d participants at risk, %d status changes, %d notifications",
         len(summary.cohorts),

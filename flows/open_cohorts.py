@@ -85,7 +85,7 @@ def open_cohorts(params: OpenCohorts) -> State:
 
     # 3. report: files to fix for cohorts with quarantined rows, one summary for the whole intake
     summary.rejected_files = publish_rejected(summary.program, quote(summary.opened))
-    publish_intake(summary.program, quote(summary.opened), quote(summary.held), summary.rejected_files)
+    publish_intake(summary.program, summary.opened, summary.held, summary.rejected_files)
     logger.info(
         "Intake %s: %d cohorts opened, %d held back; rows read %d = accepted %d + quarantined %d",
         params.program,

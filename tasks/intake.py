@@ -33,9 +33,8 @@ def publish_rejected(program: str, opened: list[OpenedCohort]) -> list[str]:
     return paths
 
 
-@io_task
 def publish_intake(program: str, opened: list[OpenedCohort], held: list[HeldBack], rejected_files: list[str]) -> None:
-    """One table and one headline for the whole intake, not one artifact per cohort."""
+    """One table and one headline for the whole intake, not one artifact per cohort (artifacts only: no task run)."""
     _ = translator()
     create_table_artifact(
         intake_rows(opened), key=slug(f"intake-{program}-cohorts"), description=_("Cohorts opened from the cohort list")

@@ -17,7 +17,6 @@ from diklat.domain.problems import Problem
 
 EMAIL = r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
 PHONE_DIGITS = (9, 14)
-TEXT_LIMITS = {"name": 200, "position": 300, "unit": 300}
 
 
 def normalise_roster(raw: pd.DataFrame, today: date) -> pd.DataFrame:
@@ -67,10 +66,6 @@ def normalise_roster(raw: pd.DataFrame, today: date) -> pd.DataFrame:
     for pos in _positions(bad_phone):
         code = "phone.leading_zero" if lost_zero.iloc[pos] else "phone.invalid"
         problems[pos].append(Problem(code, "phone", {"value": raw["phone"].iloc[pos]}))
-
-    for column, limit in TEXT_LIMITS.items():
-        for pos in _positions(frame[column].str.len().gt(limit).fillna(False).astype(bool)):
-            problems[pos].append(Problem("value.too_long", column, {"max": limit}))
 
     # In a batch of several cohorts' files, a repeat is a repeat within the same file.
     keys = frame["nip"] if "cohort_key" not in frame else frame["cohort_key"].astype(str) + ":" + frame["nip"]

@@ -15,6 +15,7 @@ from diklat.domain.gated import Gated
 from diklat.domain.scores import KEY as SCORE_KEY
 from diklat.domain.scores import ScoreContext, normalise_scores
 from diklat.gate.gx import INDEX, Check, run_checks
+from diklat.gate.limits import length_checks
 from diklat.gate.roster import apply_failures, split
 from diklat.gate.suites import evidence_checks, response_checks, score_checks
 from schemas.files import ATTENDANCE_STATUS, GUIDANCE_KIND, OUTCOME
@@ -28,7 +29,8 @@ VOCABULARY = {"attendance": ATTENDANCE_STATUS, "guidance": GUIDANCE_KIND, "deliv
 def gate_evidence(kind: str, raw: pd.DataFrame, ctx: EvidenceContext, today: date) -> Gated:
     """Every row accepted or quarantined with all its reasons (issue #3 evidence rules)."""
     frame = normalise_evidence(kind, raw, ctx, today, VOCABULARY[kind])
-    frame["problems"] = apply_failures(frame, run_checks(kind, frame, evidence_checks(kind, ctx)))
+    checks = evidence_checks(kind, ctx) + length_checks(kind, frame.columns)
+    frame["problems"] = apply_failures(frame, run_checks(kind, frame, checks))
     subject = key_of(frame, KEYS[kind])
     return split(frame, raw, kind, subject)
 
@@ -63,7 +65,8 @@ def gate_scores_many(
         return {}
     joint = pd.concat(parts, ignore_index=True)
     joint[INDEX] = range(1, len(joint) + 1)
-    problems = apply_failures(joint, run_checks("scores", joint, _joint_score_checks()))
+    checks = _joint_score_checks() + length_checks("scores", joint.columns)
+    problems = apply_failures(joint, run_checks("scores", joint, checks))
     out, start = {}, 0
     for key, frame in zip(frames, parts, strict=True):
         frame = frame.drop(columns=[IS_PARTICIPANT])
@@ -94,7 +97,8 @@ def gate_responses(raw: pd.DataFrame, instrument: Instrument, ctx: ResponseConte
     """Survey answers through their suite (issue #5)."""
     frame = normalise_responses(raw, instrument, ctx, today)
     frame["nip"] = frame["alumnus_nip"]
-    frame["problems"] = apply_failures(frame, run_checks("responses", frame, response_checks(ctx)))
+    checks = response_checks(ctx) + length_checks("responses", frame.columns)
+    frame["problems"] = apply_failures(frame, run_checks("responses", frame, checks))
     return split(frame, raw, "responses", key_of(frame, RESPONSE_KEY))
 
 

@@ -12,6 +12,7 @@ from diklat.domain.golongan import at_least
 from diklat.domain.problems import Problem
 from diklat.domain.roster import normalise_roster
 from diklat.gate.gx import INDEX, run_checks
+from diklat.gate.limits import length_checks
 from diklat.gate.suites import RosterRules, roster_checks
 
 COHORT = "cohort_key"  # which cohort a row of a concatenated batch belongs to
@@ -44,7 +45,8 @@ def gate_rosters(raw: pd.DataFrame, rules: Mapping[Hashable, RosterRules], today
     # GX reports failing rows by an index column, which must be unique across the concatenation.
     file_rows = frame[INDEX].to_numpy()
     frame[INDEX] = range(1, len(frame) + 1)
-    problems = apply_failures(frame, run_checks("roster", frame, roster_checks()))
+    checks = roster_checks() + length_checks("roster", frame.columns)
+    problems = apply_failures(frame, run_checks("roster", frame, checks))
     frame[INDEX] = file_rows
 
     ok = problems.map(len).eq(0)

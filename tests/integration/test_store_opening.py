@@ -111,3 +111,30 @@ def test_enrolments_in_a_running_cohort_are_seen_from_another_one(sessions, tmp_
         assert set(elsewhere.values()) == {one.label}
         assert cohorts.running_enrolments_elsewhere(s, one.cohort_id) == {}
         assert cohorts.enrolled_nips_many(s, [one.cohort_id, two.cohort_id])[two.cohort_id] == frozenset()
+
+
+@pytest.mark.parametrize(("column", "header"), [("name", "NAMA"), ("unit", "UNIT KERJA"), ("email", "EMAIL")])
+def test_a_value_at_the_stored_length_is_saved_and_one_character_more_is_quarantined(
+    sessions, db_url: str, tmp_path: Path, column: str, header: str
+) -> None:
+    """Every backend: PostgreSQL would refuse the whole file on an over-long value, SQLite would store it."""
+    from schemas.limits import STORED_LENGTHS
+
+    limit = STORED_LENGTHS["roster"][column]
+    synth = make_roster(3, seed=11, today=START)
+    frame = synth.frame.copy()
+    if header not in frame.columns:
+        frame[header] = None
+    fill = "a" * (limit - len("@x.id")) + "@x.id" if column == "email" else "A" * limit
+    frame.loc[0, header] = fill  # exactly at the limit
+    frame.loc[1, header] = fill + "a"  # one character over
+    table = read_table(write_table(frame, tmp_path / "long.csv"), ROSTER)
+    with unit_of_work(sessions) as s:
+        ref = cohorts.ensure_cohort(s, PROGRAM, 1, START, TEMPLATE, "test")
+        gated = gated_for(s, ref, table)
+        counts_ = save_roster(s, gated, ref, table.file_name, table.sha256, "test")
+    assert (counts_.rows_read, counts_.rows_accepted, counts_.rows_quarantined) == (3, 2, 1)
+    [reasons] = gated.quarantined["problems"].tolist()
+    assert [(p.code, p.column, p.params["length"], p.params["max"]) for p in reasons] == [
+        ("value.too_long", column, limit + 1, limit)
+    ]
