@@ -24,7 +24,13 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:  # noqa: ANN001
-    # batch mode lets ALTER TABLE work on SQLite, which cannot alter columns in place.
+    # batch mode lets ALTER TABLE work on SQLite, which cannot alter columns in place: it copies the
+    # table and drops the old one, which foreign-key enforcement refuses while other tables hold rows
+    # that point at it. Enforcement is off while migrating (the copy keeps every key), on again after.
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()  # end the autobegun transaction so the migrations get (and commit) their own
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
@@ -33,6 +39,9 @@ def _run(connection) -> None:  # noqa: ANN001
     )
     with context.begin_transaction():
         context.run_migrations()
+    if sqlite:
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.commit()
 
 
 run_migrations_online()
