@@ -111,6 +111,25 @@ def sqlite_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: A
     yield from _settings_for(url, tmp_path, monkeypatch)
 
 
+@pytest.fixture
+def sessions(db_url: str):  # noqa: ANN201
+    """A session factory on this test's database, for the store's own tests (no settings, no Prefect)."""
+    from diklat.db.engine import session_factory
+
+    return session_factory(db_url)
+
+
+@pytest.fixture
+def english(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Operator-facing text in English (the msgids), for exact assertions on artifact text."""
+    from diklat.settings import get_settings
+
+    monkeypatch.setenv("DIKLAT_LANGUAGE", "en")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[None]:
     """One temporary Prefect server for all flow tests (it costs 7-14 s to start)."""

@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from diklat.db.engine import session_factory
 from diklat.db.uow import unit_of_work
 from diklat.domain.results import Result
 from diklat.gate.roster import gate_roster
@@ -34,11 +33,6 @@ START = date(2022, 7, 14)
 PROGRAM = "PKP Kota Jambi 2022"
 TEMPLATE = resolve_template("PKP")
 EXAMINER = "196501011990031001"
-
-
-@pytest.fixture
-def sessions(db_url: str):  # noqa: ANN201
-    return session_factory(db_url)
 
 
 @pytest.fixture

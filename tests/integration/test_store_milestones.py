@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from diklat.db.engine import session_factory
 from diklat.db.uow import unit_of_work
 from diklat.gate.roster import gate_roster
 from diklat.gate.suites import RosterRules
@@ -31,11 +30,6 @@ START = date(2022, 7, 14)
 PROGRAM = "PKP Kota Jambi 2022"
 TEMPLATE = resolve_template("PKP")
 COACH = "197001011995031001"
-
-
-@pytest.fixture
-def sessions(db_url: str):  # noqa: ANN201
-    return session_factory(db_url)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from diklat.db.engine import session_factory
 from diklat.db.uow import unit_of_work
 from diklat.gate.roster import gate_roster
 from diklat.gate.suites import RosterRules
@@ -26,11 +25,6 @@ pytestmark = pytest.mark.integration
 START = date(2022, 7, 14)
 PROGRAM = "PKP Kota Jambi 2022"
 TEMPLATE = resolve_template("PKP")
-
-
-@pytest.fixture
-def sessions(db_url: str):  # noqa: ANN201
-    return session_factory(db_url)
 
 
 def roster(tmp_path: Path, n: int = 8, seed: int = 3):  # noqa: ANN201

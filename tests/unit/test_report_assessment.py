@@ -10,17 +10,7 @@ import pytest
 from diklat.domain.gated import BatchCounts
 from diklat.report.assessment import CohortOutcome, batch_markdown, results_table, summary_markdown
 
-pytestmark = pytest.mark.unit
-
-
-@pytest.fixture(autouse=True)
-def english(monkeypatch: pytest.MonkeyPatch) -> None:
-    from diklat.settings import get_settings
-
-    monkeypatch.setenv("DIKLAT_LANGUAGE", "en")
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+pytestmark = [pytest.mark.unit, pytest.mark.usefixtures("english")]
 
 
 NIPS = {1: "198001012005011001", 2: "198502022010012002", 3: "199003032015031003"}

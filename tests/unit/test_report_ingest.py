@@ -10,17 +10,7 @@ from diklat.domain.gated import BatchCounts
 from diklat.report.ingest import blocked_markdown, ingest_summary_markdown
 from diklat.report.markdown import table, table_row
 
-pytestmark = pytest.mark.unit
-
-
-@pytest.fixture(autouse=True)
-def english(monkeypatch: pytest.MonkeyPatch) -> None:
-    from diklat.settings import get_settings
-
-    monkeypatch.setenv("DIKLAT_LANGUAGE", "en")
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+pytestmark = [pytest.mark.unit, pytest.mark.usefixtures("english")]
 
 
 def counts(**changes: object) -> BatchCounts:

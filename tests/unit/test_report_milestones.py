@@ -9,20 +9,10 @@ import pytest
 
 from diklat.report.milestones import CohortCheck, at_risk_rows, cohort_checks, cohort_markdown, overview_rows
 
-pytestmark = pytest.mark.unit
+pytestmark = [pytest.mark.unit, pytest.mark.usefixtures("english")]
 
 NIP = "198503302003121002"
 MASKED = "198503**********02"  # birth year and month kept, the rest hidden
-
-
-@pytest.fixture(autouse=True)
-def english(monkeypatch: pytest.MonkeyPatch) -> None:
-    from diklat.settings import get_settings
-
-    monkeypatch.setenv("DIKLAT_LANGUAGE", "en")
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 def check(**changes: object) -> CohortCheck:

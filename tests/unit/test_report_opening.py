@@ -9,17 +9,7 @@ import pytest
 from diklat.domain.gated import BatchCounts
 from diklat.report.opening import intake_markdown, intake_rows
 
-pytestmark = pytest.mark.unit
-
-
-@pytest.fixture(autouse=True)
-def english(monkeypatch: pytest.MonkeyPatch) -> None:
-    from diklat.settings import get_settings
-
-    monkeypatch.setenv("DIKLAT_LANGUAGE", "en")
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+pytestmark = [pytest.mark.unit, pytest.mark.usefixtures("english")]
 
 
 @dataclass
