@@ -63,6 +63,11 @@ def report_state(state: Any, as_json: bool, kind: str = "roster") -> int:
 
     _ = translator()
     if state.is_failed():
+        outcome = state.result(raise_on_failure=False)
+        if isinstance(outcome, BaseException):
+            # Not a file the operator can fix but a fault: exit 1 with the details in the error log
+            # (guard), never "blocked" with a database message that may name people.
+            raise outcome
         if as_json:
             print(json.dumps({"outcome": "blocked", "message": state.message}))
         else:

@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 # "--- Logging error --- Traceback" into every later invocation's output.
 import flows.open_cohort  # noqa: F401, I001
 from diklat.bootstrap import services
-from diklat.cli import EXIT_BLOCKED, EXIT_OK, EXIT_QUARANTINED, EXIT_USAGE, app
+from diklat.cli import EXIT_BLOCKED, EXIT_INTERNAL, EXIT_OK, EXIT_QUARANTINED, EXIT_USAGE, app
 from diklat.synth.roster import make_roster, write_table
 from schemas import tables as t
 
@@ -392,3 +392,21 @@ def test_decisions_run_as_flows_with_the_same_words_and_exit_codes(sqlite_settin
     code, output = run("withdraw", "--cohort", "7", "--nip", nip, "--reason", "x")
     assert code == EXIT_USAGE and "There is no cohort 7 in programme 'PKP Kota Jambi 2022'" in output, output
     assert "Traceback" not in output
+
+
+def test_a_fault_inside_a_flow_exits_1_with_the_details_in_the_error_log_not_on_the_console(
+    settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from prefect import task
+
+    @task
+    def broken_save(*_args: object) -> None:
+        raise RuntimeError("INSERT failed for 198001012005011001 Budi Santoso")
+
+    monkeypatch.setattr("flows.open_cohort.save_enrolments", broken_save)
+    roster = write_table(make_roster(3, seed=4).frame, tmp_path / "roster.csv")
+    code, output = open_cohort(roster)
+    assert code == EXIT_INTERNAL
+    assert "198001012005011001" not in output and "Budi" not in output
+    log = (settings.data_dir / "diklat-error.log").read_text()
+    assert "INSERT failed" in log
