@@ -71,3 +71,26 @@ def task_run_count(flow_run_id: Any) -> int:
                     return total
 
     return asyncio.run(count())
+
+
+def enrol_clean_roster(session, tmp_path: Path, programme: str, start: date, n: int = 4, seed: int = 9):  # noqa: ANN001, ANN201
+    """Open cohort 1 and enrol a clean synthetic roster through the gate and the store (no flows).
+
+    Returns the cohort's ref and the gated roster (the store's own tests build on it).
+    """
+    from diklat.gate.roster import gate_roster
+    from diklat.gate.suites import RosterRules
+    from diklat.io.read import read_table
+    from diklat.store import cohorts
+    from diklat.store.roster import save_roster
+    from diklat.synth.roster import make_roster, write_table
+    from diklat.templates import resolve_template
+    from schemas.files import ROSTER
+
+    template = resolve_template("PKP")
+    table = read_table(write_table(make_roster(n, seed=seed, today=start).clean_frame, tmp_path / "roster.csv"), ROSTER)
+    ref = cohorts.ensure_cohort(session, programme, 1, start, template, "test")
+    rules = RosterRules(template.minimum_golongan, template.capacity, frozenset(), {})
+    gated = gate_roster(table.frame, rules, start)
+    save_roster(session, gated, ref, table.file_name, table.sha256, "test")
+    return ref, gated

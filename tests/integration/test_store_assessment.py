@@ -12,20 +12,15 @@ from sqlalchemy import func, select
 
 from diklat.db.uow import unit_of_work
 from diklat.domain.results import Result
-from diklat.gate.roster import gate_roster
-from diklat.gate.suites import RosterRules
-from diklat.io.read import read_table
 from diklat.store import cohorts
 from diklat.store.actions import ActionRefused
 from diklat.store.assessment import close_cohorts, find_cohorts, milestones_many, participants, participants_many
 from diklat.store.certificates import issue_many, reserve_certificates_many, revoke_other_certificates, verify
 from diklat.store.results import clear_deferral, save_results_changed
-from diklat.store.roster import save_roster
 from diklat.store.scores import applied_sheets, load_scores_many, save_assessors, score_context
-from diklat.synth.roster import make_roster, write_table
 from diklat.templates import resolve_template
 from schemas import tables as t
-from schemas.files import ROSTER
+from tests.helpers import enrol_clean_roster
 
 pytestmark = pytest.mark.integration
 
@@ -40,14 +35,8 @@ def cohort(sessions, tmp_path: Path) -> tuple[cohorts.CohortRef, list[int], list
     """An open cohort of 4 with its calendar: (ref, enrolment ids in seat order, their NIPs)."""
     from diklat.store.calendar import write_calendar
 
-    synth = make_roster(4, seed=9, today=START)
-    table = read_table(write_table(synth.clean_frame, tmp_path / "roster.csv"), ROSTER)
     with unit_of_work(sessions) as s:
-        ref = cohorts.ensure_cohort(s, PROGRAM, 1, START, TEMPLATE, "test")
-        gated = gate_roster(
-            table.frame, RosterRules(TEMPLATE.minimum_golongan, TEMPLATE.capacity, frozenset(), {}), START
-        )
-        save_roster(s, gated, ref, table.file_name, table.sha256, "test")
+        ref, _ = enrol_clean_roster(s, tmp_path, PROGRAM, START)
         write_calendar(s, ref)
         people = participants(s, ref.cohort_id)
     return ref, list(people["enrolment_id"]), list(people["nip"])

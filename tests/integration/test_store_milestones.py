@@ -10,19 +10,14 @@ import pytest
 from sqlalchemy import func, select
 
 from diklat.db.uow import unit_of_work
-from diklat.gate.roster import gate_roster
-from diklat.gate.suites import RosterRules
-from diklat.io.read import read_table
 from diklat.notify import Message
 from diklat.store import actions, cohorts, guides, notifications
 from diklat.store.calendar import write_calendar
 from diklat.store.participants import guide_contacts, withdrawn_counts
 from diklat.store.progress import append_history, running_cohorts
-from diklat.store.roster import save_roster
-from diklat.synth.roster import make_roster, write_table
 from diklat.templates import resolve_template
 from schemas import tables as t
-from schemas.files import ROSTER
+from tests.helpers import enrol_clean_roster
 
 pytestmark = pytest.mark.integration
 
@@ -35,14 +30,8 @@ COACH = "197001011995031001"
 @pytest.fixture
 def cohort(sessions, tmp_path: Path) -> tuple[cohorts.CohortRef, list[str]]:
     """An open cohort of 4 with its calendar, one coach with an e-mail, mentors from NIP ATASAN."""
-    synth = make_roster(4, seed=9, today=START)
-    table = read_table(write_table(synth.clean_frame, tmp_path / "roster.csv"), ROSTER)
     with unit_of_work(sessions) as s:
-        ref = cohorts.ensure_cohort(s, PROGRAM, 1, START, TEMPLATE, "test")
-        gated = gate_roster(
-            table.frame, RosterRules(TEMPLATE.minimum_golongan, TEMPLATE.capacity, frozenset(), {}), START
-        )
-        save_roster(s, gated, ref, table.file_name, table.sha256, "test")
+        ref, gated = enrol_clean_roster(s, tmp_path, PROGRAM, START)
         superiors = dict(zip(gated.accepted["nip"], gated.accepted["superior_nip"], strict=True))
         coaches = pd.DataFrame({"nip": [COACH], "name": ["Coach"], "email": ["coach@bpsdm.example"]})
         guides.save_guides(s, ref, superiors, coaches, "test")
