@@ -54,6 +54,10 @@ def run_demo(out: Path | None, console: Console) -> None:
     prepare()
     import os
 
+    from diklat.monitoring import setup_crash_detection
+
+    setup_crash_detection()  # a run killed half-way shows as Crashed, not "Running" for ever
+
     console.print(
         f"Prefect: {os.environ.get('PREFECT_API_URL', '').removesuffix('/api')} (every run is recorded there)"
     )

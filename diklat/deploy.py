@@ -27,6 +27,8 @@ def worker_environment(settings: Settings, api_url: str) -> dict[str, str]:
         "DIKLAT_DATABASE_URL": settings.sqlalchemy_url,
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "GX_ANALYTICS_ENABLED": "false",
+        # Heartbeats let the crash-detection automation (diklat.monitoring) see a killed run.
+        "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": os.environ.get("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", "30"),
     }
 
 

@@ -138,6 +138,23 @@ MESSAGES: dict[str, str] = {
     "manifest.date_invalid": N_(
         "Row {row} of the cohort list {file}: {column} '{value}' is not a date. Write it like 14/07/2022."
     ),
+    # the cohort lock
+    "lock.waiting": N_(
+        "Cohort {cohort} of '{program}' is being processed by run '{run}' (since {since} UTC). This run waits "
+        "until that one ends (at most {minutes} minutes)."
+    ),
+    "lock.timeout": N_(
+        "Cohort {cohort} of '{program}' stayed busy with run '{run}' for {minutes} minutes, so this run stopped "
+        "without changing anything. Check that run in the Prefect UI, then start this one again."
+    ),
+    "lock.holder_died": N_(
+        "This run stopped holding its lock on cohort {cohort} of '{program}' (its process on {host} ended or "
+        "stopped answering), so run '{run}' took over. Every step is one transaction: nothing half-done was kept."
+    ),
+    "run.no_heartbeat": N_(
+        "This run gave no sign of life for {seconds} seconds (its process or machine was stopped), so it was "
+        "marked Crashed. Start it again: every step is one transaction, so it ends as an uninterrupted run would."
+    ),
     "action.not_deferred": N_("This participant of {cohort} has no deferred pass (lulus tertunda) to clear."),
 }
 

@@ -47,6 +47,57 @@ def setup_failure_alerts(webhook_url: str) -> UUID:
     return existing.id
 
 
+CRASH_AUTOMATION_NAME = "diklat: runs that stopped sending heartbeats"
+# Every flow run sends a heartbeat event: every 30 s where diklat starts it (PREFECT_FLOWS_HEARTBEAT_FREQUENCY),
+# every 180 s (Prefect's default) where something else does. A silence longer than the slower of the two
+# means the run was killed with its process or machine, never that it is merely slow.
+SILENCE = 200
+
+
+def setup_crash_detection(silence_seconds: int = SILENCE) -> UUID:
+    """Mark as Crashed every flow run whose heartbeats stop before it ends (Prefect's zombie automation).
+
+    Without it a run killed with kill -9 (or whose machine went away) stays "Running" on the server
+    for ever and no failure list shows it. Runs that hold a cohort lease are also caught sooner by the
+    run that takes the lease over (``diklat.orchestration``). Safe to run any number of times.
+    """
+    from datetime import timedelta
+
+    from prefect.automations import Automation, ChangeFlowRunState, EventTrigger, Posture
+    from prefect.client.schemas.objects import StateType
+    from prefect.exceptions import PrefectHTTPStatusError
+
+    trigger = EventTrigger(
+        after={"prefect.flow-run.heartbeat"},
+        expect={
+            "prefect.flow-run.heartbeat",
+            "prefect.flow-run.Completed",
+            "prefect.flow-run.Failed",
+            "prefect.flow-run.Cancelled",
+            "prefect.flow-run.Crashed",
+        },
+        match={"prefect.resource.id": ["prefect.flow-run.*"]},
+        for_each={"prefect.resource.id"},
+        posture=Posture.Proactive,
+        threshold=1,
+        within=timedelta(seconds=silence_seconds),
+    )
+    from diklat.domain.problems import Problem
+    from diklat.messages import render
+
+    message = render(Problem("run.no_heartbeat", params={"seconds": silence_seconds}))
+    actions = [ChangeFlowRunState(state=StateType.CRASHED, message=message)]
+    try:
+        existing = Automation.read(name=CRASH_AUTOMATION_NAME)
+    except (ValueError, PrefectHTTPStatusError):
+        existing = None
+    if existing is None:
+        return Automation(name=CRASH_AUTOMATION_NAME, trigger=trigger, actions=actions, enabled=True).create().id
+    existing.trigger, existing.actions, existing.enabled = trigger, actions, True
+    existing.update()
+    return existing.id
+
+
 def failed_runs(limit: int = 200) -> list[dict[str, Any]]:
     """Flow runs whose last state is Failed or Crashed, oldest first (a retried run drops out)."""
     from prefect.client.orchestration import get_client

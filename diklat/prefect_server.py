@@ -41,6 +41,8 @@ def _configured_api_url() -> str | None:
 
 def ensure_server(data_dir: Path, port: int = DEFAULT_PORT, wait_seconds: float = 90) -> str:
     """Return the API URL of a running server, starting one if needed; sets PREFECT_API_URL."""
+    # Heartbeats every 30 s (Prefect's default is 180) so diklat.monitoring sees a killed run sooner.
+    os.environ.setdefault("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", "30")
     api_url = os.environ.get("PREFECT_API_URL") or _configured_api_url()
     if api_url:
         return api_url

@@ -383,3 +383,22 @@ class AuditLog(Base):
     old_value: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     new_value: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     source: Mapped[str | None] = mapped_column(String(300))
+
+
+class CohortLease(Base):
+    """Who holds a cohort's write lock, until when: the lock lives in diklat's database, not in memory.
+
+    A holder renews ``expires_at`` while it runs; a holder that dies (kill -9, a machine gone) stops
+    renewing and the lease expires, and a holder on the same host whose process is gone is taken over at
+    once. A Prefect server restart loses nothing, because nothing of the lock is kept there.
+    """
+
+    __tablename__ = "cohort_lease"
+    key: Mapped[str] = mapped_column(String(260), primary_key=True)
+    owner: Mapped[str | None] = mapped_column(String(100))  # a token unique to one holding
+    run_id: Mapped[str | None] = mapped_column(String(36))  # the Prefect flow run holding it
+    run_name: Mapped[str | None] = mapped_column(String(200))
+    host: Mapped[str | None] = mapped_column(String(200))
+    pid: Mapped[int | None]
+    acquired_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]

@@ -64,6 +64,11 @@ def report_state(state: Any, as_json: bool, kind: str = "roster") -> int:
     _ = translator()
     if state.is_failed():
         outcome = state.result(raise_on_failure=False)
+        from diklat.orchestration import CohortBusy
+
+        if isinstance(outcome, CohortBusy):  # another run held the cohort too long: try again later
+            console.print(str(outcome), style="bold red")
+            return EXIT_BLOCKED
         if isinstance(outcome, BaseException):
             # Not a file the operator can fix but a fault: exit 1 with the details in the error log
             # (guard), never "blocked" with a database message that may name people.

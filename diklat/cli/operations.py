@@ -96,6 +96,9 @@ def serve(
     env = deploy.worker_environment(settings, api)
     deploy.ensure_work_pool()
     deploy.deploy_all(env)
+    from diklat.monitoring import setup_crash_detection
+
+    setup_crash_detection()
     if settings.failure_webhook_url:
         from diklat.monitoring import setup_failure_alerts
 
