@@ -28,6 +28,10 @@ MESSAGES: dict[str, str] = {
         "(the first row) with these names."
     ),
     "file.duplicate_column": N_("The file {file} has several columns for {column}: {headers}. Keep only one of them."),
+    "file.mostly_invalid": N_(
+        "{bad} of the {read} rows of {file} ({percent}%) cannot be used, so nothing of the file was saved: it is "
+        "probably the wrong file, or its columns are shifted. The commonest reason, first seen on row {row}:"
+    ),
     "file.wrong_kind": N_("The file {file} does not look like a {kind} file: {detail}."),
     # NIP
     "nip.missing": N_("{column} is empty. Fill in the 18-digit NIP."),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -25,6 +26,14 @@ class Settings(BaseSettings):
     template_dir: Path | None = Field(None, description="Extra folder of programme templates.")
     chunk_rows: int = Field(50_000, ge=1_000, description="Rows per bulk write chunk.")
     cohorts_per_task: int = Field(250, ge=1, description="Cohorts one task of a many-cohort flow handles.")
+    refuse_bad_share: Decimal = Field(
+        Decimal("0.5"),
+        gt=0,
+        le=1,
+        description="A file with more than this share of its rows unusable is refused as a whole (wrong file, "
+        "shifted columns) instead of being quarantined row by row.",
+    )
+    refuse_min_rows: int = Field(20, ge=1, description="Files shorter than this are never refused for their share.")
     cohort_artifacts_max: int = Field(
         50, ge=0, description="Up to this many cohorts a run shows one artifact per cohort; beyond, one overview."
     )

@@ -151,10 +151,11 @@ def _assess_chunk(
         return [], sheets.held
     as_of = {c.cohort_id: params.as_of or c.end_date for c in ready}
     plan = prepare_score_sheets(quote(ready), quote(sheets))
-    gated = validate_score_sheets(quote(sheets), quote(plan), as_of)
+    screened = validate_score_sheets(quote(sheets), quote(plan), as_of, quote(part))
     saved = {i: SavedSheet(c, None) for i, c in plan.done.items()} | save_score_sheets(
-        quote(ready), quote(sheets), quote(gated)
+        quote(ready), quote(sheets), quote(screened.gated)
     )
+    ready = [c for c in ready if c.cohort_id in saved]  # a sheet refused whole grades nobody
     sources = {
         i: f"{sheets.scores[i].file_name} (batch {saved[i].counts.batch_id})" for i in (c.cohort_id for c in ready)
     }
@@ -171,7 +172,7 @@ def _assess_chunk(
         )
         for c in ready
     ]
-    return assessed, sheets.held
+    return assessed, sheets.held + screened.held
 
 
 def publish_batch_assessment(summary: BatchAssessment) -> None:

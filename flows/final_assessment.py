@@ -66,6 +66,8 @@ def _assess(params: FinalAssessment, cohort: CohortRef) -> State:
     if isinstance(table, Blocked):
         return blocked_state(table, "scores")
     gated = validate_scores(table, load_score_context(cohort), as_of)
+    if isinstance(gated, Blocked):  # mostly unusable rows: refused whole, and nobody is graded from it
+        return blocked_state(gated, "scores")
     counts = save_evidence_rows(gated, cohort, table)
     rejected = publish_ingest_report("scores", cohort, counts, table.headers)
 

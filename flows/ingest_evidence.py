@@ -53,6 +53,8 @@ def _ingest(params: IngestEvidence, table: RawTable, cohort: CohortRef, today: d
     logger = get_run_logger()
     # 2. gate, 3. persist, 4. report
     gated = validate_evidence(params.kind, table, load_evidence_context(cohort, params.kind), today)
+    if isinstance(gated, Blocked):  # mostly unusable rows: the wrong file, refused whole
+        return blocked_state(gated, params.kind)
     counts = save_evidence_rows(gated, cohort, table)
     rejected = publish_ingest_report(params.kind, cohort, counts, table.headers)
     logger.info(

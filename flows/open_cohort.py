@@ -77,6 +77,8 @@ def _enrol(params: OpenCohort, template: Template, table: RawTable, coaches: Raw
 
     # 2. gate
     gated = validate_roster(table, load_roster_rules(cohort), today)
+    if isinstance(gated, Blocked):  # mostly unusable rows: the wrong file, refused whole
+        return _blocked(gated)
     logger.info(
         "Gate: %d rows read, %d accepted, %d quarantined", gated.rows_read, len(gated.accepted), len(gated.quarantined)
     )

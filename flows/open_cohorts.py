@@ -78,9 +78,9 @@ def open_cohorts(params: OpenCohorts) -> State:
         # looking for futures to wait on; there are none, they are plain data.
         rosters = read_rosters(quote(part))
         chunk = prepare_cohorts(params.program, quote(part), quote(rosters), template)
-        gated = validate_rosters(quote(rosters), quote(chunk), today)
-        summary.opened += save_cohorts(quote(gated), quote(rosters), quote(chunk))
-        summary.held += sorted(rosters.held + chunk.held, key=lambda h: h.row_number)
+        screened = validate_rosters(quote(rosters), quote(chunk), quote(part), today)
+        summary.opened += save_cohorts(quote(screened.gated), quote(rosters), quote(chunk))
+        summary.held += sorted(rosters.held + chunk.held + screened.held, key=lambda h: h.row_number)
         logger.info("Cohorts %d-%d of %d done", first + 1, first + len(part), len(entries))
 
     # 3. report: files to fix for cohorts with quarantined rows, one summary for the whole intake

@@ -71,6 +71,8 @@ def plan_cohorts(params: PlanCohorts) -> State:
     if isinstance(table, Blocked):
         return blocked_state(table, "personnel")
     gated = validate_personnel(table, as_of)
+    if isinstance(gated, Blocked):  # mostly unusable rows: the wrong file, refused whole
+        return blocked_state(gated, "personnel")
     counts = record_personnel_batch(gated, table, f"planning:{slug(params.program)}")
 
     # 3. backlog, 4. dates, 5. seats, 6. files and artifacts

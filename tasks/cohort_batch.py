@@ -21,13 +21,13 @@ from diklat.gate.roster import COHORT, gate_rosters
 from diklat.gate.suites import RosterRules
 from diklat.io.read import RawTable, read_table
 from diklat.messages import render
-from diklat.report.quarantine import masked_problem
+from diklat.report.quarantine import blocked_text, masked_problem
 from diklat.store import cohorts, guides
 from diklat.store.calendar import write_calendars
 from diklat.store.roster import RosterFile, save_rosters
 from schemas.files import COACHES, MANIFEST, ROSTER
 from schemas.template import Template
-from tasks.common import compute_task, current_run_id, io_task
+from tasks.common import compute_task, current_run_id, io_task, refuse_mostly_invalid
 from tasks.roster import ACTOR
 
 
@@ -135,13 +135,29 @@ def read_rosters(entries: list[ManifestEntry]) -> Rosters:
     return Rosters(tables, coach_tables, held)
 
 
+@dataclass(frozen=True)
+class Screened:
+    """The chunk's gated rosters, and the cohorts whose roster was refused whole (mostly unusable rows)."""
+
+    gated: dict[int, Gated]
+    held: list[HeldBack]
+
+
 @compute_task
-def validate_rosters(rosters: Rosters, chunk: Chunk, today: date) -> dict[int, Gated]:
+def validate_rosters(rosters: Rosters, chunk: Chunk, entries: list[ManifestEntry], today: date) -> Screened:
     """One Great Expectations run over every roster of the chunk; each row accepted or quarantined."""
     if not chunk.rules:
-        return {}
+        return Screened({}, [])
     frame = pd.concat([rosters.tables[n].frame.assign(**{COHORT: n}) for n in chunk.rules], ignore_index=True)
-    return gate_rosters(frame, chunk.rules, today)
+    gated, held = {}, []
+    rows = {e.cohort: e.row_number for e in entries}
+    for number, one in gate_rosters(frame, chunk.rules, today).items():
+        screened = refuse_mostly_invalid(one, rosters.tables[number].file_name)
+        if isinstance(screened, Blocked):
+            held.append(HeldBack(number, rows[number], blocked_text(screened, "roster")))
+        else:
+            gated[number] = screened
+    return Screened(gated, held)
 
 
 @io_task

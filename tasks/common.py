@@ -1,4 +1,5 @@
-"""Retry policy shared by every task: back off on transient faults, never retry a data error."""
+"""What every task shares: the retry policy (back off on transient faults, never retry a data error) and
+the refusal of a file whose rows are mostly unusable."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 
+from diklat.bootstrap import services
+from diklat.domain.gated import Gated, mostly_invalid
+from diklat.domain.problems import Blocked
 from diklat.store.errors import is_transient_db_error
 
 # A file another program holds open, a share that blinked: worth another try.
@@ -60,3 +64,10 @@ def current_run_id() -> str | None:
 
     run_id = flow_run.get_id()
     return str(run_id) if run_id else None
+
+
+def refuse_mostly_invalid(gated: Gated, file_name: str) -> Gated | Blocked:
+    """The gated file, or Blocked when most of its rows are unusable (the settings say how many is most)."""
+    settings = services().settings
+    found = mostly_invalid(gated, file_name, settings.refuse_bad_share, settings.refuse_min_rows)
+    return gated if found is None else Blocked(found.problem, file_name, found.example)

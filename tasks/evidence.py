@@ -17,7 +17,7 @@ from diklat.store.evaluation import ensure_instrument, response_context
 from diklat.store.evidence import evidence_context, save_evidence
 from schemas.files import SPECS
 from schemas.instrument import default_instrument
-from tasks.common import compute_task, current_run_id, io_task
+from tasks.common import compute_task, current_run_id, io_task, refuse_mostly_invalid
 
 ACTOR = "ingest-evidence"
 
@@ -49,11 +49,15 @@ def load_evidence_context(cohort: cohorts.CohortRef, kind: str = "attendance") -
 
 
 @compute_task
-def validate_evidence(kind: str, table: RawTable, ctx: EvidenceContext | ResponseContext, today: date) -> Gated:
+def validate_evidence(
+    kind: str, table: RawTable, ctx: EvidenceContext | ResponseContext, today: date
+) -> Gated | Blocked:
     """The Great Expectations gate for this kind of evidence."""
     if kind == "responses":
-        return gate_responses(table.frame, default_instrument(), ctx, today)
-    return gate_evidence(kind, table.frame, ctx, today)
+        gated = gate_responses(table.frame, default_instrument(), ctx, today)
+    else:
+        gated = gate_evidence(kind, table.frame, ctx, today)
+    return refuse_mostly_invalid(gated, table.file_name)
 
 
 @io_task

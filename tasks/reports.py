@@ -13,9 +13,8 @@ from diklat.domain.gated import BatchCounts
 from diklat.domain.names import slug
 from diklat.domain.problems import Blocked, Problem
 from diklat.i18n import translator
-from diklat.messages import render
 from diklat.report.ingest import blocked_markdown, ingest_summary_markdown
-from diklat.report.quarantine import masked_problem, quarantine_rows, write_rejected_file
+from diklat.report.quarantine import blocked_text, quarantine_rows, write_rejected_file
 from diklat.store.batches import batch_quarantine
 from diklat.store.cohorts import CohortRef
 from diklat.templates import available_templates, resolve_template
@@ -66,7 +65,7 @@ def publish_blocked(kind: str, problem_text: str, file_name: str | None) -> None
 
 def blocked_state(blocked: Blocked, kind: str) -> State:
     """End the run as Failed with the operator's message (NIPs masked), no traceback."""
-    text = render(masked_problem(blocked.problem), kind)
+    text = blocked_text(blocked, kind)
     publish_blocked(kind, text, blocked.file_name)
     get_run_logger().error("Blocked (%s): %s", blocked.problem.code, text)  # NIPs in text are masked
     return Failed(message=text, data=blocked)

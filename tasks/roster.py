@@ -17,7 +17,7 @@ from diklat.store.calendar import write_calendar
 from diklat.store.roster import save_roster
 from schemas.files import COACHES, ROSTER
 from schemas.template import Template
-from tasks.common import compute_task, current_run_id, io_task
+from tasks.common import compute_task, current_run_id, io_task, refuse_mostly_invalid
 
 ACTOR = "open-cohort"
 
@@ -63,9 +63,9 @@ def load_roster_rules(cohort: cohorts.CohortRef) -> RosterRules:
 
 
 @compute_task
-def validate_roster(table: RawTable, rules: RosterRules, today: date) -> Gated:
-    """The Great Expectations gate: every row accepted or quarantined with its reasons."""
-    return gate_roster(table.frame, rules, today)
+def validate_roster(table: RawTable, rules: RosterRules, today: date) -> Gated | Blocked:
+    """The Great Expectations gate: every row accepted or quarantined with its reasons (or the file refused)."""
+    return refuse_mostly_invalid(gate_roster(table.frame, rules, today), table.file_name)
 
 
 @io_task

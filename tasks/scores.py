@@ -9,19 +9,19 @@ from pathlib import Path
 from diklat.bootstrap import services
 from diklat.domain.gated import BatchCounts, Gated
 from diklat.domain.manifest import ManifestEntry
-from diklat.domain.problems import FileProblem, Problem
+from diklat.domain.problems import Blocked, FileProblem, Problem
 from diklat.domain.scores import ScoreContext
 from diklat.gate.evidence import gate_scores, gate_scores_many
 from diklat.io.read import RawTable, read_table
 from diklat.messages import render
-from diklat.report.quarantine import masked_problem, write_rejected_file
+from diklat.report.quarantine import blocked_text, masked_problem, write_rejected_file
 from diklat.store import scores as store
 from diklat.store.batches import batch_quarantine
 from diklat.store.cohorts import CohortRef
 from diklat.store.evidence import save_evidence
 from schemas.files import ASSESSORS, SCORES
-from tasks.cohort_batch import HeldBack
-from tasks.common import compute_task, current_run_id, io_task
+from tasks.cohort_batch import HeldBack, Screened
+from tasks.common import compute_task, current_run_id, io_task, refuse_mostly_invalid
 from tasks.evidence import ACTOR  # scores are saved as the single-cohort flow saves them
 from tasks.reports import cohort_folder
 
@@ -41,9 +41,9 @@ def load_score_context(cohort: CohortRef) -> ScoreContext:
 
 
 @compute_task
-def validate_scores(table: RawTable, ctx: ScoreContext, today: date) -> Gated:
-    """The Great Expectations gate for score sheets."""
-    return gate_scores(table.frame, ctx, today)
+def validate_scores(table: RawTable, ctx: ScoreContext, today: date) -> Gated | Blocked:
+    """The Great Expectations gate for score sheets (a sheet of mostly unusable rows is refused: no grading)."""
+    return refuse_mostly_invalid(gate_scores(table.frame, ctx, today), table.file_name)
 
 
 def held_back(entry: ManifestEntry, problem: Problem, kind: str) -> HeldBack:
@@ -99,10 +99,25 @@ def prepare_score_sheets(cohorts: list[CohortRef], sheets: Sheets) -> SheetPlan:
 
 
 @compute_task
-def validate_score_sheets(sheets: Sheets, plan: SheetPlan, today: dict[int, date]) -> dict[int, Gated]:
-    """One Great Expectations run over every score sheet of the chunk still to apply."""
+def validate_score_sheets(
+    sheets: Sheets, plan: SheetPlan, today: dict[int, date], entries: list[tuple[ManifestEntry, CohortRef]]
+) -> Screened:
+    """One Great Expectations run over every score sheet of the chunk still to apply.
+
+    A sheet of mostly unusable rows is refused whole: its cohort is held back, and nobody in it is
+    graded from the few rows that happened to pass.
+    """
     frames = {i: sheets.scores[i].frame for i in plan.contexts}
-    return gate_scores_many(frames, plan.contexts, today)
+    gated, held = {}, []
+    rows = {ref.cohort_id: entry for entry, ref in entries}
+    for cohort_id, one in gate_scores_many(frames, plan.contexts, today).items():
+        screened = refuse_mostly_invalid(one, sheets.scores[cohort_id].file_name)
+        if isinstance(screened, Blocked):
+            entry = rows[cohort_id]
+            held.append(HeldBack(entry.cohort, entry.row_number, blocked_text(screened, "scores")))
+        else:
+            gated[cohort_id] = screened
+    return Screened(gated, held)
 
 
 @dataclass(frozen=True)

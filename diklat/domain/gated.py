@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
+
+from diklat.domain.problems import Problem
 
 
 @dataclass(frozen=True)
@@ -35,3 +39,36 @@ class BatchCounts:
     rows_unchanged: int
     rows_resolved: int
     already_processed: bool = False
+
+
+@dataclass(frozen=True)
+class MostlyInvalid:
+    """Why a whole file is refused: ``problem`` gives the share, ``example`` the commonest reason."""
+
+    problem: Problem
+    example: Problem | None
+
+
+def mostly_invalid(gated: Gated, file_name: str, share: Decimal, min_rows: int) -> MostlyInvalid | None:
+    """A file whose rows are mostly unusable is refused whole: it is the wrong file, not a few bad rows.
+
+    Quarantining 9 rows in 10 would leave a cohort half-enrolled, or grade it from the few rows that
+    happened to pass; refusing the file keeps everything as it was until the right file comes.
+    """
+    bad = len(gated.quarantined)
+    if gated.rows_read < min_rows or Decimal(bad) <= share * gated.rows_read:
+        return None
+    reasons = Counter(p.code for found in gated.quarantined["problems"] for p in found)
+    commonest = reasons.most_common(1)[0][0] if reasons else None
+    row, example = next(
+        (
+            (int(row), p)
+            for row, found in zip(gated.quarantined["row_number"], gated.quarantined["problems"], strict=True)
+            for p in found
+            if p.code == commonest
+        ),
+        (0, None),
+    )
+    percent = (Decimal(100 * bad) / gated.rows_read).quantize(Decimal("1"), ROUND_HALF_UP)
+    params = {"file": file_name, "bad": bad, "read": gated.rows_read, "percent": percent, "row": row}
+    return MostlyInvalid(Problem("file.mostly_invalid", None, params), example)

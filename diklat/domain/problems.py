@@ -61,6 +61,7 @@ class Blocked:
 
     problem: Problem
     file_name: str | None = None
+    example: Problem | None = None  # one row's reason, shown after the problem (a file refused whole)
 
     @classmethod
     def from_error(cls, error: FileProblem) -> Blocked:

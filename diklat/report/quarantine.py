@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from diklat.domain.nip import mask_nip
-from diklat.domain.problems import Problem
+from diklat.domain.problems import Blocked, Problem
 from diklat.i18n import N_, translator
 from diklat.io.write import write_table
 from diklat.messages import render
@@ -25,6 +25,14 @@ def masked_problem(problem: Problem) -> Problem:
             problem.code, problem.column, {**problem.params, "value": mask_nip(str(problem.params["value"]))}
         )
     return problem
+
+
+def blocked_text(blocked: Blocked, kind: str) -> str:
+    """Why a step stopped, in the operator's words, NIPs masked (with one row's reason when there is one)."""
+    text = render(masked_problem(blocked.problem), kind)
+    if blocked.example is not None:
+        text += " " + render(masked_problem(blocked.example), kind)
+    return text
 
 
 def reasons_text(reasons: list[dict[str, Any]], kind: str, language: str | None, mask: bool) -> str:

@@ -276,3 +276,27 @@ def test_a_participant_whose_score_row_waits_in_quarantine_is_not_graded_until_t
     assert fixed.result().counts.rows_quarantined == 0
     status, score, _ = results(cohort)[a]
     assert (status, score) == ("lulus", Decimal("87.50")) and a in certificates()
+
+
+def _junk(rows: int) -> dict:
+    """Overrides making the first ``rows`` score rows of the sheet 150 (outside 0-100)."""
+    keys = [(i, c, j) for i in range(5) for c in COMPONENTS for j in range(2)]
+    return {key: "150" for key in keys[:rows]}
+
+
+def test_a_sheet_of_mostly_unusable_rows_is_refused_whole_and_nobody_is_graded(cohort, tmp_path: Path) -> None:
+    path = sheet(cohort, tmp_path, "junk.csv", _junk(21))  # 21 of 40 rows: more than half
+    state = final_assessment(FinalAssessment(program=PROGRAM, cohort=1, scores=path), return_state=True)
+    assert state.is_failed()
+    assert "21 of the 40 rows of junk.csv (53%) cannot be used" in state.message
+    assert "first seen on row 2" in state.message and "outside 0 to 100" in state.message
+    assert results(cohort) == {} and certificates() == {}
+    with services().unit_of_work() as session:
+        assert session.scalars(select(t.Score)).first() is None
+        assert session.scalars(select(t.QuarantinedRow).where(t.QuarantinedRow.kind == "scores")).first() is None
+
+
+def test_a_sheet_with_half_its_rows_unusable_is_still_taken_row_by_row(cohort, tmp_path: Path) -> None:
+    path = sheet(cohort, tmp_path, "half.csv", _junk(20))  # exactly half: the share must be exceeded
+    summary = final_assessment(FinalAssessment(program=PROGRAM, cohort=1, scores=path), return_state=True).result()
+    assert summary.counts.rows_quarantined == 20 and summary.counts.rows_accepted == 20
