@@ -39,6 +39,17 @@ def guard(fn: Any) -> Any:
         except typer.Exit:
             raise
         except Exception as error:  # noqa: BLE001 - the operator gets a sentence, the log the rest
+            url = _unreachable_server(error)
+            if url:
+                _ = translator()
+                console.print(
+                    _(
+                        "The Prefect server at {url} does not answer, so nothing was run. Start it with "
+                        "'diklat serve' (or ask whoever runs it), or point PREFECT_API_URL at the right server."
+                    ).format(url=url),
+                    style="red",
+                )
+                raise typer.Exit(EXIT_INTERNAL) from None
             log = get_settings().data_dir / "diklat-error.log"
             log.parent.mkdir(parents=True, exist_ok=True)
             with log.open("a", encoding="utf-8") as fh:
@@ -53,6 +64,21 @@ def guard(fn: Any) -> Any:
     wrapper.__name__, wrapper.__doc__ = fn.__name__, fn.__doc__
     wrapper.__wrapped__ = fn
     return wrapper
+
+
+def _unreachable_server(error: BaseException) -> str | None:
+    """The API URL when ``error`` (or what caused it) says the Prefect server could not be reached."""
+    seen: BaseException | None = error
+    while seen is not None:
+        text = str(seen)
+        if isinstance(seen, RuntimeError) and text.startswith("Failed to reach API at"):
+            return text.removeprefix("Failed to reach API at").strip()
+        if type(seen).__name__ in {"ConnectError", "ConnectTimeout"}:  # httpx, without importing it
+            import os
+
+            return os.environ.get("PREFECT_API_URL", "?")
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def report_state(state: Any, as_json: bool, kind: str = "roster") -> int:

@@ -410,3 +410,28 @@ def test_a_fault_inside_a_flow_exits_1_with_the_details_in_the_error_log_not_on_
     assert "198001012005011001" not in output and "Budi" not in output
     log = (settings.data_dir / "diklat-error.log").read_text()
     assert "INSERT failed" in log
+
+
+def test_an_unreachable_prefect_server_is_named_with_what_to_do(tmp_path: Path) -> None:
+    """A separate process, as an operator would run it: the harness's server is not in its settings."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
+        "DIKLAT_DATA_DIR": str(tmp_path / "data"),
+        "DIKLAT_DATABASE_URL": f"sqlite:///{tmp_path / 'diklat.db'}",
+        "DIKLAT_LANGUAGE": "en",
+        "COLUMNS": "250",
+    }
+    diklat = Path(sys.executable).with_name("diklat")
+    done = subprocess.run([str(diklat), "check"], env=env, capture_output=True, text=True, timeout=300)  # noqa: S603
+    assert done.returncode == EXIT_INTERNAL
+    assert f"The Prefect server at http://127.0.0.1:{port}/api" in done.stdout and "diklat serve" in done.stdout
+    assert "Internal error" not in done.stdout and "Traceback" not in done.stdout + done.stderr
