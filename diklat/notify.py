@@ -38,10 +38,11 @@ class LogNotifier:
         self.logger = logger
 
     def send(self, message: Message) -> None:
-        from diklat.domain.nip import mask_nip
+        from diklat.domain.privacy import mask_personal
 
-        # Without an e-mail address the recipient is a NIP: personal data, masked in the log.
-        recipient = mask_nip(message.recipient) if message.recipient.isdigit() else message.recipient
+        # The recipient is personal data (an e-mail address, or a NIP when there is none): masked in the
+        # log, which Prefect stores with the run. The message itself stays in diklat's outbox.
+        recipient = mask_personal(message.recipient)
         self._logger().info("Notification to %s: %s", recipient, message.subject)
 
     def _logger(self) -> logging.Logger | logging.LoggerAdapter:

@@ -24,3 +24,15 @@ def test_the_smtp_password_never_appears_in_a_repr_or_a_dump(monkeypatch: pytest
     settings = Settings()
     assert "rahasia-123" not in repr(settings) and "rahasia-123" not in settings.model_dump_json()
     assert settings.smtp_password.get_secret_value() == "rahasia-123"
+
+
+def test_the_log_channel_masks_an_e_mail_recipient(caplog) -> None:
+    import logging
+
+    from diklat.notify import LogNotifier, Message
+
+    with caplog.at_level(logging.INFO):
+        LogNotifier(logging.getLogger("diklat.test")).send(
+            Message("k", "log", "mila.winarsih@bpsdm.jambiprov.go.id", "Peserta berisiko", "…")
+        )
+    assert "m***@bpsdm.jambiprov.go.id" in caplog.text and "winarsih" not in caplog.text

@@ -1,0 +1,108 @@
+"""Nothing Prefect stores names a person: after the whole seed scenario and runs that fail, every flow run's
+parameters and state, every task run's state, every log line, artifact and event is scanned for the NIPs,
+names, e-mail addresses and phone numbers of the people in diklat's database."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console
+from sqlalchemy import insert, select
+
+import diklat.store.roster as roster_store
+from diklat.bootstrap import services
+from diklat.demo import run_demo
+from diklat.synth.roster import make_roster, write_table
+from flows.open_cohort import open_cohort
+from schemas import tables as t
+from tests.helpers import open_params
+
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("prefect_harness")]
+
+# Bounded by anything but word characters, '*' and '-', so the hex digits of a UUID never match.
+NIP = re.compile(r"(?<![\w*-])\d{18}(?![\w*])")
+EMAIL = re.compile(r"[A-Za-z0-9._%+'-]{2,}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")  # a masked one keeps 1 char
+PHONE = re.compile(r"(?<![\w*-])(?:\+62|0)8\d{7,11}(?![\w*])")
+
+
+def _everything_prefect_stored() -> str:
+    """Flow runs, task runs, logs, artifacts and events, as one text."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import LogFilter
+
+    parts: list[Any] = []
+    with get_client(sync_client=True) as client:
+        offset = 0
+        while runs := client.read_flow_runs(limit=200, offset=offset):
+            parts += [(r.name, r.parameters, r.tags, r.state.message if r.state else None) for r in runs]
+            offset += len(runs)
+        offset = 0
+        while tasks := client.read_task_runs(limit=200, offset=offset):
+            parts += [(r.name, r.state.message if r.state else None, r.task_inputs) for r in tasks]
+            offset += len(tasks)
+        offset = 0
+        while logs := client.read_logs(log_filter=LogFilter(), limit=200, offset=offset):
+            parts += [log.message for log in logs]
+            offset += len(logs)
+        offset = 0
+        while artifacts := client.read_artifacts(limit=200, offset=offset):
+            parts += [(a.key, a.description, a.data) for a in artifacts]
+            offset += len(artifacts)
+        page = client._client.post("/events/filter", json={"limit": 50}).json()
+        while page:
+            parts += page["events"]
+            next_page = page.get("next_page")
+            page = client._client.get(next_page).json() if next_page else None
+    return json.dumps(parts, default=str, ensure_ascii=False)
+
+
+def _people() -> tuple[set[str], set[str]]:
+    """The NIPs and names diklat holds (employees, coaches, assessors)."""
+    with services().unit_of_work() as session:
+        nips = set(session.scalars(select(t.Employee.nip)))
+        names = set(session.scalars(select(t.Employee.name)))
+    return nips, {n for n in names if n and len(n) > 6}
+
+
+def test_no_nip_name_email_or_phone_reaches_prefect_after_every_flow_and_failing_runs(
+    sqlite_settings, tmp_path: Path, monkeypatch
+) -> None:
+    from prefect.automations import Automation
+
+    from diklat.monitoring import CRASH_AUTOMATION_NAME
+
+    try:
+        run_demo(tmp_path / "demo", Console(file=open(tmp_path / "demo.log", "w"), width=200))  # noqa: SIM115
+    finally:
+        Automation.read(name=CRASH_AUTOMATION_NAME).delete()  # the demo sets it up; other tests set their own
+
+    # Runs that fail: a file without its NIP column, and a database that refuses a write mid-run.
+    people = make_roster(25, seed=77).frame
+    assert open_cohort(
+        open_params(write_table(people.drop(columns=["NIP"]), tmp_path / "no-nip.csv"), cohort=7), return_state=True
+    ).is_failed()
+
+    def refused(session, accepted, enrolled):  # noqa: ANN001, ANN202 - a real error quoting a real row
+        row = accepted.iloc[0]
+        session.execute(insert(t.Employee), [{"nip": row["nip"], "name": row["name"], "email": row.get("email")}])
+        return {}
+
+    monkeypatch.setattr(roster_store, "_save_enrolments", refused)
+    failed = open_cohort(open_params(write_table(people, tmp_path / "ok.csv"), cohort=8), return_state=True)
+    assert failed.is_failed() and "IntegrityError" in failed.message
+
+    stored = _everything_prefect_stored()
+    nips, names = _people()
+    assert len(nips) >= 60 and len(stored) > 100_000  # the scenario really ran and was really read back
+    leaked_nips = {n for n in NIP.findall(stored)}
+    assert not leaked_nips, f"{len(leaked_nips)} unmasked NIPs, e.g. {sorted(leaked_nips)[:1]}"
+    assert not EMAIL.findall(stored), EMAIL.findall(stored)[:3]
+    assert not PHONE.findall(stored), PHONE.findall(stored)[:3]
+    leaked_names = [n for n in names if n in stored]
+    assert not leaked_names, f"{len(leaked_names)} names, e.g. {leaked_names[:2]}"
+    planted = people.iloc[0]
+    assert planted["NIP"] not in stored and planted["NAMA"] not in stored
