@@ -158,13 +158,21 @@ class Milestone(Base):
 
 
 class MilestoneStatus(Base):
-    """History of a participant's milestone status: rows are appended, never updated."""
+    """History of a participant's milestone status: rows are appended, never updated.
+
+    Each row names the row it follows (the latest as of its date when it was written, 0 for none), and
+    that is unique: two checks that computed the same change from the same history can write it once
+    only, whatever locks they did or did not hold. A later change on the same day follows the earlier.
+    """
 
     __tablename__ = "milestone_status"
-    __table_args__ = (Index("ix_milestone_status_lookup", "milestone_id", "enrolment_id", "as_of"),)
+    __table_args__ = (
+        Index("ix_milestone_status_chain", "milestone_id", "enrolment_id", "as_of", "follows_id", unique=True),
+    )
     id: Mapped[Id] = mapped_column(primary_key=True)
     milestone_id: Mapped[Id] = mapped_column(ForeignKey("milestone.id"))
     enrolment_id: Mapped[Id] = mapped_column(ForeignKey("enrolment.id"))
+    follows_id: Mapped[int] = mapped_column(server_default="0")
     status: Mapped[str] = mapped_column(String(10))  # pending | met | missed | waived
     as_of: Mapped[date]
     reason: Mapped[str | None] = mapped_column(String(500))

@@ -48,6 +48,22 @@ def upsert(
         session.execute(stmt, list(part))
 
 
+def insert_new(session: Session, table: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> int:
+    """Insert rows whose natural key is not there yet; returns how many this call inserted.
+
+    What a concurrent writer inserted first is skipped, not an error: the unique key, not a prior
+    read, decides, so two writers of the same rows converge on one copy.
+    """
+    if not rows:
+        return 0
+    stmt = _insert(session, table).on_conflict_do_nothing(index_elements=list(keys))
+    stmt = stmt.returning(*table.primary_key.columns)
+    inserted = 0
+    for part in chunks(rows, len(rows[0])):
+        inserted += len(session.execute(stmt, list(part)).all())
+    return inserted
+
+
 def insert_or_ignore(session: Session, table: Table, row: dict[str, Any], keys: Sequence[str]) -> bool:
     """Insert one row unless its natural key exists; True if this call inserted it.
 

@@ -7,11 +7,13 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from diklat.db.bulk import insert_new
 from diklat.domain.nip import mask_nip, normalize_nip
 from diklat.domain.participants import matching_seats
 from diklat.domain.progress import WAIVED
 from diklat.store.audit import audit
 from diklat.store.cohorts import CohortRef
+from diklat.store.progress import HISTORY_KEY, latest_status_id
 from schemas import tables as t
 
 
@@ -97,7 +99,10 @@ def waive(session: Session, cohort: CohortRef, nip: str, milestone: str, on: dat
     )
     if exists:
         return False
-    session.add(t.MilestoneStatus(milestone_id=ms.id, enrolment_id=row.id, status=WAIVED, as_of=on, reason=reason))
+    waived = {"milestone_id": ms.id, "enrolment_id": row.id, "status": WAIVED, "as_of": on, "reason": reason}
+    waived["follows_id"] = latest_status_id(session, ms.id, row.id, on)
+    if not insert_new(session, t.MilestoneStatus.__table__, [waived], HISTORY_KEY):
+        return False  # a concurrent decision wrote the same waiver first
     audit(session, actor, "waive", "milestone", f"{ms.code}/{row.id}", None, {"on": on.isoformat(), "reason": reason})
     return True
 

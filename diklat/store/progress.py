@@ -6,9 +6,10 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from diklat.db.bulk import insert_new
 from diklat.db.frames import read_frame
 from diklat.domain.progress import WAIVED, ProgressInputs
 from diklat.store.calendar import cohort_calendars
@@ -124,6 +125,21 @@ def _workplace_spans(session: Session, cohorts: list[CohortRef]) -> dict[int, tu
     return out
 
 
+HISTORY_KEY = ("milestone_id", "enrolment_id", "as_of", "follows_id")
+
+
+def latest_status_id(session: Session, milestone_id: int, enrolment_id: int, as_of: date) -> int:
+    """The history row a change as of ``as_of`` follows (0 when the history is empty until then)."""
+    ms = t.MilestoneStatus
+    found = session.scalar(
+        select(ms.id)
+        .where(ms.milestone_id == milestone_id, ms.enrolment_id == enrolment_id, ms.as_of <= as_of)
+        .order_by(ms.as_of.desc(), ms.id.desc())
+        .limit(1)
+    )
+    return found or 0
+
+
 def append_history(session: Session, statuses: pd.DataFrame, cohort_ids: list[int], as_of: date) -> int:
     """Append statuses that differ from the latest known as of ``as_of``; returns rows written."""
     if statuses.empty:
@@ -150,12 +166,12 @@ def append_history(session: Session, statuses: pd.DataFrame, cohort_ids: list[in
         {
             "milestone_id": int(r.milestone_id),
             "enrolment_id": int(r.enrolment_id),
+            "follows_id": 0 if pd.isna(r.id) else int(r.id),  # the row this change was computed against
             "status": r.status,
             "as_of": as_of,
             "reason": r.reason if isinstance(r.reason, str) else None,
         }
         for r in new.itertuples(index=False)
     ]
-    if rows:
-        session.execute(insert(t.MilestoneStatus.__table__), rows)  # Core insert: no ORM bookkeeping per row
-    return len(rows)
+    # A change a concurrent check already wrote from the same history has the same chain key: skipped.
+    return insert_new(session, t.MilestoneStatus.__table__, rows, HISTORY_KEY)

@@ -75,6 +75,44 @@ def test_a_status_is_appended_once_per_change_and_never_overwritten(sessions, co
         assert [tuple(r) for r in rows] == [("pending", date(2022, 8, 1)), ("missed", date(2022, 8, 3))]
 
 
+def test_two_writers_of_the_same_change_from_the_same_history_write_it_once_without_any_lock(
+    sessions, cohort
+) -> None:
+    """The schema, not a lock, forbids the duplicate: the second writer's insert is skipped on the chain key.
+
+    Writer A appends and holds its transaction open; writer B reads the same history (A's row is not
+    committed yet, so B computes the same change) and appends. Without the unique chain key B would
+    write a second copy (what eight concurrent checks did in issue 13); with it B waits on A, then skips.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    ref, nips = cohort
+    with unit_of_work(sessions) as s:
+        milestone = s.scalar(select(t.Milestone.id).where(t.Milestone.cohort_id == ref.cohort_id).limit(1))
+        enrolment = s.scalar(select(t.Enrolment.id).where(t.Enrolment.nip == nips[0]))
+    missed = pd.DataFrame(
+        [{"milestone_id": milestone, "enrolment_id": enrolment, "status": "missed", "reason": "deliverable.missing"}]
+    )
+    appended = Barrier(2)
+
+    def writer(name: str) -> int:
+        with unit_of_work(sessions) as s:
+            if name == "B":
+                appended.wait()  # A has written and not committed
+            written = append_history(s, missed, [ref.cohort_id], date(2022, 8, 3))
+            if name == "A":
+                appended.wait()
+                __import__("time").sleep(1.0)  # B reads now, then blocks (PostgreSQL) or waits for the lock (SQLite)
+            return written
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        written = sorted(pool.map(writer, ["A", "B"]))
+    assert written == [0, 1]
+    with unit_of_work(sessions) as s:
+        assert s.scalar(select(func.count()).select_from(t.MilestoneStatus)) == 1
+
+
 def test_a_notification_is_recorded_once_per_key_and_not_pending_once_sent(sessions, cohort) -> None:
     with unit_of_work(sessions) as s:
         notifications.plan(s, [message("a"), message("b")])
