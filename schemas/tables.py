@@ -365,7 +365,11 @@ class QuarantinedRow(Base):
     """A row that was not accepted, exactly as read, with every reason; open until fixed."""
 
     __tablename__ = "quarantined_row"
-    __table_args__ = (Index("ix_quarantined_row_open", "kind", "scope", "status"),)
+    # One row of one file is quarantined once: a retried save cannot store it twice.
+    __table_args__ = (
+        Index("ix_quarantined_row_open", "kind", "scope", "status"),
+        UniqueConstraint("batch_id", "row_number"),
+    )
     id: Mapped[Id] = mapped_column(primary_key=True)
     batch_id: Mapped[Id] = mapped_column(ForeignKey("ingest_batch.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))

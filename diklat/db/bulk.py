@@ -48,19 +48,19 @@ def upsert(
         session.execute(stmt, list(part))
 
 
-def insert_new(session: Session, table: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> int:
-    """Insert rows whose natural key is not there yet; returns how many this call inserted.
+def insert_new(session: Session, table: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> list[Any]:
+    """Insert rows whose natural key is not there yet; returns the primary keys this call inserted.
 
     What a concurrent writer inserted first is skipped, not an error: the unique key, not a prior
     read, decides, so two writers of the same rows converge on one copy.
     """
     if not rows:
-        return 0
+        return []
     stmt = _insert(session, table).on_conflict_do_nothing(index_elements=list(keys))
     stmt = stmt.returning(*table.primary_key.columns)
-    inserted = 0
+    inserted: list[Any] = []
     for part in chunks(rows, len(rows[0])):
-        inserted += len(session.execute(stmt, list(part)).all())
+        inserted += session.execute(stmt, list(part)).scalars().all()
     return inserted
 
 

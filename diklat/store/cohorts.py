@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from diklat.db.bulk import insert_or_ignore, rows_in
+from diklat.db.bulk import insert_new, insert_or_ignore, rows_in
 from diklat.domain.calendar import build_calendar, days_off_for
 from diklat.domain.programme import programme_key
 from diklat.store.audit import audit, audit_many
@@ -66,18 +66,17 @@ def hold_cohorts(session: Session, cohort_ids: Iterable[int]) -> None:
 def ensure_template(session: Session, template: Template) -> t.ProgrammeTemplate:
     """Store a template version once; the same version with another body is refused."""
     sha = template_sha256(template)
+    # Insert-or-ignore, not read-then-add: two first runs at once would both find no row and the second
+    # would fail on the unique key; this way it waits for the first and finds its row.
+    values = {"name": template.name, "sha256": sha, "body": template_body(template)}
+    insert_or_ignore(
+        session,
+        t.ProgrammeTemplate.__table__,
+        {"code": template.code, "version": template.version, **values},
+        ["code", "version"],
+    )
     row = session.scalar(select(t.ProgrammeTemplate).filter_by(code=template.code, version=template.version))
-    if row is None:
-        row = t.ProgrammeTemplate(
-            code=template.code,
-            version=template.version,
-            name=template.name,
-            sha256=sha,
-            body=template_body(template),
-        )
-        session.add(row)
-        session.flush()
-    elif row.sha256 != sha:
+    if row.sha256 != sha:
         raise CohortConflict("template.changed", key=template.key)
     return row
 
@@ -94,6 +93,9 @@ def ensure_programme(session: Session, name: str, template_code: str, actor: str
     if prog.name != name:
         raise CohortConflict("programme.name_taken", name=name, existing=prog.name)
     return prog
+
+
+COHORT_KEY = ("programme_id", "number")
 
 
 def ensure_cohort(
@@ -137,22 +139,34 @@ def ensure_cohorts(
         if start not in ends:  # cohorts of one intake share a few start days
             ends[start] = build_calendar(template, start, days_off_for(template, start)).end_date
         new_rows.append(
-            t.Cohort(
-                programme_id=prog.id,
-                number=number,
-                start_date=start,
-                end_date=ends[start],
-                capacity=template.capacity,
-                status="open",
-                extra_days_off=[],
-            )
+            {
+                "programme_id": prog.id,
+                "number": number,
+                "start_date": start,
+                "end_date": ends[start],
+                "capacity": template.capacity,
+                "status": "open",
+                "extra_days_off": [],
+            }
         )
     if new_rows:
         tpl = ensure_template(session, template)
-        for row in new_rows:
-            row.template_id = tpl.id
-        session.add_all(new_rows)
-        session.flush()
+        # Insert-or-ignore: a concurrent first run that opened the same cohort first wins, this one
+        # then reads its row (and refuses it below if it was opened with another start date).
+        ours = set(
+            insert_new(session, t.Cohort.__table__, [{**r, "template_id": tpl.id} for r in new_rows], COHORT_KEY)
+        )
+        made = session.scalars(
+            select(t.Cohort)
+            .where(t.Cohort.programme_id == prog.id, t.Cohort.number.in_([r["number"] for r in new_rows]))
+            .with_for_update()
+        ).all()
+        wanted_start = dict(wanted)
+        for cohort in made:
+            if cohort.id not in ours and cohort.start_date != wanted_start[cohort.number]:
+                conflicts[cohort.number] = CohortConflict(
+                    "cohort.start_differs", cohort=cohort.number, recorded=cohort.start_date.isoformat()
+                )
         audit_many(
             session,
             [
@@ -165,10 +179,11 @@ def ensure_cohorts(
                     "new_value": {"start": row.start_date.isoformat(), "template": template.key},
                     "source": None,
                 }
-                for row in new_rows
+                for row in made
+                if row.id in ours
             ],
         )
-        existing.update({row.number: row for row in new_rows})
+        existing.update({row.number: row for row in made})
     bodies = {
         tpl_id: Template.model_validate(body)
         for tpl_id, body in session.execute(

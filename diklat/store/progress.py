@@ -174,4 +174,4 @@ def append_history(session: Session, statuses: pd.DataFrame, cohort_ids: list[in
         for r in new.itertuples(index=False)
     ]
     # A change a concurrent check already wrote from the same history has the same chain key: skipped.
-    return insert_new(session, t.MilestoneStatus.__table__, rows, HISTORY_KEY)
+    return len(insert_new(session, t.MilestoneStatus.__table__, rows, HISTORY_KEY))

@@ -75,9 +75,7 @@ def test_a_status_is_appended_once_per_change_and_never_overwritten(sessions, co
         assert [tuple(r) for r in rows] == [("pending", date(2022, 8, 1)), ("missed", date(2022, 8, 3))]
 
 
-def test_two_writers_of_the_same_change_from_the_same_history_write_it_once_without_any_lock(
-    sessions, cohort
-) -> None:
+def test_two_writers_of_the_same_change_from_the_same_history_write_it_once_without_any_lock(sessions, cohort) -> None:
     """The schema, not a lock, forbids the duplicate: the second writer's insert is skipped on the chain key.
 
     Writer A appends and holds its transaction open; writer B reads the same history (A's row is not

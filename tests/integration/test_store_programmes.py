@@ -64,3 +64,31 @@ def test_concurrent_first_runs_of_a_new_programme_converge_on_one_programme(db_u
             select(func.count()).where(t.AuditLog.entity == "programme", t.AuditLog.action == "create")
         )
     assert created == 1
+
+
+def test_concurrent_first_openings_of_the_same_cohort_converge_on_one_cohort(db_url: str):
+    sessions = session_factory(db_url)
+    with ThreadPoolExecutor(8) as pool:
+        refs = list(pool.map(lambda _: open_(sessions, "PKP Provinsi Jambi 2023", 3), range(8)))
+    assert len({r.cohort_id for r in refs}) == 1 and count(sessions, t.Cohort) == 1
+    with unit_of_work(sessions) as session:
+        opened = session.scalar(select(func.count()).where(t.AuditLog.entity == "cohort", t.AuditLog.action == "open"))
+    assert opened == 1
+
+
+def test_a_concurrent_opening_with_another_start_date_is_refused_not_a_database_error(db_url: str):
+    from datetime import timedelta
+
+    sessions = session_factory(db_url)
+
+    def open_on(days: int):  # noqa: ANN202
+        try:
+            with unit_of_work(sessions) as session:
+                return cohorts.ensure_cohort(session, "PKP X", 1, START + timedelta(days=days), TEMPLATE, "t")
+        except cohorts.CohortConflict as conflict:
+            return conflict.code
+
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = list(pool.map(open_on, [0, 7] * 4))
+    refused = [o for o in outcomes if o == "cohort.start_differs"]
+    assert len(refused) == 4 and count(sessions, t.Cohort) == 1
