@@ -23,12 +23,12 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from diklat.bootstrap import services
 from diklat.domain.problems import Problem
 from diklat.domain.programme import programme_key
 from diklat.messages import render
+from diklat.processes import process_alive
 from diklat.store import leases
 
 WAIT_SECONDS = 1800
@@ -61,22 +61,6 @@ def _logger() -> logging.Logger | logging.LoggerAdapter:
         return get_run_logger()
     except MissingContextError:
         return _log
-
-
-def process_alive(pid: int) -> bool:
-    """Whether a process of this host still runs (a zombie, killed but not yet reaped, does not)."""
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
 
 
 def _me() -> leases.Holder:

@@ -339,6 +339,7 @@ class Notification(Base):
     status: Mapped[str] = mapped_column(String(10), default="pending")  # pending | sending | sent
     created_at: Mapped[datetime] = _now()
     claimed_at: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(100))  # "host:pid" of the delivering process
     sent_at: Mapped[datetime | None]
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from diklat import faultpoints
 from diklat.bootstrap import services
 from diklat.domain.certificate import content_sha256
 from diklat.domain.grading import LULUS
@@ -56,6 +57,7 @@ def issue_certificates(
         days = {r["enrolment_id"]: issued_on[c.cohort_id] for c, r in finals}
         issued = issue_many(session, shas, days, ACTOR)
         revoke_other_certificates(session, ids, [e for _, passed in passes for e in passed], ACTOR)
+        faultpoints.reached("certificates.before-commit")
 
     out = {c.cohort_id: Certificates(reserved.get(c.cohort_id, 0), 0, 0, None, []) for c in cohorts}
     items: dict[int, list[tuple[CertificateData, Path]]] = {i: [] for i in ids}
@@ -72,6 +74,7 @@ def issue_certificates(
         mine = items[cohort.cohort_id]
         for data, path in mine:
             render_certificate(data, path)
+            faultpoints.reached("certificates.rendering")  # numbers issued, one PDF written
         if mine:
             archive = render_certificates_archive(mine, cohort_folder(cohort) / "sttp" / "sttp-all.zip")
             out[cohort.cohort_id].archive = str(archive)

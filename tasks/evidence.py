@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from diklat import faultpoints
 from diklat.bootstrap import services
 from diklat.domain.evaluation import ResponseContext
 from diklat.domain.evidence import EvidenceContext
@@ -65,4 +66,6 @@ def save_evidence_rows(gated: Gated, cohort: cohorts.CohortRef, table: RawTable)
     """Upsert the accepted rows and store the quarantine, in one transaction."""
     with services().unit_of_work() as session:
         extra = {"instrument_id": ensure_instrument(session, default_instrument())} if gated.kind == "responses" else {}
-        return save_evidence(session, gated, cohort, table.file_name, table.sha256, ACTOR, current_run_id(), extra)
+        counts = save_evidence(session, gated, cohort, table.file_name, table.sha256, ACTOR, current_run_id(), extra)
+        faultpoints.reached(f"{gated.kind}.before-commit")
+    return counts

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from diklat import faultpoints
 from diklat.bootstrap import services
 from diklat.domain.grading import BELUM_LENGKAP, Standing
 from diklat.domain.progress import check_progress
@@ -71,6 +72,7 @@ def grade_cohorts(cohorts: list[CohortRef], as_of: Mapping[int, date], sources: 
             counts = status_counts(r.status for r in results)
             graded[cohort.cohort_id] = Graded(counts, 0, counts.get(BELUM_LENGKAP, 0), [_plain(r) for r in results])
         changed = save_results_changed(session, rows, ACTOR, source_of)
+    faultpoints.reached("grading.committed")  # results saved, no certificate yet
     cohort_of = {e: cohort_id for cohort_id, enrolments in seats.items() for e in enrolments}
     for enrolment_id in changed:
         graded[cohort_of[enrolment_id]].changed += 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from diklat import faultpoints, processes
 from diklat.bootstrap import services
 from diklat.domain.progress import check_progress
 from diklat.notify import Message
@@ -60,6 +61,7 @@ def check_cohorts(cohort_ids: list[int], as_of: date, notify: bool) -> ChunkChec
                     session,
                     risk_messages(check.cohort_id, check.label, as_of, risky, channels, settings.operator_email),
                 )
+    faultpoints.reached("check.committed")  # history and outbox written, nothing sent yet
     return ChunkCheck([check for check, _ in checks], written)
 
 
@@ -68,10 +70,16 @@ def deliver_notifications() -> int:
     """Claim the pending notifications, send them, confirm each as it goes (never twice, never lost)."""
     channels = services().notifiers
     with services().unit_of_work() as session:
-        claimed = notifications.claim(session, channels, datetime.now(UTC).replace(tzinfo=None))
+        # A delivery on this host that died mid-way (its process is gone) left its messages claimed: take
+        # them over now rather than after the claim timeout.
+        dead = {claimer for claimer in notifications.claimers(session) if processes.gone(claimer)}
+        claimed = notifications.claim(
+            session, channels, datetime.now(UTC).replace(tzinfo=None), processes.this_process(), dead
+        )
     ids = {message.key: nid for nid, message in claimed}
 
     def confirm(message: Message) -> None:
+        faultpoints.reached("deliver.sent-not-confirmed")  # the first message is out, not yet marked sent
         with services().unit_of_work() as session:
             notifications.mark_sent(session, [ids[message.key]])
 

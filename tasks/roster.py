@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from diklat import faultpoints
 from diklat.bootstrap import services
 from diklat.domain.gated import BatchCounts, Gated
 from diklat.domain.problems import Blocked, FileProblem, Problem
@@ -72,7 +73,10 @@ def validate_roster(table: RawTable, rules: RosterRules, today: date) -> Gated |
 def save_enrolments(gated: Gated, cohort: cohorts.CohortRef, table: RawTable) -> BatchCounts:
     """Upsert employees and enrolments, store the quarantine, in one transaction."""
     with services().unit_of_work() as session:
-        return save_roster(session, gated, cohort, table.file_name, table.sha256, ACTOR, current_run_id())
+        counts = save_roster(session, gated, cohort, table.file_name, table.sha256, ACTOR, current_run_id())
+        faultpoints.reached("roster.before-commit")
+    faultpoints.reached("roster.committed")
+    return counts
 
 
 @io_task

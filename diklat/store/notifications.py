@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
@@ -45,26 +45,40 @@ def pending(session: Session) -> list[tuple[int, Message]]:
 
 
 def claim(
-    session: Session, channels: Iterable[str], now: datetime, stale_after: timedelta = CLAIM_TIMEOUT
+    session: Session,
+    channels: Iterable[str],
+    now: datetime,
+    claimer: str,
+    dead: Collection[str] = (),
+    stale_after: timedelta = CLAIM_TIMEOUT,
 ) -> list[tuple[int, Message]]:
     """Take every pending message of these channels, atomically: a concurrent delivery gets none of them.
 
     One UPDATE ... RETURNING: on PostgreSQL a second delivery waits on the rows the first claimed and
     then finds them no longer pending; on SQLite writers are serialised. A message claimed by a
-    delivery that died before confirming it is claimed again once ``stale_after`` has passed.
+    delivery that died before confirming it is claimed again at once when its claimer is among
+    ``dead`` (a process of this host that is gone), else once ``stale_after`` has passed. Only the
+    message that delivery had in flight can go out twice: it confirmed every earlier one as it went.
     """
     n = t.Notification
+    abandoned = (n.claimed_at < now - stale_after) | n.claimed_by.in_(list(dead))
     stmt = (
         update(n)
         .where(n.channel.in_(list(channels)))
-        .where((n.status == "pending") | ((n.status == "sending") & (n.claimed_at < now - stale_after)))
-        .values(status="sending", claimed_at=now)
+        .where((n.status == "pending") | ((n.status == "sending") & abandoned))
+        .values(status="sending", claimed_at=now, claimed_by=claimer)
         .returning(n.id, n.key, n.channel, n.recipient, n.subject, n.body)
     )
     rows = sorted(session.execute(stmt).all())
     return [
         (nid, Message(key, channel, recipient, subject, body)) for nid, key, channel, recipient, subject, body in rows
     ]
+
+
+def claimers(session: Session) -> set[str]:
+    """Who holds messages claimed and not yet confirmed ("host:pid")."""
+    n = t.Notification
+    return set(session.scalars(select(n.claimed_by).where(n.status == "sending", n.claimed_by.is_not(None)).distinct()))
 
 
 def mark_sent(session: Session, ids: list[int]) -> None:

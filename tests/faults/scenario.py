@@ -1,0 +1,92 @@
+"""One cohort's writing flows in order, as a separate process a fault test can kill at a named point.
+
+``python -m tests.faults.scenario <folder>`` runs open-cohort, the three evidence ingests, a milestone
+check that sends notifications, and the final assessment, on the files ``write_inputs`` left in
+``<folder>``. Every step is idempotent, so running the whole scenario again after a kill is the
+operator's "start it again". Exit code 0 when every step ended as expected.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+import pandas as pd
+
+PROGRAM = "PKP Kota Jambi 2022"
+START = date(2022, 7, 14)
+COMPONENTS = ("aksi_perubahan", "sikap_perilaku", "substansi", "studi_lapangan")
+KINDS = ("attendance", "guidance", "deliverables")
+
+
+def write_inputs(folder: Path) -> None:
+    """The scenario's files (deterministic): 8 participants, one bad roster row, evidence, scores."""
+    from diklat.domain.calendar import build_calendar, days_off_for
+    from diklat.synth.evidence import make_evidence
+    from diklat.synth.roster import coaches_frame, make_roster, write_table
+    from diklat.templates import resolve_template
+
+    template = resolve_template("PKP")
+    calendar = build_calendar(template, START, days_off_for(template, START))
+    synth = make_roster(8, seed=61, today=START, faults=1)
+    write_table(synth.frame, folder / "roster.csv")
+    coaches = coaches_frame(2, seed=62)
+    write_table(coaches, folder / "coaches.csv")
+    nips = [p.nip for p in synth.people]
+    faults = {"absent": 1, "late_deliverable": 1, "coaching_gap": 1}  # someone is at risk: e-mails go out
+    evidence = make_evidence(nips, calendar, template, seed=63, as_of=calendar.end_date, faults=faults)
+    for kind in KINDS:
+        write_table(getattr(evidence, kind), folder / f"{kind}.csv")
+    rows = [
+        {"NIP": nip, "KOMPONEN": c, "NILAI": str(80 + (i * 3 + j) % 15), "PENILAI": assessor}
+        for i, nip in enumerate(nips)
+        for c in COMPONENTS
+        for j, assessor in enumerate(coaches["NIP"])
+    ]
+    write_table(pd.DataFrame(rows), folder / "scores.csv")
+    (folder / "end").write_text(calendar.end_date.isoformat())
+
+
+def run(folder: Path) -> int:
+    from flows.check_milestones import check_milestones
+    from flows.final_assessment import final_assessment
+    from flows.ingest_evidence import ingest_evidence
+    from flows.open_cohort import open_cohort
+    from schemas.params import CheckMilestones, FinalAssessment, IngestEvidence, OpenCohort
+
+    end = date.fromisoformat((folder / "end").read_text())
+    steps = [
+        lambda: open_cohort(
+            OpenCohort(
+                program=PROGRAM,
+                cohort=1,
+                start=START,
+                roster=str(folder / "roster.csv"),
+                coaches=str(folder / "coaches.csv"),
+                today=START,
+            ),
+            return_state=True,
+        ),
+        *(
+            lambda kind=kind: ingest_evidence(
+                IngestEvidence(program=PROGRAM, cohort=1, kind=kind, file=str(folder / f"{kind}.csv"), today=end),
+                return_state=True,
+            )
+            for kind in KINDS
+        ),
+        lambda: check_milestones(CheckMilestones(as_of=START + timedelta(days=60)), return_state=True),
+        lambda: final_assessment(
+            FinalAssessment(program=PROGRAM, cohort=1, scores=str(folder / "scores.csv")), return_state=True
+        ),
+    ]
+    for number, step in enumerate(steps, 1):
+        state = step()
+        if not state.is_completed():
+            print(f"step {number} ended {state.type}: {state.message}", file=sys.stderr)
+            return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(run(Path(sys.argv[1])))
