@@ -32,6 +32,11 @@ MESSAGES: dict[str, str] = {
         "{bad} of the {read} rows of {file} ({percent}%) cannot be used, so nothing of the file was saved: it is "
         "probably the wrong file, or its columns are shifted. The commonest reason, first seen on row {row}:"
     ),
+    "file.mostly_invalid_start": N_(
+        "{bad} of the first {read} rows of {file} ({percent}%) cannot be used, so the file was refused without "
+        "reading further and nothing of it was saved: it is probably the wrong file, or its columns are shifted. "
+        "The commonest reason, first seen on row {row}:"
+    ),
     "file.wrong_kind": N_("The file {file} does not look like a {kind} file: {detail}."),
     # NIP
     "nip.missing": N_("{column} is empty. Fill in the 18-digit NIP."),

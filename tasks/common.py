@@ -4,9 +4,11 @@ the refusal of a file whose rows are mostly unusable."""
 from __future__ import annotations
 
 import errno
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+import pandas as pd
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
@@ -66,8 +68,22 @@ def current_run_id() -> str | None:
     return str(run_id) if run_id else None
 
 
-def refuse_mostly_invalid(gated: Gated, file_name: str) -> Gated | Blocked:
+# A file longer than PROBE_ROWS * 5 is first gated on its first PROBE_ROWS rows: a long file of junk
+# (a wrong export, 200,000 rows) is refused from that sample, without validating every row.
+PROBE_ROWS = 2_000
+
+
+def refuse_mostly_invalid(gated: Gated, file_name: str, sample: bool = False) -> Gated | Blocked:
     """The gated file, or Blocked when most of its rows are unusable (the settings say how many is most)."""
     settings = services().settings
-    found = mostly_invalid(gated, file_name, settings.refuse_bad_share, settings.refuse_min_rows)
+    found = mostly_invalid(gated, file_name, settings.refuse_bad_share, settings.refuse_min_rows, sample)
     return gated if found is None else Blocked(found.problem, file_name, found.example)
+
+
+def gate_whole_file(frame: pd.DataFrame, gate: Callable[[pd.DataFrame], Gated], file_name: str) -> Gated | Blocked:
+    """``gate`` over the file, refused whole when mostly unusable; a long file's first rows are tried first."""
+    if len(frame) > PROBE_ROWS * 5:
+        probe = refuse_mostly_invalid(gate(frame.iloc[:PROBE_ROWS]), file_name, sample=True)
+        if isinstance(probe, Blocked):
+            return probe
+    return refuse_mostly_invalid(gate(frame), file_name)

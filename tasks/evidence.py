@@ -18,7 +18,7 @@ from diklat.store.evaluation import ensure_instrument, response_context
 from diklat.store.evidence import evidence_context, save_evidence
 from schemas.files import SPECS
 from schemas.instrument import default_instrument
-from tasks.common import compute_task, current_run_id, io_task, refuse_mostly_invalid
+from tasks.common import compute_task, current_run_id, gate_whole_file, io_task
 
 ACTOR = "ingest-evidence"
 
@@ -55,10 +55,10 @@ def validate_evidence(
 ) -> Gated | Blocked:
     """The Great Expectations gate for this kind of evidence."""
     if kind == "responses":
-        gated = gate_responses(table.frame, default_instrument(), ctx, today)
-    else:
-        gated = gate_evidence(kind, table.frame, ctx, today)
-    return refuse_mostly_invalid(gated, table.file_name)
+        return gate_whole_file(
+            table.frame, lambda f: gate_responses(f, default_instrument(), ctx, today), table.file_name
+        )
+    return gate_whole_file(table.frame, lambda f: gate_evidence(kind, f, ctx, today), table.file_name)
 
 
 @io_task

@@ -22,7 +22,7 @@ from diklat.store.planning import graduate_nips, running_cohorts
 from schemas.files import PERSONNEL
 from schemas.planning import PlanningRules
 from schemas.template import Template
-from tasks.common import compute_task, current_run_id, io_task, refuse_mostly_invalid
+from tasks.common import compute_task, current_run_id, gate_whole_file, io_task
 
 # Excel opens at most 1,048,576 rows; larger outputs are written as CSV.
 XLSX_ROWS = 200_000
@@ -40,7 +40,7 @@ def read_personnel(path: str) -> RawTable | Blocked:
 @compute_task
 def validate_personnel(table: RawTable, today: date) -> Gated | Blocked:
     """The roster's reading rules and gate, over the whole file in one validation run (or the file refused)."""
-    return refuse_mostly_invalid(gate_personnel(table.frame, today), table.file_name)
+    return gate_whole_file(table.frame, lambda f: gate_personnel(f, today), table.file_name)
 
 
 @io_task

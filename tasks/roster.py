@@ -18,7 +18,7 @@ from diklat.store.calendar import write_calendar
 from diklat.store.roster import save_roster
 from schemas.files import COACHES, ROSTER
 from schemas.template import Template
-from tasks.common import compute_task, current_run_id, io_task, refuse_mostly_invalid
+from tasks.common import compute_task, current_run_id, gate_whole_file, io_task
 
 ACTOR = "open-cohort"
 
@@ -66,7 +66,7 @@ def load_roster_rules(cohort: cohorts.CohortRef) -> RosterRules:
 @compute_task
 def validate_roster(table: RawTable, rules: RosterRules, today: date) -> Gated | Blocked:
     """The Great Expectations gate: every row accepted or quarantined with its reasons (or the file refused)."""
-    return refuse_mostly_invalid(gate_roster(table.frame, rules, today), table.file_name)
+    return gate_whole_file(table.frame, lambda f: gate_roster(f, rules, today), table.file_name)
 
 
 @io_task

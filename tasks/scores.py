@@ -21,7 +21,7 @@ from diklat.store.cohorts import CohortRef
 from diklat.store.evidence import save_evidence
 from schemas.files import ASSESSORS, SCORES
 from tasks.cohort_batch import HeldBack, Screened
-from tasks.common import compute_task, current_run_id, io_task, refuse_mostly_invalid
+from tasks.common import compute_task, current_run_id, gate_whole_file, io_task, refuse_mostly_invalid
 from tasks.evidence import ACTOR  # scores are saved as the single-cohort flow saves them
 from tasks.reports import cohort_folder
 
@@ -43,7 +43,7 @@ def load_score_context(cohort: CohortRef) -> ScoreContext:
 @compute_task
 def validate_scores(table: RawTable, ctx: ScoreContext, today: date) -> Gated | Blocked:
     """The Great Expectations gate for score sheets (a sheet of mostly unusable rows is refused: no grading)."""
-    return refuse_mostly_invalid(gate_scores(table.frame, ctx, today), table.file_name)
+    return gate_whole_file(table.frame, lambda f: gate_scores(f, ctx, today), table.file_name)
 
 
 def held_back(entry: ManifestEntry, problem: Problem, kind: str) -> HeldBack:

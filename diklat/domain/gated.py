@@ -49,7 +49,9 @@ class MostlyInvalid:
     example: Problem | None
 
 
-def mostly_invalid(gated: Gated, file_name: str, share: Decimal, min_rows: int) -> MostlyInvalid | None:
+def mostly_invalid(
+    gated: Gated, file_name: str, share: Decimal, min_rows: int, sample: bool = False
+) -> MostlyInvalid | None:
     """A file whose rows are mostly unusable is refused whole: it is the wrong file, not a few bad rows.
 
     Quarantining 9 rows in 10 would leave a cohort half-enrolled, or grade it from the few rows that
@@ -71,4 +73,5 @@ def mostly_invalid(gated: Gated, file_name: str, share: Decimal, min_rows: int) 
     )
     percent = (Decimal(100 * bad) / gated.rows_read).quantize(Decimal("1"), ROUND_HALF_UP)
     params = {"file": file_name, "bad": bad, "read": gated.rows_read, "percent": percent, "row": row}
-    return MostlyInvalid(Problem("file.mostly_invalid", None, params), example)
+    code = "file.mostly_invalid_start" if sample else "file.mostly_invalid"  # ``gated`` is the file's first rows
+    return MostlyInvalid(Problem(code, None, params), example)

@@ -300,3 +300,24 @@ def test_a_sheet_with_half_its_rows_unusable_is_still_taken_row_by_row(cohort, t
     path = sheet(cohort, tmp_path, "half.csv", _junk(20))  # exactly half: the share must be exceeded
     summary = final_assessment(FinalAssessment(program=PROGRAM, cohort=1, scores=path), return_state=True).result()
     assert summary.counts.rows_quarantined == 20 and summary.counts.rows_accepted == 20
+
+
+def test_a_200000_row_junk_sheet_is_refused_from_its_first_rows_and_grades_nobody(cohort, tmp_path: Path) -> None:
+    """A wrong export of 200,000 rows: refused from a sample of its first rows, without validating the rest."""
+    import time
+
+    junk = pd.DataFrame(
+        {
+            "NIP": [f"{i:018d}" for i in range(200_000)],
+            "KOMPONEN": "substansi",
+            "NILAI": "150",
+            "PENILAI": "x",
+        }
+    )
+    path = str(write_table(junk, tmp_path / "export.csv"))
+    started = time.monotonic()
+    state = final_assessment(FinalAssessment(program=PROGRAM, cohort=1, scores=path), return_state=True)
+    elapsed = time.monotonic() - started
+    assert state.is_failed() and "2000 of the first 2000 rows of export.csv (100%)" in state.message
+    assert results(cohort) == {} and certificates() == {}
+    assert elapsed < 60, elapsed  # validating all 200,000 rows took minutes and gigabytes
