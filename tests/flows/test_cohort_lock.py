@@ -190,3 +190,73 @@ def test_a_killed_run_that_held_no_lock_is_marked_crashed_by_the_automation_and_
         assert listed[0]["state"] == "Crashed" and "no sign of life for 10 seconds" in listed[0]["message"]
     finally:  # a 10-second window would crash the other tests' longer runs (heartbeats every 180 s here)
         Automation.read(name=CRASH_AUTOMATION_NAME).delete()
+
+
+PATIENT_HOLDER = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from prefect import flow
+    from diklat.orchestration import cohort_lock
+
+    @flow(name="hold-through-a-restart")
+    def hold(marker: str) -> None:
+        with cohort_lock("PKP Kota Jambi 2022", 1):
+            Path(marker).write_text("held")
+            time.sleep(12)  # the server is killed and started again meanwhile
+
+    hold(sys.argv[1])
+    """
+)
+
+
+def test_a_prefect_server_killed_and_restarted_mid_run_leaves_no_cohort_locked(settings, tmp_path) -> None:
+    """The bug this lock replaced: Prefect kept the lock's lease in memory, and a restart kept it for good."""
+    from diklat.deploy import prefect_executable
+    from diklat.prefect_server import healthy
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    api = f"http://127.0.0.1:{port}/api"
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(tmp_path / "prefect"),
+        "PREFECT_API_URL": api,
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PYTHONPATH": os.getcwd(),
+    }
+    log = open(tmp_path / "server.log", "ab")  # noqa: SIM115 - closed below
+
+    def start_server() -> subprocess.Popen:
+        command = [prefect_executable(), "server", "start", "--host", "127.0.0.1", "--port", str(port)]
+        server = subprocess.Popen(command, env=env, stdout=log, stderr=log, start_new_session=True)  # noqa: S603
+        deadline = time.monotonic() + 120
+        while not healthy(api):
+            assert time.monotonic() < deadline, "the Prefect server did not start"
+            time.sleep(0.3)
+        return server
+
+    server = start_server()
+    script, marker = tmp_path / "holder.py", tmp_path / "held"
+    script.write_text(PATIENT_HOLDER)
+    holder = subprocess.Popen([sys.executable, str(script), str(marker)], env=env)  # noqa: S603
+    try:
+        deadline = time.monotonic() + 90
+        while not marker.exists():
+            assert holder.poll() is None and time.monotonic() < deadline
+            time.sleep(0.2)
+        os.killpg(server.pid, signal.SIGKILL)  # the server and its children, as a power cut would
+        server.wait()
+        server = start_server()
+        holder.wait(timeout=180)  # the run ends (completed, or failed for want of its server): either way
+        started = time.monotonic()
+        with cohort_lock("PKP Kota Jambi 2022", 1, wait_seconds=30):
+            waited = time.monotonic() - started
+        assert waited < 5  # the cohort is free at once: released by its holder, or its holder is gone
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+        log.close()
