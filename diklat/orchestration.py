@@ -20,13 +20,15 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from diklat.bootstrap import services
 from diklat.domain.problems import Problem
 from diklat.domain.programme import programme_key
+from diklat.domain.run_names import run_name
 from diklat.messages import render
 from diklat.processes import process_alive
 from diklat.store import leases
@@ -38,6 +40,23 @@ POLL_SECONDS = 1.0
 SAY_AGAIN_SECONDS = 60.0
 
 _log = logging.getLogger(__name__)
+
+
+def run_namer(flow: str) -> Callable[[], str]:
+    """A ``flow_run_name`` for ``@flow``: the flow and what its parameters say the run is about."""
+
+    def name() -> str:
+        from prefect.runtime import flow_run
+
+        values: dict[str, Any] = {}
+        for value in (flow_run.parameters or {}).values():
+            if hasattr(value, "model_dump"):
+                value = value.model_dump()
+            if isinstance(value, dict):
+                values.update(value)
+        return run_name(flow, values)
+
+    return name
 
 
 class CohortBusy(RuntimeError):

@@ -31,6 +31,7 @@ from diklat.domain.manifest import ManifestEntry
 from diklat.domain.names import slug
 from diklat.domain.problems import Blocked, Problem
 from diklat.i18n import translator
+from diklat.orchestration import run_namer
 from diklat.report.assessment import CohortOutcome, batch_markdown
 from diklat.store.cohorts import CohortRef
 from schemas.params import AssessCohorts
@@ -85,7 +86,7 @@ class BatchAssessment:
         return out
 
 
-@flow(name="assess-cohorts", log_prints=False)
+@flow(name="assess-cohorts", flow_run_name=run_namer("assess-cohorts"), log_prints=False)
 def assess_cohorts(params: AssessCohorts) -> State:
     """Grade every cohort of the list, issue certificates, write recaps (unless documents is off), close.
 

@@ -10,6 +10,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from diklat.clock import today_in
 from diklat.i18n import translator
+from diklat.orchestration import run_namer
 from diklat.report.milestones import CohortCheck
 from diklat.settings import get_settings
 from schemas.params import CheckMilestones
@@ -34,7 +35,11 @@ class CheckSummary:
 PARALLEL_CHUNKS = 2
 
 
-@flow(name="check-milestones", task_runner=ThreadPoolTaskRunner(max_workers=PARALLEL_CHUNKS))
+@flow(
+    name="check-milestones",
+    flow_run_name=run_namer("check-milestones"),
+    task_runner=ThreadPoolTaskRunner(max_workers=PARALLEL_CHUNKS),
+)
 def check_milestones(params: CheckMilestones | None = None) -> CheckSummary:
     """Statuses, risks and notifications for all running cohorts; evidence after as_of is ignored."""
     params = params or CheckMilestones()

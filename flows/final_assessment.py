@@ -13,7 +13,7 @@ from diklat.clock import today_in
 from diklat.domain.gated import BatchCounts
 from diklat.domain.problems import Blocked
 from diklat.messages import render
-from diklat.orchestration import cohort_lock
+from diklat.orchestration import cohort_lock, run_namer
 from diklat.store.cohorts import CohortRef
 from schemas.params import ClearDeferral, FinalAssessment
 from tasks.assessment_reports import publish_results
@@ -41,7 +41,7 @@ class AssessmentSummary:
         return "quarantined" if self.counts.rows_quarantined else "accepted"
 
 
-@flow(name="final-assessment")
+@flow(name="final-assessment", flow_run_name=run_namer("final-assessment"))
 def final_assessment(params: FinalAssessment) -> State:
     """Grade a cohort exactly and reproducibly, issue its certificates and recap."""
     cohort = find_cohort(params.program, params.cohort)
@@ -91,7 +91,7 @@ def _assess(params: FinalAssessment, cohort: CohortRef) -> State:
     return Completed(data=summary, message=f"{summary.outcome}: {counts.rows_quarantined} rows quarantined")
 
 
-@flow(name="clear-deferral")
+@flow(name="clear-deferral", flow_run_name=run_namer("clear-deferral"))
 def clear_deferral(params: ClearDeferral) -> State:
     """Record that a deferred pass's revisions are in, then regrade: same certificate number, now issued."""
     cohort = find_cohort(params.program, params.cohort)

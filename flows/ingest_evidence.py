@@ -12,7 +12,7 @@ from diklat.clock import today_in
 from diklat.domain.gated import BatchCounts
 from diklat.domain.problems import Blocked
 from diklat.io.read import RawTable
-from diklat.orchestration import cohort_lock
+from diklat.orchestration import cohort_lock, run_namer
 from diklat.settings import get_settings
 from diklat.store.cohorts import CohortRef
 from schemas.params import IngestEvidence
@@ -32,7 +32,7 @@ class IngestSummary:
         return "quarantined" if self.counts.rows_quarantined else "accepted"
 
 
-@flow(name="ingest-evidence")
+@flow(name="ingest-evidence", flow_run_name=run_namer("ingest-evidence"))
 def ingest_evidence(params: IngestEvidence) -> State:
     """Read an evidence file, pass it through its gate, save what is valid, quarantine the rest."""
     today = params.today or today_in(get_settings().timezone)

@@ -12,7 +12,7 @@ from diklat.clock import today_in
 from diklat.domain.gated import BatchCounts
 from diklat.domain.problems import Blocked
 from diklat.io.read import RawTable
-from diklat.orchestration import cohort_lock
+from diklat.orchestration import cohort_lock, run_namer
 from diklat.settings import get_settings
 from schemas.params import OpenCohort
 from schemas.template import Template
@@ -48,7 +48,7 @@ class OpenCohortSummary:
         return "quarantined" if self.counts.rows_quarantined else "accepted"
 
 
-@flow(name="open-cohort", log_prints=False)
+@flow(name="open-cohort", flow_run_name=run_namer("open-cohort"), log_prints=False)
 def open_cohort(params: OpenCohort) -> State:
     """Read the roster, pass it through the gate, enrol, assign guides, lay out the calendar."""
     settings = get_settings()

@@ -17,6 +17,7 @@ from prefect.utilities.annotations import quote
 
 from diklat.clock import today_in
 from diklat.domain.problems import Blocked
+from diklat.orchestration import run_namer
 from diklat.settings import get_settings
 from schemas.params import OpenCohorts
 from tasks.cohort_batch import (
@@ -54,7 +55,7 @@ class IntakeSummary:
         return sum(c.counts.rows_quarantined for c in self.opened)
 
 
-@flow(name="open-cohorts", log_prints=False)
+@flow(name="open-cohorts", flow_run_name=run_namer("open-cohorts"), log_prints=False)
 def open_cohorts(params: OpenCohorts) -> State:
     """Open every cohort of the list; a cohort whose file cannot be used is held back, the others go on."""
     settings = get_settings()

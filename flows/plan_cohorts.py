@@ -15,6 +15,7 @@ from diklat.domain.names import slug
 from diklat.domain.planning import cohorts_needed
 from diklat.domain.problems import Blocked, Problem
 from diklat.i18n import translator
+from diklat.orchestration import run_namer
 from diklat.report.planning import PlanOverview, plan_markdown, plan_overview
 from diklat.templates import resolve_template
 from schemas.params import PlanCohorts
@@ -46,7 +47,7 @@ class PlanSummary:
         return "quarantined" if self.counts.rows_quarantined else "accepted"
 
 
-@flow(name="plan-cohorts")
+@flow(name="plan-cohorts", flow_run_name=run_namer("plan-cohorts"))
 def plan_cohorts(params: PlanCohorts) -> State:
     """Read and gate the roster, rank the backlog, propose dated cohorts, write the plan."""
     logger = get_run_logger()

@@ -12,6 +12,7 @@ from diklat.clock import today_in
 from diklat.domain.evaluation import WaveStatus
 from diklat.domain.names import slug
 from diklat.i18n import translator
+from diklat.orchestration import run_namer
 from diklat.report.evaluation_summary import evaluation_markdown, headline_rows
 from schemas.params import Evaluate
 from tasks.evaluation import (
@@ -34,7 +35,7 @@ class EvaluationSummary:
     follow_up: int = 0
 
 
-@flow(name="post-training-evaluation")
+@flow(name="post-training-evaluation", flow_run_name=run_namer("post-training-evaluation"))
 def post_training_evaluation(params: Evaluate | None = None) -> EvaluationSummary:
     """Open the waves that fall due, remind who has not answered, report L1-L4 per cohort and programme."""
     params = params or Evaluate()

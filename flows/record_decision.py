@@ -8,14 +8,14 @@ from prefect.states import Completed, State
 from diklat.bootstrap import services
 from diklat.clock import today_in
 from diklat.domain.problems import Blocked
-from diklat.orchestration import cohort_lock
+from diklat.orchestration import cohort_lock, run_namer
 from schemas.params import RecordDecision
 from tasks.decisions import save_decision
 from tasks.evidence import find_cohort
 from tasks.reports import blocked_state
 
 
-@flow(name="record-decision")
+@flow(name="record-decision", flow_run_name=run_namer("record-decision"))
 def record_decision(params: RecordDecision) -> State:
     """Record an operator's decision on a cohort, audited; a refused one fails with the reason."""
     # 1. the cohort as recorded (a decision never creates one)
