@@ -159,7 +159,7 @@ SILENT = textwrap.dedent(
 )
 
 
-def test_a_killed_run_that_held_no_lock_is_marked_crashed_by_the_automation_and_listed(tmp_path) -> None:
+def test_a_killed_run_that_held_no_lock_is_marked_crashed_by_the_automation_and_listed(english, tmp_path) -> None:
     """Runs without a cohort lease (a check, a plan) are caught by their missing heartbeats."""
     from prefect.automations import Automation
     from prefect.settings import get_current_settings
