@@ -147,6 +147,30 @@ MESSAGES: dict[str, str] = {
     "manifest.date_invalid": N_(
         "Row {row} of the cohort list {file}: {column} '{value}' is not a date. Write it like 14/07/2022."
     ),
+    # the inbox (notes left beside a file that was not taken)
+    "inbox.misplaced": N_(
+        "The file {file} is not in a cohort's folder. Put it in <programme>/angkatan-<number>/ (a personnel "
+        "export in <programme>/), for example 'PKP Kota Jambi 2022/angkatan-1/'."
+    ),
+    "inbox.unknown_kind": N_(
+        "diklat cannot tell what {file} is: no header row among its first rows matches a known file. Check that "
+        "the header row has the columns of docs/file-formats.md (e.g. NIP, NAMA, ...), then drop it again."
+    ),
+    "inbox.ambiguous_kind": N_(
+        "{file} could be any of: {kinds}. Rename a header so only one fits (e.g. 'NIP PENILAI' for assessors, "
+        "'NIP COACH' for coaches), then drop it again."
+    ),
+    "inbox.cohort_not_open": N_(
+        "Cohort {cohort} of '{program}' has not been opened yet, so {file} has no start date. Open it with the "
+        "open-cohort form, or name the folder 'angkatan-{cohort} mulai YYYY-MM-DD', then drop the file again."
+    ),
+    "inbox.not_taken_alone": N_(
+        "A {kind} file is not processed on its own from the inbox. Give it with the form of the step that uses it "
+        "(open-cohort for coaches, final-assessment for assessors)."
+    ),
+    "inbox.already_processed": N_(
+        "{file} was already processed on {when} (the same content, SHA-256 {sha}). Nothing was started again."
+    ),
     # the cohort lock
     "lock.waiting": N_(
         "Cohort {cohort} of '{program}' is being processed by run '{run}' (since {since} UTC). This run waits "

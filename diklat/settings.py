@@ -24,6 +24,11 @@ class Settings(BaseSettings):
     language: Literal["id", "en"] = Field("id", description="Language of operator-facing text.")
     timezone: str = Field("Asia/Jakarta", description="Agency time zone; 'today' is taken here.")
     template_dir: Path | None = Field(None, description="Extra folder of programme templates.")
+    inbox_dir: Path | None = Field(None, description="Folder operators drop files into (default data_dir/inbox).")
+    inbox_poll_seconds: float = Field(5.0, gt=0, description="How often the inbox watcher looks for new files.")
+    inbox_settle_seconds: float = Field(
+        3.0, ge=0, description="A file is taken once its size and time have not changed for this long (copying)."
+    )
     chunk_rows: int = Field(50_000, ge=1_000, description="Rows per bulk write chunk.")
     cohorts_per_task: int = Field(250, ge=1, description="Cohorts one task of a many-cohort flow handles.")
     refuse_bad_share: Decimal = Field(
@@ -57,6 +62,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'diklat.db').resolve()}"
+
+    @property
+    def inbox(self) -> Path:
+        return self.inbox_dir or self.data_dir / "inbox"
 
     @property
     def outputs(self) -> Path:

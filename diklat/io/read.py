@@ -48,6 +48,17 @@ def read_table(path: Path, spec: FileSpec) -> RawTable:
     return RawTable(name, hashlib.sha256(data).hexdigest(), frame, headers)
 
 
+def first_rows(path: Path, limit: int = 12) -> tuple[str, list[list[str | None]]]:
+    """The file's SHA-256 and its first ``limit`` non-empty rows, for telling what kind of file it is."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in CSV_SUFFIXES | XLSX_SUFFIXES:
+        raise _problem("file.unsupported_type", path.name, suffix=suffix)
+    data = path.read_bytes()
+    rows = _csv_rows(data, path.name) if suffix in CSV_SUFFIXES else _xlsx_rows(data, path.name, "")
+    return hashlib.sha256(data).hexdigest(), [row for row in rows if any(row)][:limit]
+
+
 def _problem(code: str, file_name: str, **params: object) -> FileProblem:
     return FileProblem(Problem(code, params={"file": file_name, **params}), file_name)
 

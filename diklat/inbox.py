@@ -1,0 +1,229 @@
+"""The inbox: an operator drops a file into a cohort's folder, diklat starts the run that takes it.
+
+Layout (``DIKLAT_INBOX_DIR``, default ``$DIKLAT_DATA_DIR/inbox``; in production the office share)::
+
+    <programme>/angkatan-<n>/<any name>.xlsx      roster, attendance, guidance, deliverables, scores, answers
+    <programme>/angkatan-<n> mulai 2022-07-14/…   the same, for a cohort not opened yet (its start date)
+    <programme>/<any name>.xlsx                   a personnel export (planning)
+
+The watcher polls (network shares deliver no inotify events) and takes a file only once its size and
+modification time have stayed the same for ``DIKLAT_INBOX_SETTLE_SECONDS`` (a copy in progress is
+left alone; so are ``.part``, ``.tmp``, ``~$…`` and hidden files). It tells the kind from the header
+row, never the name. A file it can run is moved to ``diproses/`` beside it and announced as the
+Prefect event ``diklat.inbox.file`` (resource labels: kind, programme, cohort, start, SHA-256, path);
+the deployments' triggers in prefect.yaml start the matching flow from that event. A file it cannot
+run is moved to ``tidak-dikenali/`` with a note (``<name>.txt``) saying why and what to do. A file
+whose content was already taken starts nothing and gets a note saying so.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import shutil
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from diklat.bootstrap import services
+from diklat.domain.problems import FileProblem, Problem
+from diklat.domain.programme import programme_key
+from diklat.io.kinds import recognise_file
+from diklat.messages import render
+from diklat.store.cohorts import find_cohort
+from diklat.store.lookups import programme_names
+
+EVENT = "diklat.inbox.file"
+DONE, UNKNOWN, STATE = "diproses", "tidak-dikenali", ".diklat"
+COHORT_FOLDER = re.compile(r"^angkatan[-_ ]?(\d{1,4})(?:\s+mulai\s+(\d{4}-\d{2}-\d{2}))?$", re.IGNORECASE)
+COHORT_KINDS = ("roster", "coaches", "attendance", "guidance", "deliverables", "scores", "assessors", "responses")
+PROGRAMME_KINDS = ("personnel",)
+ROUTED = {"roster", "attendance", "guidance", "deliverables", "responses", "scores", "personnel"}
+IN_PROGRESS = (".part", ".tmp", ".crdownload", ".partial")
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """A file taken from the inbox and announced: what the triggered run needs."""
+
+    kind: str
+    program: str
+    cohort: int | None
+    start: date | None
+    sha256: str
+    path: Path
+
+    def labels(self) -> dict[str, str]:
+        return {
+            "prefect.resource.id": f"diklat.file.{self.sha256}",
+            "prefect.resource.name": self.path.name,
+            "diklat.kind": self.kind,
+            "diklat.program": self.program,
+            "diklat.cohort": str(self.cohort or ""),
+            "diklat.start": self.start.isoformat() if self.start else "",
+            "diklat.sha256": self.sha256,
+            "diklat.path": str(self.path),
+        }
+
+
+@dataclass
+class Watcher:
+    """One inbox, polled. ``poll()`` takes every file that has settled and returns what it did."""
+
+    inbox: Path
+    settle_seconds: float = 3.0
+    emit: Any = None  # the event emitter (Prefect's emit_event by default; a list's append in tests)
+    _seen: dict[Path, tuple[int, float, float]] = field(default_factory=dict)  # size, mtime, since
+
+    def __post_init__(self) -> None:
+        self.inbox.mkdir(parents=True, exist_ok=True)
+        if self.emit is None:
+            from prefect.events import emit_event
+
+            self.emit = lambda arrival: emit_event(event=EVENT, resource=arrival.labels())
+
+    # ---- what is there and settled
+    def _candidates(self) -> list[Path]:
+        out = []
+        for path in sorted(self.inbox.rglob("*")):
+            parts = path.relative_to(self.inbox).parts
+            if not path.is_file() or any(p in (DONE, UNKNOWN, STATE) or p.startswith(".") for p in parts):
+                continue
+            if path.name.startswith("~$") or path.suffix.lower() in IN_PROGRESS or path.suffix.lower() == ".txt":
+                continue
+            out.append(path)
+        return out
+
+    def settled(self, now: float) -> list[Path]:
+        """Files whose size and modification time have not changed for ``settle_seconds``."""
+        ready, present = [], set()
+        for path in self._candidates():
+            try:
+                stat = path.stat()
+            except FileNotFoundError:  # moved away between listing and looking
+                continue
+            present.add(path)
+            key = (stat.st_size, stat.st_mtime)
+            size, mtime, since = self._seen.get(path, (-1, -1.0, now))
+            if (size, mtime) != key:
+                self._seen[path] = (*key, now)
+            elif now - since >= self.settle_seconds and now - stat.st_mtime >= self.settle_seconds:
+                ready.append(path)
+        for gone in set(self._seen) - present:
+            del self._seen[gone]
+        return ready
+
+    def poll(self, now: float | None = None) -> list[tuple[Path, str]]:
+        """Take every settled file: (where it went, what happened: started | unknown | duplicate)."""
+        import time
+
+        done = []
+        for path in self.settled(time.time() if now is None else now):
+            self._seen.pop(path, None)
+            try:
+                done.append(self.take(path))
+            except Exception:  # noqa: BLE001 - one bad file must never stop the next one
+                _log.exception("inbox: could not take %s", path.name)
+        return done
+
+    # ---- one file
+    def take(self, path: Path) -> tuple[Path, str]:
+        rel = path.relative_to(self.inbox).parts
+        where = _place(rel)
+        if where is None:
+            return self._refuse(path, Problem("inbox.misplaced", params={"file": path.name}))
+        program_folder, cohort, start = where
+        kinds = COHORT_KINDS if cohort else PROGRAMME_KINDS
+        try:
+            found = recognise_file(path, kinds)
+        except FileProblem as problem:
+            return self._refuse(path, problem.problem)
+        if found.kind is None:
+            code = "inbox.ambiguous_kind" if found.ambiguous else "inbox.unknown_kind"
+            return self._refuse(path, Problem(code, params={"file": path.name, "kinds": list(found.fitting)}))
+        if found.kind not in ROUTED:
+            return self._refuse(path, Problem("inbox.not_taken_alone", params={"kind": found.kind}))
+        ledger = self._ledger()
+        if found.sha256 in ledger:
+            when = ledger[found.sha256]["at"][:16].replace("T", " ")
+            note = Problem(
+                "inbox.already_processed", params={"file": path.name, "when": when, "sha": found.sha256[:12]}
+            )
+            return self._move(path, DONE, note), "duplicate"
+        program = _programme_name(program_folder)
+        if cohort and found.kind == "roster" and start is None:
+            start = _recorded_start(program, cohort)
+            if start is None:
+                params = {"file": path.name, "cohort": cohort, "program": program}
+                return self._refuse(path, Problem("inbox.cohort_not_open", params=params))
+        moved = self._move(path, DONE)
+        arrival = Arrival(found.kind, program, cohort, start, found.sha256, moved.resolve())
+        self.emit(arrival)
+        ledger[found.sha256] = {"at": datetime.now(UTC).isoformat(), "path": str(moved), "kind": found.kind}
+        self._save_ledger(ledger)
+        _log.info("inbox: %s file %s announced for %s", found.kind, moved.name, program)
+        return moved, "started"
+
+    def _refuse(self, path: Path, problem: Problem) -> tuple[Path, str]:
+        return self._move(path, UNKNOWN, problem), "unknown"
+
+    def _move(self, path: Path, folder: str, note: Problem | None = None) -> Path:
+        target_dir = path.parent / folder
+        target_dir.mkdir(exist_ok=True)
+        target = target_dir / path.name
+        if target.exists():  # keep both: the earlier one may be what a run is reading
+            stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
+            target = target_dir / f"{path.stem} ({stamp}){path.suffix}"
+        shutil.move(str(path), target)
+        if note is not None:
+            target.with_name(target.name + ".txt").write_text(render(note) + "\n", encoding="utf-8")
+        return target
+
+    def _ledger(self) -> dict[str, dict[str, str]]:
+        path = self.inbox / STATE / "taken.json"
+        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+    def _save_ledger(self, ledger: dict[str, dict[str, str]]) -> None:
+        path = self.inbox / STATE / "taken.json"
+        path.parent.mkdir(exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(ledger, indent=1), encoding="utf-8")
+        tmp.replace(path)  # atomic: a watcher killed mid-write keeps the previous ledger
+
+
+def _place(parts: tuple[str, ...]) -> tuple[str, int | None, date | None] | None:
+    """(programme folder, cohort, start) from a path inside the inbox; None when misplaced."""
+    if len(parts) == 2:
+        return parts[0], None, None
+    if len(parts) == 3 and (match := COHORT_FOLDER.match(parts[1].strip())):
+        start = date.fromisoformat(match.group(2)) if match.group(2) else None
+        return parts[0], int(match.group(1)), start
+    return None
+
+
+def _programme_name(folder: str) -> str:
+    """The recorded programme whose key the folder has ("pkp-kota-jambi-2022"), else the folder's name."""
+    with services().unit_of_work() as session:
+        names = programme_names(session)
+    return next((name for name in names if programme_key(name) == programme_key(folder)), folder)
+
+
+def _recorded_start(program: str, cohort: int) -> date | None:
+    with services().unit_of_work() as session:
+        ref = find_cohort(session, program, cohort)
+    return ref.start_date if ref else None
+
+
+def watch(inbox: Path, poll_seconds: float, settle_seconds: float) -> None:
+    """Poll for ever (``diklat watch``; ``diklat serve`` starts it beside the worker)."""
+    import time
+
+    watcher = Watcher(inbox, settle_seconds)
+    _log.info("watching %s every %.0f s", inbox, poll_seconds)
+    while True:
+        watcher.poll()
+        time.sleep(poll_seconds)

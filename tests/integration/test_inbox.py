@@ -1,0 +1,114 @@
+"""The inbox watcher: a settled file in a cohort's folder is announced for its run; anything else gets a note."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from diklat.inbox import Watcher
+from diklat.synth.roster import make_roster, write_table
+
+pytestmark = pytest.mark.integration
+PROGRAM = "PKP Kota Jambi 2022"
+
+
+@pytest.fixture
+def inbox(sqlite_settings, tmp_path: Path) -> tuple[Watcher, list]:
+    announced: list = []
+    return Watcher(tmp_path / "inbox", settle_seconds=2, emit=announced.append), announced
+
+
+def drop(watcher: Watcher, folder: str, name: str, frame: pd.DataFrame, age: float = 10) -> Path:
+    path = watcher.inbox / PROGRAM / folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_table(frame, path)
+    old = path.stat().st_mtime - age
+    os.utime(path, (old, old))
+    return path
+
+
+def settle(watcher: Watcher) -> list:
+    """Two polls a settle period apart, as the watcher's loop would make them."""
+    import time
+
+    now = time.time()
+    watcher.poll(now=now)
+    return watcher.poll(now=now + 3)
+
+
+def test_a_roster_for_a_new_cohort_is_moved_aside_and_announced_with_its_start(inbox, english) -> None:
+    watcher, announced = inbox
+    drop(watcher, "angkatan-1 mulai 2022-07-14", "peserta.xlsx", make_roster(5, seed=1).frame)
+    [(moved, what)] = settle(watcher)
+    assert what == "started" and moved.parent.name == "diproses" and moved.exists()
+    [arrival] = announced
+    labels = arrival.labels()
+    assert (labels["diklat.kind"], labels["diklat.program"], labels["diklat.cohort"]) == ("roster", PROGRAM, "1")
+    assert labels["diklat.start"] == "2022-07-14" and labels["diklat.path"] == str(moved.resolve())
+
+
+def test_the_same_content_dropped_again_starts_nothing_and_says_so(inbox, english) -> None:
+    watcher, announced = inbox
+    frame = make_roster(5, seed=1).frame
+    drop(watcher, "angkatan-1 mulai 2022-07-14", "peserta.xlsx", frame)
+    settle(watcher)
+    drop(watcher, "angkatan-1 mulai 2022-07-14", "lagi.xlsx", frame)
+    [(moved, what)] = settle(watcher)
+    assert what == "duplicate" and len(announced) == 1
+    assert "was already processed" in moved.with_name(moved.name + ".txt").read_text()
+
+
+def test_a_file_of_no_known_kind_goes_to_tidak_dikenali_with_a_note_and_the_next_file_goes_on(
+    inbox, monkeypatch
+) -> None:
+    from diklat.settings import get_settings
+
+    monkeypatch.setenv("DIKLAT_LANGUAGE", "id")  # the operator's language
+    get_settings.cache_clear()
+    watcher, announced = inbox
+    drop(watcher, "angkatan-1 mulai 2022-07-14", "a-laporan.xlsx", pd.DataFrame({"No": [1], "Uraian": ["x"]}))
+    drop(watcher, "angkatan-1 mulai 2022-07-14", "b-peserta.xlsx", make_roster(3, seed=2).frame)
+    outcomes = settle(watcher)
+    assert [what for _, what in outcomes] == ["unknown", "started"]
+    note = outcomes[0][0].with_name("a-laporan.xlsx.txt")
+    assert outcomes[0][0].parent.name == "tidak-dikenali"
+    assert note.read_text().startswith("diklat tidak dapat mengenali jenis berkas a-laporan.xlsx")
+
+
+def test_a_roster_for_a_cohort_never_opened_and_without_a_date_is_explained(inbox, english) -> None:
+    watcher, announced = inbox
+    drop(watcher, "angkatan-2", "peserta.csv", make_roster(3, seed=3).frame)
+    [(moved, what)] = settle(watcher)
+    assert what == "unknown" and not announced
+    assert "has not been opened yet" in moved.with_name(moved.name + ".txt").read_text()
+
+
+def test_a_file_still_being_copied_is_left_alone_until_it_settles(inbox) -> None:
+    watcher, announced = inbox
+    path = drop(watcher, "angkatan-1 mulai 2022-07-14", "peserta.csv", make_roster(3, seed=4).frame, age=0)
+    assert watcher.poll(now=path.stat().st_mtime + 0.1) == []  # just written
+    with path.open("a") as grow:  # the copy goes on
+        grow.write("\n")
+    assert watcher.poll(now=path.stat().st_mtime + 1) == []  # changed since the last look
+    assert [what for _, what in watcher.poll(now=path.stat().st_mtime + 5)] == ["started"]
+
+
+def test_partial_and_temporary_files_are_never_taken(inbox) -> None:
+    watcher, announced = inbox
+    for name in ("peserta.xlsx.part", "~$peserta.xlsx"):
+        path = drop(watcher, "angkatan-1 mulai 2022-07-14", "peserta.xlsx", make_roster(3, seed=5).frame)
+        path.rename(path.with_name(name))
+    assert settle(watcher) == [] and not announced
+
+
+def test_a_file_outside_any_cohort_folder_is_explained(inbox, english) -> None:
+    watcher, _ = inbox
+    path = watcher.inbox / "loose.xlsx"
+    write_table(make_roster(2, seed=6).frame, path)
+    old = path.stat().st_mtime - 10
+    os.utime(path, (old, old))
+    [(moved, what)] = settle(watcher)
+    assert what == "unknown" and "is not in a cohort's folder" in moved.with_name("loose.xlsx.txt").read_text()
