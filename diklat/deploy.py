@@ -25,6 +25,7 @@ def worker_environment(settings: Settings, api_url: str) -> dict[str, str]:
         "DIKLAT_HOME": str(ROOT),
         "DIKLAT_DATA_DIR": str(settings.data_dir.resolve()),
         "DIKLAT_DATABASE_URL": settings.sqlalchemy_url,
+        "DIKLAT_INBOX_DIR": str(settings.inbox.resolve()),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "GX_ANALYTICS_ENABLED": "false",
         # Heartbeats let the crash-detection automation (diklat.monitoring) see a killed run.
@@ -58,3 +59,9 @@ def deploy_all(env: dict[str, str]) -> None:
 
 def start_worker(env: dict[str, str], pool: str = WORK_POOL, **popen: object) -> subprocess.Popen:
     return subprocess.Popen([prefect_executable(), "worker", "start", "--pool", pool], cwd=ROOT, env=env, **popen)
+
+
+def start_watcher(env: dict[str, str], **popen: object) -> subprocess.Popen:
+    """The inbox watcher (``diklat watch``) as its own process beside the worker."""
+    diklat = str(Path(sys.executable).with_name("diklat"))
+    return subprocess.Popen([diklat, "watch"], cwd=ROOT, env=env, **popen)  # noqa: S603

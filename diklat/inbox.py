@@ -40,7 +40,8 @@ DONE, UNKNOWN, STATE = "diproses", "tidak-dikenali", ".diklat"
 COHORT_FOLDER = re.compile(r"^angkatan[-_ ]?(\d{1,4})(?:\s+mulai\s+(\d{4}-\d{2}-\d{2}))?$", re.IGNORECASE)
 COHORT_KINDS = ("roster", "coaches", "attendance", "guidance", "deliverables", "scores", "assessors", "responses")
 PROGRAMME_KINDS = ("personnel",)
-ROUTED = {"roster", "attendance", "guidance", "deliverables", "responses", "scores", "personnel"}
+ROUTED = {"roster", "attendance", "guidance", "deliverables", "responses", "scores"}
+FORM_FOR = {"coaches": "open-cohort", "assessors": "final-assessment", "personnel": "plan-cohorts"}
 IN_PROGRESS = (".part", ".tmp", ".crdownload", ".partial")
 
 _log = logging.getLogger(__name__)
@@ -146,7 +147,8 @@ class Watcher:
             code = "inbox.ambiguous_kind" if found.ambiguous else "inbox.unknown_kind"
             return self._refuse(path, Problem(code, params={"file": path.name, "kinds": list(found.fitting)}))
         if found.kind not in ROUTED:
-            return self._refuse(path, Problem("inbox.not_taken_alone", params={"kind": found.kind}))
+            params = {"kind": found.kind, "step": FORM_FOR[found.kind]}
+            return self._refuse(path, Problem("inbox.not_taken_alone", params=params))
         ledger = self._ledger()
         if found.sha256 in ledger:
             when = ledger[found.sha256]["at"][:16].replace("T", " ")
@@ -222,6 +224,7 @@ def watch(inbox: Path, poll_seconds: float, settle_seconds: float) -> None:
     """Poll for ever (``diklat watch``; ``diklat serve`` starts it beside the worker)."""
     import time
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     watcher = Watcher(inbox, settle_seconds)
     _log.info("watching %s every %.0f s", inbox, poll_seconds)
     while True:

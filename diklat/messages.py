@@ -165,8 +165,8 @@ MESSAGES: dict[str, str] = {
         "open-cohort form, or name the folder 'angkatan-{cohort} mulai YYYY-MM-DD', then drop the file again."
     ),
     "inbox.not_taken_alone": N_(
-        "A {kind} file is not processed on its own from the inbox. Give it with the form of the step that uses it "
-        "(open-cohort for coaches, final-assessment for assessors)."
+        "A {kind} file is not processed on its own from the inbox: give it in the {step} form, which also asks "
+        "for what it needs besides the file."
     ),
     "inbox.already_processed": N_(
         "{file} was already processed on {when} (the same content, SHA-256 {sha}). Nothing was started again."

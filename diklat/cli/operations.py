@@ -105,8 +105,26 @@ def serve(
         setup_failure_alerts(settings.failure_webhook_url)
     console.print(f"Deployments registered. Prefect UI: {api.removesuffix('/api')}")
     if worker:
-        console.print(f"Worker on pool {deploy.WORK_POOL} (Ctrl+C to stop).")
-        raise typer.Exit(deploy.start_worker(env).wait())
+        console.print(f"Worker on pool {deploy.WORK_POOL}, inbox watcher on {settings.inbox} (Ctrl+C to stop).")
+        watcher = deploy.start_watcher(env)
+        try:
+            raise typer.Exit(deploy.start_worker(env).wait())
+        finally:
+            watcher.terminate()
+
+
+@app.command()
+def watch() -> None:
+    """Watch the inbox (DIKLAT_INBOX_DIR): start the run each dropped file asks for (`serve` starts this)."""
+    from diklat.inbox import watch as watch_inbox
+
+    settings = get_settings()
+    guard(prepare)()
+    console.print(f"Watching {settings.inbox} (Ctrl+C to stop).")
+    try:
+        watch_inbox(settings.inbox, settings.inbox_poll_seconds, settings.inbox_settle_seconds)
+    except KeyboardInterrupt:
+        raise typer.Exit(0) from None
 
 
 @app.command("setup-alerts")

@@ -60,6 +60,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
         "PREFECT_WORKER_PREFETCH_SECONDS": "2",
         "DIKLAT_DATABASE_URL": db_url,
         "DIKLAT_DATA_DIR": str(home / "data"),
+        "DIKLAT_INBOX_DIR": str(home / "inbox"),
+        "DIKLAT_INBOX_POLL_SECONDS": "0.5",
+        "DIKLAT_INBOX_SETTLE_SECONDS": "1",
         "DIKLAT_LANGUAGE": "en",
     }
     from diklat.deploy import ROOT, prefect_executable
@@ -92,6 +95,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
                 start_worker(env | {"DIKLAT_HOME": str(ROOT)}, stdout=log, stderr=log, start_new_session=True)
                 for _ in range(2)
             ]
+            from diklat.deploy import start_watcher
+
+            workers.append(start_watcher(env, stdout=log, stderr=log, start_new_session=True))  # as serve does
             yield {"api": api, "db": db_url, "home": home}
         for k, v in old.items():
             if v is None:
@@ -279,3 +285,70 @@ def test_runs_spread_over_two_workers_end_as_if_run_one_by_one(stack: dict) -> N
     finished = [_wait_final(run.id) for run in runs]
     assert all(run.state.is_completed() for run in finished), [r.state.message for r in finished]
     assert _enrolled(stack["db"]) == (before[0] + 18, before[1] + 3)
+
+
+def _runs_named(name: str) -> list:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
+
+    with get_client(sync_client=True) as client:
+        return client.read_flow_runs(flow_run_filter=FlowRunFilter(name=FlowRunFilterName(any_=[name])))
+
+
+def _wait_for_run(name: str, timeout: float = 120):  # noqa: ANN202
+    deadline = time.monotonic() + timeout
+    while not (runs := _runs_named(name)) or not all(r.state and r.state.is_final() for r in runs):
+        assert time.monotonic() < deadline, f"no finished run named {name!r}"
+        time.sleep(0.25)
+    return runs
+
+
+def test_files_dropped_into_the_inbox_start_their_runs_once(stack: dict) -> None:
+    """A roster opens its cohort through the deployment's trigger; the same file again starts nothing; an
+    unknown file is set aside with a note; an attendance file copied in parts is read once, whole."""
+    folder = stack["home"] / "inbox" / "PKP Inbox" / "angkatan-1 mulai 2022-07-14"
+    folder.mkdir(parents=True)
+    synth = make_roster(30, seed=41, faults=2)
+    staged = write_table(synth.frame, stack["home"] / "staged.xlsx")
+
+    dropped = time.monotonic()
+    (folder / "Daftar Peserta.xlsx").write_bytes(staged.read_bytes())
+    [run] = _wait_for_run("open-cohort · PKP Inbox · angkatan 1")
+    seconds = time.monotonic() - dropped
+    assert run.state.is_completed(), run.state.message
+    print(f"inbox: 30-row roster dropped -> run Completed in {seconds:.1f} s")  # noqa: T201 - the figure
+    engine = sa.create_engine(stack["db"])
+    with engine.connect() as conn:
+        enrolled = conn.execute(
+            sa.text(
+                "select count(*) from enrolment e join cohort c on c.id = e.cohort_id "
+                "join programme p on p.id = c.programme_id where p.name = 'PKP Inbox'"
+            )
+        ).scalar()
+    assert enrolled == 28
+    assert (folder / "diproses" / "Daftar Peserta.xlsx").exists() and not (folder / "Daftar Peserta.xlsx").exists()
+
+    (folder / "copy of the same.xlsx").write_bytes(staged.read_bytes())
+    (folder / "laporan.csv").write_text("No;Uraian\n1;apa\n", encoding="utf-8")
+    deadline = time.monotonic() + 30
+    while not ((folder / "diproses" / "copy of the same.xlsx.txt").exists() and (folder / "tidak-dikenali").exists()):
+        assert time.monotonic() < deadline, sorted(p.name for p in folder.rglob("*"))
+        time.sleep(0.25)
+    assert "already processed" in (folder / "diproses" / "copy of the same.xlsx.txt").read_text()
+    assert (folder / "tidak-dikenali" / "laporan.csv.txt").exists()
+    time.sleep(3)
+    assert len(_runs_named("open-cohort · PKP Inbox · angkatan 1")) == 1  # the copy started nothing
+
+    # A file copied slowly, in parts: taken once, whole, when the copy has finished.
+    rows = [f"{p.nip};15/07/2022;hadir" for p in synth.people[:3]]
+    with (folder / "hadir.csv").open("w", encoding="utf-8") as copy:
+        copy.write("NIP;TANGGAL;STATUS\n" + rows[0] + "\n")
+        copy.flush()
+        time.sleep(0.8)  # less than the settle time: the watcher must not take half a file
+        copy.write("\n".join(rows[1:]) + "\n")
+    [ingest] = _wait_for_run("ingest-evidence · PKP Inbox · angkatan 1 · attendance")
+    assert ingest.state.is_completed(), ingest.state.message
+    with engine.connect() as conn:
+        read = conn.execute(sa.text("select rows_read from ingest_batch where kind = 'attendance'")).scalars().all()
+    engine.dispose()
+    assert read == [3]
