@@ -57,6 +57,30 @@ def deploy_all(env: dict[str, str]) -> None:
     )
 
 
+def localise_deployments(language: str) -> int:
+    """Every diklat deployment's description and form in ``language`` (after ``prefect deploy``, which
+    registers them in English, as written in prefect.yaml and schemas/params.py); returns how many."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import DeploymentUpdate
+
+    from diklat.formtexts import localise_schema
+    from diklat.i18n import translator
+
+    _ = translator(language)
+    done = 0
+    with get_client(sync_client=True) as client:
+        for deployment in client.read_deployments():
+            if not (deployment.entrypoint or "").startswith("flows/"):
+                continue
+            update = DeploymentUpdate(
+                description=_(deployment.description) if deployment.description else None,
+                parameter_openapi_schema=localise_schema(deployment.parameter_openapi_schema, _),
+            )
+            client.update_deployment(deployment.id, update)
+            done += 1
+    return done
+
+
 def start_worker(env: dict[str, str], pool: str = WORK_POOL, **popen: object) -> subprocess.Popen:
     return subprocess.Popen([prefect_executable(), "worker", "start", "--pool", pool], cwd=ROOT, env=env, **popen)
 

@@ -18,6 +18,10 @@ PARTICIPANT_HELP = (
     "The participant: their seat number in the cohort, or their masked NIP as diklat shows it "
     "(e.g. 198001**********01). Never the full NIP: run parameters are visible to every console user."
 )
+DECISION_PARTICIPANT_HELP = (
+    "The participant (withdraw, waive): their seat number in the cohort, or their masked NIP as diklat shows "
+    "it (e.g. 198001**********01). Never the full NIP: run parameters are visible to every console user."
+)
 
 
 class OpenCohort(BaseModel):
@@ -124,7 +128,7 @@ class RecordDecision(CohortRefParams):
         "or move_milestone (one cohort's due date)."
     )
     reason: str = Field(description="Why, in a sentence; kept in the audit log.")
-    participant: ParticipantRef | None = Field(None, description=PARTICIPANT_HELP + " (withdraw, waive)")
+    participant: ParticipantRef | None = Field(None, description=DECISION_PARTICIPANT_HELP)
     milestone: str | None = Field(None, description="Milestone code, e.g. laporan_kemajuan_1 (waive, move_milestone).")
     on: date | None = Field(None, description="Effective date (withdraw, waive). Default: today (WIB).")
     to: date | None = Field(None, description="New due date (move_milestone).")

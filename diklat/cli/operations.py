@@ -96,6 +96,7 @@ def serve(
     env = deploy.worker_environment(settings, api)
     deploy.ensure_work_pool()
     deploy.deploy_all(env)
+    deploy.localise_deployments(settings.language)  # forms and descriptions in the operator's language
     from diklat.monitoring import setup_crash_detection
 
     setup_crash_detection()

@@ -352,3 +352,21 @@ def test_files_dropped_into_the_inbox_start_their_runs_once(stack: dict) -> None
         read = conn.execute(sa.text("select rows_read from ingest_batch where kind = 'attendance'")).scalars().all()
     engine.dispose()
     assert read == [3]
+
+
+def test_the_deployed_forms_and_descriptions_read_in_bahasa_indonesia(stack: dict) -> None:
+    from prefect.client.orchestration import get_client
+
+    from diklat.deploy import localise_deployments
+
+    assert localise_deployments("id") == 10
+    with get_client(sync_client=True) as client:
+        deployment = client.read_deployment_by_name("open-cohort/open-cohort")
+    assert deployment.description.startswith("Buka (atau tambah peserta) satu angkatan")
+    form = deployment.parameter_openapi_schema["definitions"]["OpenCohort"]
+    assert form["title"] == "Buka Angkatan"
+    assert form["properties"]["start"]["description"] == "Hari pertama angkatan (TTTT-BB-HH)."
+    assert localise_deployments("id") == 10  # twice: nothing changes (Indonesian text is no msgid)
+    with get_client(sync_client=True) as client:
+        again = client.read_deployment_by_name("open-cohort/open-cohort")
+    assert again.parameter_openapi_schema == deployment.parameter_openapi_schema
