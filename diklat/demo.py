@@ -78,7 +78,10 @@ def run_demo(out: Path | None, console: Console) -> None:
     demo.stages.append("post-training evaluation at +3 and +6 months")
     _plan(demo)
     demo.stages.append("next year's plan for the 200 officials still untrained")
+    url = _console(demo)
+    demo.stages.append("the console left running: deployments, a worker, the inbox watcher; a roster dropped in")
     _summary(demo, folder)
+    _try_next(demo, url)
 
 
 def _open(demo: DemoRun, number: int, start: date, seed: int) -> tuple[Any, date]:
@@ -246,7 +249,8 @@ def _evaluate(demo: DemoRun) -> None:
     demo.console.rule("Post-training evaluation")
     evaluation = resolve_template("PKP").evaluation
     with services().unit_of_work() as session:  # read-only: the alumni who will answer, and their mentors
-        cohorts = cohort_ends(session, PROGRAMME)
+        # The demo's own two cohorts (a later one, dropped into the inbox at the end, has no alumni yet).
+        cohorts = [c for c in cohort_ends(session, PROGRAMME) if c[1] in {number for number, _, _ in COHORTS}]
         graduates = {cid: graduate_mentors(session, cid) for cid, _, _ in cohorts}
     for wave in evaluation.waves:
         for cid, number, end in cohorts:
@@ -308,6 +312,61 @@ def _plan(demo: DemoRun) -> None:
         f"backlog {summary.backlog} ({summary.in_post} in post); {len(summary.cohorts)} cohorts: {dates}",
     )
     demo.console.print(f"  plan: {summary.files['plan']}")
+
+
+INBOX_COHORT, INBOX_START = 3, date(2023, 1, 9)
+
+
+def _console(demo: DemoRun) -> str:
+    """Register every deployment, start a worker and the inbox watcher in the background, and drop a roster
+    into the inbox the way an operator would: its run is started by the deployment's trigger."""
+    from prefect.settings import get_current_settings
+
+    from diklat.console import register, start_in_background
+    from diklat.synth.roster import make_roster, write_table
+
+    settings = get_settings()
+    api = str(get_current_settings().api.url)
+    start_in_background(settings, register(settings, api))
+    folder = settings.inbox / PROGRAMME / f"angkatan-{INBOX_COHORT} mulai {INBOX_START.isoformat()}"
+    folder.mkdir(parents=True, exist_ok=True)
+    roster = make_roster(30, seed=INBOX_COHORT, today=INBOX_START).frame
+    staged = write_table(roster, demo.inputs / "inbox-roster.xlsx")
+    name = f"Daftar Peserta Angkatan {INBOX_COHORT}.xlsx"
+    taken = folder / "diproses" / name
+    if not taken.exists():  # a second demo finds it taken already: dropping it again would start nothing
+        (folder / name).write_bytes(staged.read_bytes())
+        outcome = _wait_for_run(f"open-cohort · {PROGRAMME} · angkatan {INBOX_COHORT}")
+        demo.record("open-cohort (inbox)", f"angkatan {INBOX_COHORT}", outcome)
+    return api.removesuffix("/api")
+
+
+def _wait_for_run(name: str, timeout: float = 180) -> str:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
+
+    deadline = time.monotonic() + timeout
+    with get_client(sync_client=True) as client:
+        while time.monotonic() < deadline:
+            runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(name=FlowRunFilterName(any_=[name])))
+            if runs and runs[0].state and runs[0].state.is_final():
+                return runs[0].state.name
+            time.sleep(0.5)
+    return "not finished yet (see the Runs page)"
+
+
+def _try_next(demo: DemoRun, url: str) -> None:
+    settings = get_settings()
+    demo.console.rule("The console is running")
+    demo.console.print(
+        f"Prefect UI: {url}  (worker and inbox watcher in the background; `diklat stop` ends them)\n"
+        f"Three things to try:\n"
+        f"  1. {url}/deployments -> open-cohort -> Run -> Custom run: the form, in Bahasa Indonesia.\n"
+        f"  2. Copy {demo.inputs.resolve() / 'roster-angkatan-1.xlsx'} into\n"
+        f"     {(settings.inbox / PROGRAMME / 'angkatan-4 mulai 2023-03-06').resolve()}/ and watch the Runs page.\n"
+        f"  3. {url}/runs: every run is named after its programme and cohort; a failed one says what to fix\n"
+        f"     (`diklat failures` lists them)."
+    )
 
 
 def _flow_runs_since(epoch: float) -> int:

@@ -58,13 +58,14 @@ def ensure_server(data_dir: Path, port: int = DEFAULT_PORT, wait_seconds: float 
         }
         log = open(home / "server.log", "ab")  # noqa: SIM115 - handed to the child process
         prefect = Path(sys.executable).with_name("prefect")
-        subprocess.Popen(  # noqa: S603
+        server = subprocess.Popen(  # noqa: S603
             [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
             env=env,
             stdout=log,
             stderr=log,
             start_new_session=True,
         )
+        (home / "server.json").write_text(f'{{"server": {server.pid}}}')  # for `diklat stop`
         deadline = time.monotonic() + wait_seconds
         while not healthy(api_url):
             if time.monotonic() > deadline:

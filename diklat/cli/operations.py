@@ -93,17 +93,9 @@ def serve(
             del os.environ["PREFECT_API_URL"]
             ensure_server(settings.data_dir, port)
     api = os.environ["PREFECT_API_URL"]
-    env = deploy.worker_environment(settings, api)
-    deploy.ensure_work_pool()
-    deploy.deploy_all(env)
-    deploy.localise_deployments(settings.language)  # forms and descriptions in the operator's language
-    from diklat.monitoring import setup_crash_detection
+    from diklat.console import register
 
-    setup_crash_detection()
-    if settings.failure_webhook_url:
-        from diklat.monitoring import setup_failure_alerts
-
-        setup_failure_alerts(settings.failure_webhook_url)
+    env = register(settings, api)  # deployments in the operator's language, crash detection, alerts
     console.print(f"Deployments registered. Prefect UI: {api.removesuffix('/api')}")
     if worker:
         console.print(f"Worker on pool {deploy.WORK_POOL}, inbox watcher on {settings.inbox} (Ctrl+C to stop).")
@@ -112,6 +104,15 @@ def serve(
             raise typer.Exit(deploy.start_worker(env).wait())
         finally:
             watcher.terminate()
+
+
+@app.command()
+def stop() -> None:
+    """Stop the worker, the inbox watcher and the local Prefect server that `diklat demo` left running."""
+    from diklat.console import stop_background
+
+    stopped = stop_background(get_settings())
+    console.print(f"Stopped: {', '.join(stopped)}." if stopped else "Nothing started by diklat is running.")
 
 
 @app.command()

@@ -73,12 +73,14 @@ def test_no_nip_name_email_or_phone_reaches_prefect_after_every_flow_and_failing
 ) -> None:
     from prefect.automations import Automation
 
+    from diklat.console import stop_background
     from diklat.monitoring import CRASH_AUTOMATION_NAME
 
     try:
         run_demo(tmp_path / "demo", Console(file=open(tmp_path / "demo.log", "w"), width=200))  # noqa: SIM115
     finally:
         Automation.read(name=CRASH_AUTOMATION_NAME).delete()  # the demo sets it up; other tests set their own
+        stop_background(sqlite_settings)  # the worker and the watcher the demo leaves running
 
     # Runs that fail: a file without its NIP column, and a database that refuses a write mid-run.
     people = make_roster(25, seed=77).frame
