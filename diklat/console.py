@@ -47,6 +47,15 @@ def start_in_background(settings: Settings, env: dict[str, str]) -> dict[str, in
     return running
 
 
+def _ours(pid: int) -> bool:
+    """The process is still one diklat started (after a reboot the pid may belong to anything else)."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+    except OSError:
+        return False
+    return b"prefect" in command or b"diklat" in command
+
+
 def stop_background(settings: Settings) -> list[str]:
     """End the worker, the watcher and the local server started by diklat; returns what was stopped."""
     stopped = []
@@ -55,7 +64,7 @@ def stop_background(settings: Settings) -> list[str]:
         if not path.exists():
             continue
         for name, pid in json.loads(path.read_text()).items():
-            if process_alive(pid):
+            if process_alive(pid) and _ours(pid):
                 os.killpg(os.getpgid(pid), signal.SIGTERM)  # the process and what it started
                 stopped.append(name)
         path.unlink()
