@@ -80,11 +80,20 @@ class Watcher:
     emit: Any = None  # the event emitter (Prefect's emit_event by default; a list's append in tests)
     _seen: dict[Path, tuple[int, float, float]] = field(default_factory=dict)  # size, mtime, since
 
+    reachable: Any = None  # whether an announcement can reach the server now (always, in tests)
+
     def __post_init__(self) -> None:
         self.inbox.mkdir(parents=True, exist_ok=True)
         if self.emit is None:
             from prefect.events import emit_event
+            from prefect.settings import get_current_settings
 
+            from diklat.prefect_server import healthy
+
+            # Prefect sends events in the background and drops them when the server is gone: a file
+            # announced then would sit in diproses/ with no run. So files wait while it is unreachable.
+            api = str(get_current_settings().api.url or "")
+            self.reachable = self.reachable or (lambda: healthy(api))
             self.emit = lambda arrival: emit_event(event=EVENT, resource=arrival.labels())
 
     # ---- what is there and settled
@@ -123,7 +132,11 @@ class Watcher:
         import time
 
         done = []
-        for path in self.settled(time.time() if now is None else now):
+        ready = self.settled(time.time() if now is None else now)
+        if ready and self.reachable is not None and not self.reachable():
+            _log.warning("inbox: the Prefect server does not answer; %d file(s) wait", len(ready))
+            return done
+        for path in ready:
             self._seen.pop(path, None)
             try:
                 done.append(self.take(path))

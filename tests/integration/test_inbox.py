@@ -112,3 +112,13 @@ def test_a_file_outside_any_cohort_folder_is_explained(inbox, english) -> None:
     os.utime(path, (old, old))
     [(moved, what)] = settle(watcher)
     assert what == "unknown" and "is not in a cohort's folder" in moved.with_name("loose.xlsx.txt").read_text()
+
+
+def test_files_wait_in_place_while_the_server_cannot_be_told(sqlite_settings, tmp_path: Path) -> None:
+    announced: list = []
+    up = {"now": False}
+    watcher = Watcher(tmp_path / "inbox", settle_seconds=2, emit=announced.append, reachable=lambda: up["now"])
+    path = drop(watcher, "angkatan-1 mulai 2022-07-14", "peserta.xlsx", make_roster(3, seed=7).frame)
+    assert settle(watcher) == [] and path.exists() and not announced  # nothing moved, nothing lost
+    up["now"] = True
+    assert [what for _, what in settle(watcher)] == ["started"] and len(announced) == 1
