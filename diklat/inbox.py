@@ -103,7 +103,8 @@ class Watcher:
             parts = path.relative_to(self.inbox).parts
             if not path.is_file() or any(p in (DONE, UNKNOWN, STATE) or p.startswith(".") for p in parts):
                 continue
-            if path.name.startswith("~$") or path.suffix.lower() in IN_PROGRESS or path.suffix.lower() == ".txt":
+            # Notes (.txt) are written only inside diproses/ and tidak-dikenali/: a .txt export here is a file.
+            if path.name.startswith("~$") or path.suffix.lower() in IN_PROGRESS:
                 continue
             out.append(path)
         return out

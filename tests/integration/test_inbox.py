@@ -122,3 +122,17 @@ def test_files_wait_in_place_while_the_server_cannot_be_told(sqlite_settings, tm
     assert settle(watcher) == [] and path.exists() and not announced  # nothing moved, nothing lost
     up["now"] = True
     assert [what for _, what in settle(watcher)] == ["started"] and len(announced) == 1
+
+
+def test_a_tab_separated_txt_export_is_taken_and_a_pdf_is_refused_with_a_reason(inbox, english) -> None:
+    watcher, announced = inbox
+    folder = watcher.inbox / PROGRAM / "angkatan-1 mulai 2022-07-14"
+    folder.mkdir(parents=True)
+    frame = make_roster(3, seed=8).frame
+    (folder / "export.txt").write_text(frame.to_csv(sep="\t", index=False), encoding="utf-8")
+    (folder / "surat.pdf").write_bytes(b"%PDF-1.4 not a table")
+    for path in folder.iterdir():
+        os.utime(path, (path.stat().st_mtime - 10,) * 2)
+    outcomes = dict((moved.name, what) for moved, what in settle(watcher))
+    assert outcomes == {"export.txt": "started", "surat.pdf": "unknown"}
+    assert ".pdf" in (folder / "tidak-dikenali" / "surat.pdf.txt").read_text()
