@@ -23,9 +23,8 @@ PAYLOAD = json.dumps(
 
 def setup_failure_alerts(webhook_url: str) -> UUID:
     """Create or update the webhook block and the automation (safe to run any number of times)."""
-    from prefect.automations import Automation, CallWebhook, EventTrigger, Posture
+    from prefect.automations import CallWebhook, EventTrigger, Posture
     from prefect.blocks.webhook import Webhook
-    from prefect.exceptions import PrefectHTTPStatusError
     from pydantic import SecretStr
 
     block_id = Webhook(method="POST", url=SecretStr(webhook_url)).save(WEBHOOK_BLOCK, overwrite=True)
@@ -35,13 +34,20 @@ def setup_failure_alerts(webhook_url: str) -> UUID:
         posture=Posture.Reactive,
         threshold=1,
     )
-    actions = [CallWebhook(block_document_id=block_id, payload=PAYLOAD)]
+    return _upsert_automation(AUTOMATION_NAME, trigger, [CallWebhook(block_document_id=block_id, payload=PAYLOAD)])
+
+
+def _upsert_automation(name: str, trigger: Any, actions: list[Any]) -> UUID:
+    """Create the automation, or set the trigger and actions of the one with this name (idempotent)."""
+    from prefect.automations import Automation
+    from prefect.exceptions import PrefectHTTPStatusError
+
     try:
-        existing = Automation.read(name=AUTOMATION_NAME)
-    except (ValueError, PrefectHTTPStatusError):
+        existing = Automation.read(name=name)
+    except (ValueError, PrefectHTTPStatusError):  # none of that name yet
         existing = None
     if existing is None:
-        return Automation(name=AUTOMATION_NAME, trigger=trigger, actions=actions, enabled=True).create().id
+        return Automation(name=name, trigger=trigger, actions=actions, enabled=True).create().id
     existing.trigger, existing.actions, existing.enabled = trigger, actions, True
     existing.update()
     return existing.id
@@ -63,9 +69,11 @@ def setup_crash_detection(silence_seconds: int = SILENCE) -> UUID:
     """
     from datetime import timedelta
 
-    from prefect.automations import Automation, ChangeFlowRunState, EventTrigger, Posture
+    from prefect.automations import ChangeFlowRunState, EventTrigger, Posture
     from prefect.client.schemas.objects import StateType
-    from prefect.exceptions import PrefectHTTPStatusError
+
+    from diklat.domain.problems import Problem
+    from diklat.messages import render
 
     trigger = EventTrigger(
         after={"prefect.flow-run.heartbeat"},
@@ -82,20 +90,10 @@ def setup_crash_detection(silence_seconds: int = SILENCE) -> UUID:
         threshold=1,
         within=timedelta(seconds=silence_seconds),
     )
-    from diklat.domain.problems import Problem
-    from diklat.messages import render
-
     message = render(Problem("run.no_heartbeat", params={"seconds": silence_seconds}))
-    actions = [ChangeFlowRunState(state=StateType.CRASHED, message=message)]
-    try:
-        existing = Automation.read(name=CRASH_AUTOMATION_NAME)
-    except (ValueError, PrefectHTTPStatusError):
-        existing = None
-    if existing is None:
-        return Automation(name=CRASH_AUTOMATION_NAME, trigger=trigger, actions=actions, enabled=True).create().id
-    existing.trigger, existing.actions, existing.enabled = trigger, actions, True
-    existing.update()
-    return existing.id
+    return _upsert_automation(
+        CRASH_AUTOMATION_NAME, trigger, [ChangeFlowRunState(state=StateType.CRASHED, message=message)]
+    )
 
 
 def failed_runs(limit: int = 200) -> list[dict[str, Any]]:

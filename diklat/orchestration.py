@@ -25,12 +25,12 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from diklat import processes
 from diklat.bootstrap import services
 from diklat.domain.problems import Problem
 from diklat.domain.programme import programme_key
 from diklat.domain.run_names import run_name
 from diklat.messages import render
-from diklat.processes import process_alive
 from diklat.store import leases
 
 WAIT_SECONDS = 1800
@@ -98,7 +98,7 @@ def _me() -> leases.Holder:
 def _gone(holder: leases.Holder, now: datetime) -> bool:
     """A holder that can no longer be running: its lease expired, or its process on this host ended."""
     expired = holder.expires_at is not None and holder.expires_at < now
-    return expired or (holder.host == socket.gethostname() and not process_alive(holder.pid))
+    return expired or processes.gone(f"{holder.host}:{holder.pid}")
 
 
 def _try_take(key: str, me: leases.Holder) -> tuple[bool, leases.Holder | None]:
