@@ -189,6 +189,10 @@ MESSAGES: dict[str, str] = {
         "marked Crashed. Start it again: every step is one transaction, so it ends as an uninterrupted run would."
     ),
     "action.not_deferred": N_("This participant of {cohort} has no deferred pass (lulus tertunda) to clear."),
+    "action.no_certificate": N_(
+        "This participant of {cohort} has no issued certificate (STTP). A certificate is issued when the final "
+        "assessment gives a final pass."
+    ),
 }
 
 

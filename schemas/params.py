@@ -14,6 +14,8 @@ ProgrammeName = Annotated[str, StringConstraints(strip_whitespace=True, max_leng
 # Run parameters are stored by Prefect and shown to every console user: a person is named by their seat in
 # the cohort or their masked NIP (as diklat shows it), never by the full NIP.
 ParticipantRef = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^(\d{1,4}|\d{6}\*{10}\d{2})$")]
+# A decision's reason goes to the audit log: required, a sentence rather than a character.
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
 PARTICIPANT_HELP = (
     "The participant: their seat number in the cohort, or their masked NIP as diklat shows it "
     "(e.g. 198001**********01). Never the full NIP: run parameters are visible to every console user."
@@ -107,7 +109,15 @@ class ClearDeferral(CohortRefParams):
     """Clear a deferred pass (lulus tertunda) once the owed revisions are in."""
 
     participant: ParticipantRef = Field(description=PARTICIPANT_HELP)
-    reason: str = Field(description="What was received, e.g. 'revisi laporan akhir diterima 12/12/2022'.")
+    reason: Reason = Field(description="What was received, e.g. 'revisi laporan akhir diterima 12/12/2022'.")
+    on: date | None = Field(None, description="Date of the decision. Default: today (WIB).")
+
+
+class CertificateDecision(CohortRefParams):
+    """Revoke one participant's certificate (STTP), or re-issue one an operator revoked."""
+
+    participant: ParticipantRef = Field(description=PARTICIPANT_HELP)
+    reason: Reason = Field(description="Why, in a sentence (e.g. the decision letter's number); kept in the audit log.")
     on: date | None = Field(None, description="Date of the decision. Default: today (WIB).")
 
 
@@ -127,7 +137,7 @@ class RecordDecision(CohortRefParams):
         description="withdraw (a participant cannot finish), waive (one milestone for one participant) "
         "or move_milestone (one cohort's due date)."
     )
-    reason: str = Field(description="Why, in a sentence; kept in the audit log.")
+    reason: Reason = Field(description="Why, in a sentence; kept in the audit log.")
     participant: ParticipantRef | None = Field(None, description=DECISION_PARTICIPANT_HELP)
     milestone: str | None = Field(None, description="Milestone code, e.g. laporan_kemajuan_1 (waive, move_milestone).")
     on: date | None = Field(None, description="Effective date (withdraw, waive). Default: today (WIB).")

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, MetaData, Numeric, String, Text, UniqueConstraint, func
+from sqlalchemy import JSON, ForeignKey, Index, MetaData, Numeric, String, Text, UniqueConstraint, false, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -263,6 +263,8 @@ class Certificate(Base):
     The number is reserved when a participant passes (also a deferred pass); the certificate is
     issued (``issued_on``) once the pass is final. ``content_sha256`` fingerprints what is printed,
     so a correction that changes the printed result makes a new version and nothing else does.
+    ``held`` is an operator's revocation (a decision with its date and reason): unlike a revocation
+    because the participant no longer passes, a regrade does not lift it; only a re-issue decision does.
     """
 
     __tablename__ = "certificate"
@@ -275,6 +277,9 @@ class Certificate(Base):
     issued_on: Mapped[date | None]
     content_sha256: Mapped[str | None] = mapped_column(String(64))
     revoked: Mapped[bool] = mapped_column(default=False)
+    held: Mapped[bool] = mapped_column(default=False, server_default=false())
+    held_on: Mapped[date | None]
+    held_reason: Mapped[str | None] = mapped_column(String(500))
 
 
 class SurveyInstrument(Base):

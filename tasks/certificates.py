@@ -1,4 +1,6 @@
-"""The certificates task: numbers reserved for every pass, final passes issued (PDFs), the rest revoked."""
+"""The certificates task: numbers reserved for every pass, final passes issued (PDFs), the rest revoked.
+
+A certificate an operator revoked (held) is revoked whatever the grade until a re-issue decision."""
 
 from __future__ import annotations
 
@@ -16,7 +18,13 @@ from diklat.domain.results import PASSED
 from diklat.report.certificate import CertificateData, render_certificate, render_certificates_archive
 from diklat.settings import Settings
 from diklat.store.assessment import participants_many
-from diklat.store.certificates import Issued, issue_many, reserve_certificates_many, revoke_other_certificates
+from diklat.store.certificates import (
+    Issued,
+    held_enrolments,
+    issue_many,
+    reserve_certificates_many,
+    revoke_other_certificates,
+)
 from diklat.store.cohorts import CohortRef
 from tasks.common import io_task
 from tasks.grading import ACTOR, Graded
@@ -44,9 +52,16 @@ def issue_certificates(
     settings = services().settings
     ids = [c.cohort_id for c in cohorts]
     passes = [(c, [r["enrolment_id"] for r in graded[c.cohort_id].rows if r["status"] in PASSED]) for c in cohorts]
-    finals = [(c, r) for c in cohorts for r in graded[c.cohort_id].rows if r["status"] == LULUS]
     with services().unit_of_work() as session:
         reserved = reserve_certificates_many(session, passes, {c.cohort_id: slug(c.programme).upper() for c in cohorts})
+        # a certificate an operator revoked stays revoked whatever the grade, until a re-issue decision
+        held = held_enrolments(session, ids)
+        finals = [
+            (c, r)
+            for c in cohorts
+            for r in graded[c.cohort_id].rows
+            if r["status"] == LULUS and r["enrolment_id"] not in held
+        ]
         people = {p["enrolment_id"]: p for p in participants_many(session, ids).to_dict("records")}
         shas = {
             r["enrolment_id"]: content_sha256(
@@ -56,7 +71,7 @@ def issue_certificates(
         }
         days = {r["enrolment_id"]: issued_on[c.cohort_id] for c, r in finals}
         issued = issue_many(session, shas, days, ACTOR)
-        revoke_other_certificates(session, ids, [e for _, passed in passes for e in passed], ACTOR)
+        revoke_other_certificates(session, ids, [e for _, passed in passes for e in passed if e not in held], ACTOR)
         faultpoints.reached("certificates.before-commit")
 
     out = {c.cohort_id: Certificates(reserved.get(c.cohort_id, 0), 0, 0, None, []) for c in cohorts}

@@ -1,7 +1,7 @@
 """The end of a final assessment, shared by final-assessment, clear-deferral and assess-cohorts.
 
 Grade, certify, recap and close a list of cohorts (the single-cohort flows pass one); find the
-cohorts of a list; record a deferral's clearance.
+cohorts of a list; record a deferral's clearance or a certificate's revocation and re-issue.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from prefect.utilities.annotations import quote
 from diklat.bootstrap import services
 from diklat.domain.problems import Blocked, Problem
 from diklat.store import assessment as store
-from diklat.store.actions import ActionRefused, participant_nip
+from diklat.store import certificates as certs
+from diklat.store.actions import ActionRefused, enrolment_id, participant_nip
 from diklat.store.cohorts import CohortRef
 from diklat.store.results import clear_deferral
 from tasks.certificates import Certificates, issue_certificates
@@ -77,4 +78,19 @@ def record_clearance(cohort: CohortRef, participant: str, on: date, reason: str)
             nip = participant_nip(session, cohort, participant)
             return clear_deferral(session, cohort, nip, on, reason, OPERATOR)
     except ActionRefused as refused:  # no such participant, or no deferred pass
+        return Blocked(Problem(refused.code, None, refused.params))
+
+
+@io_task
+def record_certificate_decision(
+    cohort: CohortRef, participant: str, revoke: bool, on: date, reason: str
+) -> bool | Blocked:
+    """Revoke (hold) or re-issue (release) one participant's certificate: True if recorded now, False if
+    it already was, or why it cannot be (no such participant, no issued certificate)."""
+    try:
+        with services().unit_of_work() as session:
+            enrolment = enrolment_id(session, cohort, participant_nip(session, cohort, participant))
+            decide = certs.hold if revoke else certs.release
+            return decide(session, enrolment, cohort.label, on, reason, OPERATOR)
+    except ActionRefused as refused:
         return Blocked(Problem(refused.code, None, refused.params))

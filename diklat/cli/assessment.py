@@ -172,6 +172,48 @@ def _clear(cohort, nip, reason, on, program) -> None:  # noqa: ANN001
     console.print(_("Recorded.") + " " + str(state.message))
 
 
+@app.command("revoke")
+def revoke_cmd(
+    cohort: Annotated[int, typer.Option(min=1)],
+    nip: Annotated[str, typer.Option(help=NIP_HELP)],
+    reason: Annotated[str, typer.Option(help="Why (e.g. the decision letter's number).")],
+    on: Annotated[str | None, typer.Option(help="Date of the decision (default: today).")] = None,
+    program: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Revoke a certificate (STTP): it stops verifying and stays revoked until re-issued (revoke-certificate)."""
+    guard(_certificate_decision)(True, cohort, nip, reason, on, program)
+
+
+@app.command("reissue")
+def reissue_cmd(
+    cohort: Annotated[int, typer.Option(min=1)],
+    nip: Annotated[str, typer.Option(help=NIP_HELP)],
+    reason: Annotated[str, typer.Option(help="Why the revocation is lifted.")],
+    on: Annotated[str | None, typer.Option(help="Date of the decision (default: today).")] = None,
+    program: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Re-issue a revoked certificate: a new version, same number (reissue-certificate)."""
+    guard(_certificate_decision)(False, cohort, nip, reason, on, program)
+
+
+def _certificate_decision(revoke, cohort, nip, reason, on, program) -> None:  # noqa: ANN001
+    from schemas.params import CertificateDecision
+
+    prepare()
+    from flows.certificate_decisions import reissue_certificate, revoke_certificate
+
+    program = programme_or_only(program)
+    participant = participant_reference(program, cohort, nip)  # the NIP itself never reaches Prefect
+    params = parse_params(
+        CertificateDecision, program=program, cohort=cohort, participant=participant, reason=reason, on=day_or_today(on)
+    )
+    state = (revoke_certificate if revoke else reissue_certificate)(params, return_state=True)
+    if state.is_failed():
+        console.print(state.message, style="red")
+        raise typer.Exit(EXIT_USAGE)
+    console.print(str(state.message))
+
+
 @app.command()
 def verify(code: Annotated[str, typer.Argument(help="The verification code printed on the certificate.")]) -> None:
     """Check a certificate (STTP) by its verification code."""

@@ -56,6 +56,11 @@ def reference_for(session: Session, programme: str, number: int, nip: str) -> st
     return str(seat) if seat is not None else mask_nip(digits)
 
 
+def enrolment_id(session: Session, cohort: CohortRef, nip: str) -> int:
+    """The enrolment of this NIP in the cohort; refused if they are not a participant."""
+    return _enrolment(session, cohort, nip).id
+
+
 def _enrolment(session: Session, cohort: CohortRef, nip: str) -> t.Enrolment:
     digits = normalize_nip(nip) or nip
     row = session.scalar(select(t.Enrolment).filter_by(cohort_id=cohort.cohort_id, nip=digits))

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from diklat.db.bulk import rows_in
 from diklat.domain.nip import mask_nip
+from diklat.store.actions import ActionRefused
 from diklat.store.audit import audit_many
 from diklat.store.cohorts import CohortRef
 from schemas import tables as t
@@ -112,6 +113,68 @@ def issue_many(
     return out
 
 
+def held_enrolments(session: Session, cohort_ids: Sequence[int]) -> set[int]:
+    """The enrolments of these cohorts whose certificate an operator revoked (a regrade never issues them)."""
+    stmt = select(t.Certificate.enrolment_id).join(t.Enrolment).where(t.Certificate.held.is_(True))
+    return {e for (e,) in rows_in(session, stmt, t.Enrolment.cohort_id, cohort_ids)}
+
+
+def _issued_certificate(session: Session, enrolment_id: int, cohort: str) -> t.Certificate:
+    cert = session.scalar(select(t.Certificate).where(t.Certificate.enrolment_id == enrolment_id))
+    if cert is None or cert.issued_on is None:
+        raise ActionRefused("action.no_certificate", cohort=cohort)
+    return cert
+
+
+def hold(session: Session, enrolment_id: int, cohort: str, on: date, reason: str, actor: str) -> bool:
+    """An operator revokes an issued certificate (e.g. a change project found plagiarised): audited, sticky.
+
+    False when it already was. The revocation itself is written by the regrade that follows, in the
+    same way as any other certificate that is no longer to be valid.
+    """
+    cert = _issued_certificate(session, enrolment_id, cohort)
+    if cert.held:
+        return False
+    cert.held, cert.held_on, cert.held_reason = True, on, reason
+    audit_many(
+        session,
+        [
+            _audit_row(
+                actor,
+                "revoke-decision",
+                cert.number,
+                {"held": False},
+                {"held": True, "on": on.isoformat(), "reason": reason},
+            )
+        ],
+    )
+    return True
+
+
+def release(session: Session, enrolment_id: int, cohort: str, on: date, reason: str, actor: str) -> bool:
+    """Lift an operator's revocation: the regrade that follows issues a new version, same number.
+
+    False when the certificate is not held (nothing to lift); refused when there is no issued certificate.
+    """
+    cert = _issued_certificate(session, enrolment_id, cohort)
+    if not cert.held:
+        return False
+    audit_many(
+        session,
+        [
+            _audit_row(
+                actor,
+                "reissue-decision",
+                cert.number,
+                {"held": True, "on": cert.held_on.isoformat() if cert.held_on else None, "reason": cert.held_reason},
+                {"held": False, "on": on.isoformat(), "reason": reason},
+            )
+        ],
+    )
+    cert.held, cert.held_on, cert.held_reason = False, None, None
+    return True
+
+
 def revoke_other_certificates(session: Session, cohort_ids: Sequence[int], passed: Iterable[int], actor: str) -> int:
     """Revoke the valid certificates of these cohorts' participants who are no longer a pass (audited)."""
     keep = set(passed)
@@ -153,6 +216,7 @@ def verify(session: Session, code: str) -> dict[str, Any] | None:
         "issued_on": None if cert.issued_on is None else cert.issued_on.isoformat(),
         "valid": cert.issued_on is not None and not cert.revoked,
         "revoked": cert.revoked,
+        "revoked_on": None if cert.held_on is None else cert.held_on.isoformat(),
     }
 
 

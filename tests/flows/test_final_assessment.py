@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -13,6 +14,7 @@ from sqlalchemy import select
 
 from diklat.bootstrap import services
 from diklat.domain.calendar import build_calendar, days_off_for
+from diklat.domain.names import slug
 from diklat.domain.nip import mask_nip
 from diklat.store import actions
 from diklat.store.certificates import verify
@@ -20,11 +22,12 @@ from diklat.store.cohorts import find_cohort
 from diklat.synth.evidence import make_evidence
 from diklat.synth.roster import coaches_frame, make_roster, write_table
 from diklat.templates import resolve_template
+from flows.certificate_decisions import reissue_certificate, revoke_certificate
 from flows.final_assessment import clear_deferral, final_assessment
 from flows.ingest_evidence import ingest_evidence
 from flows.open_cohort import open_cohort
 from schemas import tables as t
-from schemas.params import ClearDeferral, FinalAssessment, IngestEvidence
+from schemas.params import CertificateDecision, ClearDeferral, FinalAssessment, IngestEvidence
 from tests.helpers import open_params, snapshot
 
 pytestmark = [pytest.mark.flows, pytest.mark.usefixtures("prefect_harness")]
@@ -260,6 +263,50 @@ def test_a_pass_withdrawn_by_a_correction_revokes_the_certificate_and_a_later_fi
     with services().unit_of_work() as session:
         restored = verify(session, code)
     assert restored["valid"] and restored["number"] == number and restored["version"] == 2
+
+
+def test_an_operator_revokes_a_certificate_it_stays_revoked_through_regrading_until_re_issued(
+    cohort, settings, tmp_path: Path
+) -> None:
+    a, b = cohort["nips"][0], cohort["nips"][1]
+    scores = sheet(cohort, tmp_path, "s.csv")
+    final_assessment(FinalAssessment(program=PROGRAM, cohort=1, scores=scores), return_state=True)
+    number, _, _, code = certificates()[a]
+    decision = CertificateDecision(
+        program=PROGRAM, cohort=1, participant=mask_nip(a), reason="SK Kepala BKPSDMD 800/12", on=date(2022, 12, 1)
+    )
+    revoked = revoke_certificate(decision, return_state=True)
+    assert revoked.is_completed() and revoked.result() is True
+    with services().unit_of_work() as session:
+        assert not verify(session, code)["valid"]
+        audited = session.scalars(select(t.AuditLog.action).where(t.AuditLog.entity_key == number)).all()
+    assert "revoke-decision" in audited and "revoke" in audited
+    archive = " ".join(
+        zipfile.ZipFile(settings.outputs / "pkp-kota-jambi-2022/angkatan-1/sttp/sttp-all.zip").namelist()
+    )
+    assert slug(number) not in archive and slug(certificates()[b][0]) in archive  # A's left out, B's kept
+
+    # a later regrade (the same sheet again) and the same decision again change nothing
+    final_assessment(FinalAssessment(program=PROGRAM, cohort=1, scores=scores), return_state=True)
+    assert revoke_certificate(decision, return_state=True).result() is False
+    with services().unit_of_work() as session:
+        assert not verify(session, code)["valid"]
+        assert verify(session, certificates()[b][3])["valid"]  # nobody else touched
+
+    reissued = reissue_certificate(decision.model_copy(update={"reason": "keberatan diterima"}), return_state=True)
+    assert reissued.is_completed() and reissued.result() is True
+    with services().unit_of_work() as session:
+        back = verify(session, code)
+    assert back["valid"] and back["number"] == number and back["version"] == 2
+    assert reissue_certificate(decision, return_state=True).result() is False  # nothing held: nothing to lift
+    assert certificates()[a][1] == 2
+
+    nobody = revoke_certificate(
+        decision.model_copy(update={"participant": mask_nip(cohort["nips"][4])}), return_state=True
+    )
+    assert nobody.is_failed() and "no issued certificate" in nobody.message  # E did not pass
+    with pytest.raises(ValueError, match="at least 3"):
+        CertificateDecision(program=PROGRAM, cohort=1, participant="1", reason=" ")
 
 
 def test_a_participant_whose_score_row_waits_in_quarantine_is_not_graded_until_the_fix_arrives(

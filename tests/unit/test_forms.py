@@ -50,4 +50,5 @@ def test_every_operator_decision_has_a_deployment() -> None:
 
     names = {d["name"] for d in DEPLOYMENTS}
     decisions = get_args(RecordDecision.model_fields["decision"].annotation)
-    assert {"record-decision", "clear-deferral"} <= names and set(decisions) == {"withdraw", "waive", "move_milestone"}
+    assert {"record-decision", "clear-deferral", "revoke-certificate", "reissue-certificate"} <= names
+    assert set(decisions) == {"withdraw", "waive", "move_milestone"}
