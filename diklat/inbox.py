@@ -12,8 +12,10 @@ left alone; so are ``.part``, ``.tmp``, ``~$…`` and hidden files). It tells th
 row, never the name. A file it can run is moved to ``diproses/`` beside it and announced as the
 Prefect event ``diklat.inbox.file`` (resource labels: kind, programme, cohort, start, SHA-256, path);
 the deployments' triggers in prefect.yaml start the matching flow from that event. A file it cannot
-run is moved to ``tidak-dikenali/`` with a note (``<name>.txt``) saying why and what to do. A file
-whose content was already taken starts nothing and gets a note saying so.
+run is moved to ``tidak-dikenali/`` with a note (``<name>.txt``) saying why and what to do. A file a
+form asks for (coaches, assessors, personnel) is moved to ``untuk-formulir/`` with a note giving the
+name to type into that form (every file field accepts a name relative to the inbox). A file whose
+content was already taken starts nothing and gets a note saying so.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from diklat.store.lookups import programme_names
 
 EVENT = "diklat.inbox.file"
 DONE, UNKNOWN, STATE = "diproses", "tidak-dikenali", ".diklat"
+FOR_FORM = "untuk-formulir"  # files a form asks for (coaches, assessors, personnel): kept, never started alone
 COHORT_FOLDER = re.compile(r"^angkatan[-_ ]?(\d{1,4})(?:\s+mulai\s+(\d{4}-\d{2}-\d{2}))?$", re.IGNORECASE)
 COHORT_KINDS = ("roster", "coaches", "attendance", "guidance", "deliverables", "scores", "assessors", "responses")
 PROGRAMME_KINDS = ("personnel",)
@@ -101,9 +104,9 @@ class Watcher:
         out = []
         for path in sorted(self.inbox.rglob("*")):
             parts = path.relative_to(self.inbox).parts
-            if not path.is_file() or any(p in (DONE, UNKNOWN, STATE) or p.startswith(".") for p in parts):
+            if not path.is_file() or any(p in (DONE, UNKNOWN, FOR_FORM, STATE) or p.startswith(".") for p in parts):
                 continue
-            # Notes (.txt) are written only inside diproses/ and tidak-dikenali/: a .txt export here is a file.
+            # Notes (.txt) are written only in the folders skipped above: a .txt export here is a file.
             if path.name.startswith("~$") or path.suffix.lower() in IN_PROGRESS:
                 continue
             out.append(path)
@@ -129,7 +132,7 @@ class Watcher:
         return ready
 
     def poll(self, now: float | None = None) -> list[tuple[Path, str]]:
-        """Take every settled file: (where it went, what happened: started | unknown | duplicate)."""
+        """Take every settled file: (where it went, what happened: started | unknown | duplicate | for-form)."""
         import time
 
         done = []
@@ -161,8 +164,12 @@ class Watcher:
             code = "inbox.ambiguous_kind" if found.ambiguous else "inbox.unknown_kind"
             return self._refuse(path, Problem(code, params={"file": path.name, "kinds": list(found.fitting)}))
         if found.kind not in ROUTED:
-            params = {"kind": found.kind, "step": FORM_FOR[found.kind]}
-            return self._refuse(path, Problem("inbox.not_taken_alone", params=params))
+            # Kept for the form that asks for it, with a note giving the name to type into that form.
+            moved = self._move(path, FOR_FORM)
+            name = moved.relative_to(self.inbox).as_posix()
+            params = {"kind": found.kind, "step": FORM_FOR[found.kind], "name": name}
+            _note(moved, Problem("inbox.for_a_form", params=params))
+            return moved, "for-form"
         ledger = self._ledger()
         if found.sha256 in ledger:
             when = ledger[found.sha256]["at"][:16].replace("T", " ")
@@ -196,7 +203,7 @@ class Watcher:
             target = target_dir / f"{path.stem} ({stamp}){path.suffix}"
         shutil.move(str(path), target)
         if note is not None:
-            target.with_name(target.name + ".txt").write_text(render(note) + "\n", encoding="utf-8")
+            _note(target, note)
         return target
 
     def _ledger(self) -> dict[str, dict[str, str]]:
@@ -209,6 +216,10 @@ class Watcher:
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(ledger, indent=1), encoding="utf-8")
         tmp.replace(path)  # atomic: a watcher killed mid-write keeps the previous ledger
+
+
+def _note(beside: Path, problem: Problem) -> None:
+    beside.with_name(beside.name + ".txt").write_text(render(problem) + "\n", encoding="utf-8")
 
 
 def _place(parts: tuple[str, ...]) -> tuple[str, int | None, date | None] | None:

@@ -164,9 +164,9 @@ MESSAGES: dict[str, str] = {
         "Cohort {cohort} of '{program}' has not been opened yet, so {file} has no start date. Open it with the "
         "open-cohort form, or name the folder 'angkatan-{cohort} mulai YYYY-MM-DD', then drop the file again."
     ),
-    "inbox.not_taken_alone": N_(
-        "A {kind} file is not processed on its own from the inbox: give it in the {step} form, which also asks "
-        "for what it needs besides the file."
+    "inbox.for_a_form": N_(
+        "A {kind} file is not processed on its own: it is kept here for the {step} form. In that form, type "
+        "this file's name as: {name}"
     ),
     "inbox.already_processed": N_(
         "{file} was already processed on {when} (the same content, SHA-256 {sha}). Nothing was started again."

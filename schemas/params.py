@@ -32,8 +32,14 @@ class OpenCohort(BaseModel):
     program: ProgrammeName = Field(description="Programme name, e.g. 'PKP Kota Jambi 2022'. Created on first use.")
     cohort: int = Field(ge=1, le=9999, description="Cohort (angkatan) number.")
     start: date = Field(description="First day of the cohort (YYYY-MM-DD).")
-    roster: str = Field(description="Path of the roster file (.xlsx or .csv) as the worker sees it.")
-    coaches: str | None = Field(None, description="Optional file of coaches (widyaiswara): NIP, NAMA, EMAIL.")
+    roster: str = Field(
+        description="The roster file (.xlsx or .csv): its name in the inbox, e.g. "
+        "'PKP Kota Jambi 2022/angkatan-1/diproses/peserta.xlsx', or a full path."
+    )
+    coaches: str | None = Field(
+        None,
+        description="Optional file of coaches (widyaiswara): NIP, NAMA, EMAIL; its name in the inbox or a full path.",
+    )
     template: str | None = Field(
         None, description="Programme template: CODE, CODE@VERSION or a .yaml path. Default: latest PKP."
     )
@@ -45,8 +51,8 @@ class OpenCohorts(BaseModel):
 
     program: ProgrammeName = Field(description="Programme name, e.g. 'PKP Provinsi Jambi 2022'. Created on first use.")
     manifest: str = Field(
-        description="Path of the cohort list (.xlsx or .csv): ANGKATAN, TANGGAL MULAI, BERKAS PESERTA, "
-        "optional BERKAS COACH; file paths relative to the list's folder."
+        description="The cohort list (.xlsx or .csv), its name in the inbox or a full path: ANGKATAN, "
+        "TANGGAL MULAI, BERKAS PESERTA, optional BERKAS COACH; file paths relative to the list's folder."
     )
     template: str | None = Field(
         None, description="Programme template: CODE, CODE@VERSION or a .yaml path. Default: latest PKP."
@@ -70,7 +76,10 @@ class IngestEvidence(CohortRefParams):
     kind: EvidenceKind = Field(
         description="attendance, guidance (coaching/mentoring), deliverables, or responses (evaluation surveys)."
     )
-    file: str = Field(description="Path of the file (.xlsx or .csv) as the worker sees it.")
+    file: str = Field(
+        description="The file (.xlsx or .csv): its name in the inbox, e.g. "
+        "'PKP Kota Jambi 2022/angkatan-1/diproses/presensi.xlsx', or a full path."
+    )
     today: date | None = Field(None, description="Date NIPs are checked against. Default: today (WIB).")
 
 
@@ -86,8 +95,13 @@ class CheckMilestones(BaseModel):
 class FinalAssessment(CohortRefParams):
     """Grade a cohort from the examiners' score sheet, issue STTP certificates, write the recap."""
 
-    scores: str = Field(description="Path of the score sheet (NIP, KOMPONEN, NILAI, PENILAI).")
-    assessors: str | None = Field(None, description="Optional file of examiners (NIP, NAMA) besides the coaches.")
+    scores: str = Field(
+        description="The score sheet (NIP, KOMPONEN, NILAI, PENILAI): its name in the inbox or a full path."
+    )
+    assessors: str | None = Field(
+        None,
+        description="Optional file of examiners (NIP, NAMA) besides the coaches; its name in the inbox or a full path.",
+    )
     as_of: date | None = Field(None, description="Assessment date. Default: the cohort's last day.")
 
 
@@ -96,8 +110,8 @@ class AssessCohorts(BaseModel):
 
     program: ProgrammeName = Field(description="Programme name, e.g. 'PKP Provinsi Jambi 2022'.")
     manifest: str = Field(
-        description="Path of the cohort list (.xlsx or .csv): ANGKATAN, BERKAS NILAI, optional BERKAS PENILAI; "
-        "file paths relative to the list's folder."
+        description="The cohort list (.xlsx or .csv), its name in the inbox or a full path: ANGKATAN, "
+        "BERKAS NILAI, optional BERKAS PENILAI; file paths relative to the list's folder."
     )
     as_of: date | None = Field(None, description="Assessment date. Default: each cohort's last day.")
     documents: bool = Field(
@@ -164,7 +178,7 @@ class Evaluate(BaseModel):
 class PlanCohorts(BaseModel):
     """Plan next year's cohorts from the agency's whole personnel roster (the backlog)."""
 
-    personnel: str = Field(description="Path of the personnel roster (.csv or .xlsx) as the worker sees it.")
+    personnel: str = Field(description="The personnel roster (.csv or .xlsx): its name in the inbox or a full path.")
     program: ProgrammeName = Field(description="Name of the programme to plan, e.g. 'PKP Kota Jambi 2023'.")
     year: int = Field(ge=2000, le=2200, description="The year the cohorts run in.")
     cohorts_per_year: int = Field(7, ge=1, le=500, description="Most cohorts the agency can run that year.")

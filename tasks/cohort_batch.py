@@ -27,7 +27,7 @@ from diklat.store.calendar import write_calendars
 from diklat.store.roster import RosterFile, save_rosters
 from schemas.files import COACHES, MANIFEST, ROSTER
 from schemas.template import Template
-from tasks.common import compute_task, current_run_id, io_task, refuse_mostly_invalid
+from tasks.common import compute_task, current_run_id, io_task, operator_file, refuse_mostly_invalid
 from tasks.roster import ACTOR
 
 
@@ -77,8 +77,9 @@ class OpenedCohort:
 def read_cohort_list(path: str, needs: tuple[str, ...]) -> list[ManifestEntry] | Blocked:
     """The operator's list of cohorts; a row that cannot be used stops the run before any write."""
     try:
-        table = read_table(Path(path), MANIFEST)
-        return parse_manifest(table.frame, table.file_name, Path(path).parent, needs)
+        where = operator_file(path)
+        table = read_table(where, MANIFEST)
+        return parse_manifest(table.frame, table.file_name, where.parent, needs)
     except FileProblem as error:
         return Blocked.from_error(error)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -20,6 +21,21 @@ from diklat.store.errors import is_transient_db_error
 
 # A file another program holds open, a share that blinked: worth another try.
 TRANSIENT_ERRNOS = {errno.EAGAIN, errno.EBUSY, errno.EIO, errno.ETIMEDOUT, errno.EACCES, errno.ESTALE}
+
+
+def operator_file(path: str) -> Path:
+    """Where a file named in a form or on the command line is.
+
+    An absolute path is taken as it is. A relative one is looked up where the run works (the CLI's
+    folder), then in the inbox: an operator in the UI types ``pkp-kota-jambi-2022/angkatan-1/nilai.xlsx``
+    as the inbox shows it, without knowing where the worker keeps it. Not found anywhere: the path as
+    given, and reading it says which file was not found.
+    """
+    given = Path(path).expanduser()
+    if given.is_absolute() or given.exists():
+        return given
+    in_inbox = services().settings.inbox / given
+    return in_inbox if in_inbox.exists() else given
 
 
 def is_transient(error: BaseException) -> bool:

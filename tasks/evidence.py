@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 from diklat import faultpoints
 from diklat.bootstrap import services
@@ -18,7 +17,7 @@ from diklat.store.evaluation import ensure_instrument, response_context
 from diklat.store.evidence import evidence_context, save_evidence
 from schemas.files import SPECS
 from schemas.instrument import default_instrument
-from tasks.common import compute_task, current_run_id, gate_whole_file, io_task
+from tasks.common import compute_task, current_run_id, gate_whole_file, io_task, operator_file
 
 ACTOR = "ingest-evidence"
 
@@ -27,7 +26,7 @@ ACTOR = "ingest-evidence"
 def read_evidence(kind: str, path: str) -> RawTable | Blocked:
     """Read an evidence file (CSV or Excel) into text columns with canonical names."""
     try:
-        return read_table(Path(path), SPECS[kind])
+        return read_table(operator_file(path), SPECS[kind])
     except FileProblem as error:
         return Blocked.from_error(error)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 
@@ -22,7 +21,7 @@ from diklat.store.planning import graduate_nips, running_cohorts
 from schemas.files import PERSONNEL
 from schemas.planning import PlanningRules
 from schemas.template import Template
-from tasks.common import compute_task, current_run_id, gate_whole_file, io_task
+from tasks.common import compute_task, current_run_id, gate_whole_file, io_task, operator_file
 
 # Excel opens at most 1,048,576 rows; larger outputs are written as CSV.
 XLSX_ROWS = 200_000
@@ -32,7 +31,7 @@ XLSX_ROWS = 200_000
 def read_personnel(path: str) -> RawTable | Blocked:
     """Read the agency's personnel roster."""
     try:
-        return read_table(Path(path), PERSONNEL)
+        return read_table(operator_file(path), PERSONNEL)
     except FileProblem as error:
         return Blocked.from_error(error)
 

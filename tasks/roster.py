@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 from diklat import faultpoints
 from diklat.bootstrap import services
@@ -18,7 +17,7 @@ from diklat.store.calendar import write_calendar
 from diklat.store.roster import save_roster
 from schemas.files import COACHES, ROSTER
 from schemas.template import Template
-from tasks.common import compute_task, current_run_id, gate_whole_file, io_task
+from tasks.common import compute_task, current_run_id, gate_whole_file, io_task, operator_file
 
 ACTOR = "open-cohort"
 
@@ -27,7 +26,7 @@ ACTOR = "open-cohort"
 def read_roster(path: str) -> RawTable | Blocked:
     """Read the roster file (CSV or Excel) into text columns with canonical names."""
     try:
-        return read_table(Path(path), ROSTER)
+        return read_table(operator_file(path), ROSTER)
     except FileProblem as error:
         return Blocked.from_error(error)
 
@@ -36,7 +35,7 @@ def read_roster(path: str) -> RawTable | Blocked:
 def read_coaches(path: str) -> RawTable | Blocked:
     """Read the coaches file (NIP, NAMA, EMAIL)."""
     try:
-        return read_table(Path(path), COACHES)
+        return read_table(operator_file(path), COACHES)
     except FileProblem as error:
         return Blocked.from_error(error)
 

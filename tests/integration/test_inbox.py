@@ -136,3 +136,22 @@ def test_a_tab_separated_txt_export_is_taken_and_a_pdf_is_refused_with_a_reason(
     outcomes = dict((moved.name, what) for moved, what in settle(watcher))
     assert outcomes == {"export.txt": "started", "surat.pdf": "unknown"}
     assert ".pdf" in (folder / "tidak-dikenali" / "surat.pdf.txt").read_text()
+
+
+def test_a_coaches_file_is_kept_for_its_form_and_the_form_takes_the_name_the_note_gives(
+    sqlite_settings, english
+) -> None:
+    from diklat.bootstrap import services
+    from diklat.synth.roster import coaches_frame
+    from tasks.common import operator_file
+
+    watcher = Watcher(services().settings.inbox, settle_seconds=2, emit=[].append)
+    drop(watcher, "angkatan-1", "Widyaiswara.xlsx", coaches_frame(3, seed=2))
+    [(moved, what)] = settle(watcher)
+    assert what == "for-form" and moved.parent.name == "untuk-formulir"
+    name = f"{PROGRAM}/angkatan-1/untuk-formulir/Widyaiswara.xlsx"
+    note = moved.with_name(moved.name + ".txt").read_text()
+    assert "open-cohort form" in note and note.rstrip().endswith(name)
+    assert operator_file(name) == moved  # what an operator types in the form finds the file
+    assert settle(watcher) == []  # kept, never taken again
+    assert operator_file("/elsewhere/x.xlsx") == Path("/elsewhere/x.xlsx")
