@@ -207,11 +207,31 @@ def column_label(column: str | None, kind: str = "roster") -> str:
     return column.upper()
 
 
+# A file kind named in a message, in the operator's words (a code such as "coaches" is not).
+KIND_LABELS = {
+    "roster": N_("participants list"),
+    "coaches": N_("coaches (widyaiswara)"),
+    "attendance": N_("attendance"),
+    "guidance": N_("coaching and mentoring log"),
+    "deliverables": N_("change-project deliverables"),
+    "scores": N_("score sheet"),
+    "assessors": N_("examiners"),
+    "responses": N_("survey answers"),
+    "personnel": N_("personnel roster"),
+    "manifest": N_("cohort list"),
+}
+
+
 def render(problem: Problem, kind: str = "roster", language: str | None = None) -> str:
     """One problem in the operator's words."""
     _ = translator(language)
     # "detail" values are themselves marked messages (e.g. why a file could not be opened).
     params: dict[str, Any] = {k: _(v) if k == "detail" else _join(v) for k, v in problem.params.items()}
+    for key in ("kind", "kinds"):  # file kinds named by their code: say them in words
+        value = problem.params.get(key)
+        if isinstance(value, str | list | tuple) and value:
+            codes = [value] if isinstance(value, str) else value
+            params[key] = ", ".join(_(KIND_LABELS[c]) if c in KIND_LABELS else str(c) for c in codes)
     params.setdefault("column", column_label(problem.column, kind))
     text = _(MESSAGES.get(problem.code, MESSAGES["gate.expectation_failed"]))
     try:
