@@ -39,7 +39,9 @@ from diklat.store.lookups import programme_names
 
 EVENT = "diklat.inbox.file"
 DONE, UNKNOWN, STATE = "diproses", "tidak-dikenali", ".diklat"
+RESULTS = "hasil"  # a run's documents, copied back beside the files of the cohort it was about
 FOR_FORM = "untuk-formulir"  # files a form asks for (coaches, assessors, personnel): kept, never started alone
+NOT_WATCHED = (DONE, UNKNOWN, FOR_FORM, RESULTS, STATE)
 COHORT_FOLDER = re.compile(r"^angkatan[-_ ]?(\d{1,4})(?:\s+mulai\s+(\d{4}-\d{2}-\d{2}))?$", re.IGNORECASE)
 COHORT_KINDS = ("roster", "coaches", "attendance", "guidance", "deliverables", "scores", "assessors", "responses")
 PROGRAMME_KINDS = ("personnel",)
@@ -104,7 +106,7 @@ class Watcher:
         out = []
         for path in sorted(self.inbox.rglob("*")):
             parts = path.relative_to(self.inbox).parts
-            if not path.is_file() or any(p in (DONE, UNKNOWN, FOR_FORM, STATE) or p.startswith(".") for p in parts):
+            if not path.is_file() or any(p in NOT_WATCHED or p.startswith(".") for p in parts):
                 continue
             # Notes (.txt) are written only in the folders skipped above: a .txt export here is a file.
             if path.name.startswith("~$") or path.suffix.lower() in IN_PROGRESS:

@@ -18,6 +18,7 @@ from diklat.store.cohorts import CohortRef
 from schemas.params import ClearDeferral, FinalAssessment
 from tasks.assessment_reports import publish_results
 from tasks.certificates import Certificates
+from tasks.delivery import deliver_to_inbox
 from tasks.evidence import find_cohort, read_evidence, save_evidence_rows
 from tasks.grading import Graded
 from tasks.graduation import finish_cohorts, record_clearance
@@ -41,7 +42,12 @@ class AssessmentSummary:
         return "quarantined" if self.counts.rows_quarantined else "accepted"
 
 
-@flow(name="final-assessment", flow_run_name=run_namer("final-assessment"))
+@flow(
+    name="final-assessment",
+    flow_run_name=run_namer("final-assessment"),
+    on_completion=[deliver_to_inbox],
+    on_failure=[deliver_to_inbox],
+)
 def final_assessment(params: FinalAssessment) -> State:
     """Grade a cohort exactly and reproducibly, issue its certificates and recap."""
     cohort = find_cohort(params.program, params.cohort)

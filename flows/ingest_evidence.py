@@ -16,6 +16,7 @@ from diklat.orchestration import cohort_lock, run_namer
 from diklat.settings import get_settings
 from diklat.store.cohorts import CohortRef
 from schemas.params import IngestEvidence
+from tasks.delivery import deliver_to_inbox
 from tasks.evidence import find_cohort, load_evidence_context, read_evidence, save_evidence_rows, validate_evidence
 from tasks.reports import blocked_state, publish_ingest_report
 
@@ -32,7 +33,12 @@ class IngestSummary:
         return "quarantined" if self.counts.rows_quarantined else "accepted"
 
 
-@flow(name="ingest-evidence", flow_run_name=run_namer("ingest-evidence"))
+@flow(
+    name="ingest-evidence",
+    flow_run_name=run_namer("ingest-evidence"),
+    on_completion=[deliver_to_inbox],
+    on_failure=[deliver_to_inbox],
+)
 def ingest_evidence(params: IngestEvidence) -> State:
     """Read an evidence file, pass it through its gate, save what is valid, quarantine the rest."""
     today = params.today or today_in(get_settings().timezone)

@@ -16,6 +16,7 @@ from diklat.orchestration import cohort_lock, run_namer
 from diklat.settings import get_settings
 from schemas.params import OpenCohort
 from schemas.template import Template
+from tasks.delivery import deliver_to_inbox
 from tasks.reports import blocked_state, publish_ingest_report, template_named
 from tasks.roster import (
     assign_guides,
@@ -48,7 +49,13 @@ class OpenCohortSummary:
         return "quarantined" if self.counts.rows_quarantined else "accepted"
 
 
-@flow(name="open-cohort", flow_run_name=run_namer("open-cohort"), log_prints=False)
+@flow(
+    name="open-cohort",
+    flow_run_name=run_namer("open-cohort"),
+    log_prints=False,
+    on_completion=[deliver_to_inbox],
+    on_failure=[deliver_to_inbox],
+)
 def open_cohort(params: OpenCohort) -> State:
     """Read the roster, pass it through the gate, enrol, assign guides, lay out the calendar."""
     settings = get_settings()
