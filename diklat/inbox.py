@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from diklat.bootstrap import services
+from diklat.domain.inbox_layout import DONE, FOR_FORM, NOT_WATCHED, STATE, UNKNOWN
 from diklat.domain.problems import FileProblem, Problem
 from diklat.domain.programme import programme_key
 from diklat.io.kinds import recognise_file
@@ -38,10 +39,6 @@ from diklat.store.cohorts import find_cohort
 from diklat.store.lookups import programme_names
 
 EVENT = "diklat.inbox.file"
-DONE, UNKNOWN, STATE = "diproses", "tidak-dikenali", ".diklat"
-RESULTS = "hasil"  # a run's documents, copied back beside the files of the cohort it was about
-FOR_FORM = "untuk-formulir"  # files a form asks for (coaches, assessors, personnel): kept, never started alone
-NOT_WATCHED = (DONE, UNKNOWN, FOR_FORM, RESULTS, STATE)
 COHORT_FOLDER = re.compile(r"^angkatan[-_ ]?(\d{1,4})(?:\s+mulai\s+(\d{4}-\d{2}-\d{2}))?$", re.IGNORECASE)
 COHORT_KINDS = ("roster", "coaches", "attendance", "guidance", "deliverables", "scores", "assessors", "responses")
 PROGRAMME_KINDS = ("personnel",)

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from diklat.bootstrap import services
+from diklat.domain.inbox_layout import DONE, RESULTS
 from diklat.i18n import translator
-from diklat.inbox import DONE, RESULTS
 
 _log = logging.getLogger(__name__)
 
