@@ -39,6 +39,7 @@ from tasks.certificates import Certificates
 from tasks.cohort_batch import HeldBack, read_cohort_list
 from tasks.grading import Graded
 from tasks.graduation import find_cohorts, finish_cohorts
+from tasks.hooks import after_run
 from tasks.reports import blocked_state
 from tasks.scores import (
     SavedSheet,
@@ -86,7 +87,7 @@ class BatchAssessment:
         return out
 
 
-@flow(name="assess-cohorts", flow_run_name=run_namer("assess-cohorts"), log_prints=False)
+@flow(name="assess-cohorts", flow_run_name=run_namer("assess-cohorts"), log_prints=False, **after_run())
 def assess_cohorts(params: AssessCohorts) -> State:
     """Grade every cohort of the list, issue certificates, write recaps (unless documents is off), close.
 

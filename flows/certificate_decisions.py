@@ -20,16 +20,17 @@ from diklat.orchestration import cohort_lock, run_namer
 from schemas.params import CertificateDecision
 from tasks.evidence import find_cohort
 from tasks.graduation import finish_cohorts, record_certificate_decision
+from tasks.hooks import after_run
 from tasks.reports import blocked_state
 
 
-@flow(name="revoke-certificate", flow_run_name=run_namer("revoke-certificate"))
+@flow(name="revoke-certificate", flow_run_name=run_namer("revoke-certificate"), **after_run())
 def revoke_certificate(params: CertificateDecision) -> State:
     """Revoke one participant's certificate: it stops verifying and is left out of the archive."""
     return _decide(params, revoke=True)
 
 
-@flow(name="reissue-certificate", flow_run_name=run_namer("reissue-certificate"))
+@flow(name="reissue-certificate", flow_run_name=run_namer("reissue-certificate"), **after_run())
 def reissue_certificate(params: CertificateDecision) -> State:
     """Lift an operator's revocation: a new version of the certificate, same number, verifies again."""
     return _decide(params, revoke=False)

@@ -14,6 +14,7 @@ from diklat.orchestration import run_namer
 from diklat.report.milestones import CohortCheck
 from diklat.settings import get_settings
 from schemas.params import CheckMilestones
+from tasks.hooks import after_run
 from tasks.milestone_reports import publish_checks
 from tasks.milestones import check_cohorts, deliver_notifications, find_running_cohorts
 
@@ -39,6 +40,7 @@ PARALLEL_CHUNKS = 2
     name="check-milestones",
     flow_run_name=run_namer("check-milestones"),
     task_runner=ThreadPoolTaskRunner(max_workers=PARALLEL_CHUNKS),
+    **after_run(),
 )
 def check_milestones(params: CheckMilestones | None = None) -> CheckSummary:
     """Statuses, risks and notifications for all running cohorts; evidence after as_of is ignored."""

@@ -18,10 +18,10 @@ from diklat.store.cohorts import CohortRef
 from schemas.params import ClearDeferral, FinalAssessment
 from tasks.assessment_reports import publish_results
 from tasks.certificates import Certificates
-from tasks.delivery import deliver_to_inbox
 from tasks.evidence import find_cohort, read_evidence, save_evidence_rows
 from tasks.grading import Graded
 from tasks.graduation import finish_cohorts, record_clearance
+from tasks.hooks import after_run
 from tasks.reports import blocked_state, publish_ingest_report
 from tasks.scores import load_score_context, register_assessors, validate_scores
 
@@ -45,8 +45,7 @@ class AssessmentSummary:
 @flow(
     name="final-assessment",
     flow_run_name=run_namer("final-assessment"),
-    on_completion=[deliver_to_inbox],
-    on_failure=[deliver_to_inbox],
+    **after_run(reads_a_file=True),
 )
 def final_assessment(params: FinalAssessment) -> State:
     """Grade a cohort exactly and reproducibly, issue its certificates and recap."""
@@ -97,7 +96,7 @@ def _assess(params: FinalAssessment, cohort: CohortRef) -> State:
     return Completed(data=summary, message=f"{summary.outcome}: {counts.rows_quarantined} rows quarantined")
 
 
-@flow(name="clear-deferral", flow_run_name=run_namer("clear-deferral"))
+@flow(name="clear-deferral", flow_run_name=run_namer("clear-deferral"), **after_run())
 def clear_deferral(params: ClearDeferral) -> State:
     """Record that a deferred pass's revisions are in, then regrade: same certificate number, now issued."""
     cohort = find_cohort(params.program, params.cohort)

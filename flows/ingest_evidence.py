@@ -16,8 +16,8 @@ from diklat.orchestration import cohort_lock, run_namer
 from diklat.settings import get_settings
 from diklat.store.cohorts import CohortRef
 from schemas.params import IngestEvidence
-from tasks.delivery import deliver_to_inbox
 from tasks.evidence import find_cohort, load_evidence_context, read_evidence, save_evidence_rows, validate_evidence
+from tasks.hooks import after_run
 from tasks.reports import blocked_state, publish_ingest_report
 
 
@@ -36,8 +36,7 @@ class IngestSummary:
 @flow(
     name="ingest-evidence",
     flow_run_name=run_namer("ingest-evidence"),
-    on_completion=[deliver_to_inbox],
-    on_failure=[deliver_to_inbox],
+    **after_run(reads_a_file=True),
 )
 def ingest_evidence(params: IngestEvidence) -> State:
     """Read an evidence file, pass it through its gate, save what is valid, quarantine the rest."""

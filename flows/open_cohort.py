@@ -16,7 +16,7 @@ from diklat.orchestration import cohort_lock, run_namer
 from diklat.settings import get_settings
 from schemas.params import OpenCohort
 from schemas.template import Template
-from tasks.delivery import deliver_to_inbox
+from tasks.hooks import after_run
 from tasks.reports import blocked_state, publish_ingest_report, template_named
 from tasks.roster import (
     assign_guides,
@@ -53,8 +53,7 @@ class OpenCohortSummary:
     name="open-cohort",
     flow_run_name=run_namer("open-cohort"),
     log_prints=False,
-    on_completion=[deliver_to_inbox],
-    on_failure=[deliver_to_inbox],
+    **after_run(reads_a_file=True),
 )
 def open_cohort(params: OpenCohort) -> State:
     """Read the roster, pass it through the gate, enrol, assign guides, lay out the calendar."""

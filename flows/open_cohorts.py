@@ -29,6 +29,7 @@ from tasks.cohort_batch import (
     save_cohorts,
     validate_rosters,
 )
+from tasks.hooks import after_run
 from tasks.intake import publish_intake, publish_rejected
 from tasks.reports import blocked_state, template_named
 
@@ -55,7 +56,7 @@ class IntakeSummary:
         return sum(c.counts.rows_quarantined for c in self.opened)
 
 
-@flow(name="open-cohorts", flow_run_name=run_namer("open-cohorts"), log_prints=False)
+@flow(name="open-cohorts", flow_run_name=run_namer("open-cohorts"), log_prints=False, **after_run())
 def open_cohorts(params: OpenCohorts) -> State:
     """Open every cohort of the list; a cohort whose file cannot be used is held back, the others go on."""
     settings = get_settings()

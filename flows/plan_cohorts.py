@@ -20,6 +20,7 @@ from diklat.report.planning import PlanOverview, plan_markdown, plan_overview
 from diklat.templates import resolve_template
 from schemas.params import PlanCohorts
 from schemas.planning import PlanningRules
+from tasks.hooks import after_run
 from tasks.planning import (
     build_backlog,
     propose_windows,
@@ -47,7 +48,7 @@ class PlanSummary:
         return "quarantined" if self.counts.rows_quarantined else "accepted"
 
 
-@flow(name="plan-cohorts", flow_run_name=run_namer("plan-cohorts"))
+@flow(name="plan-cohorts", flow_run_name=run_namer("plan-cohorts"), **after_run())
 def plan_cohorts(params: PlanCohorts) -> State:
     """Read and gate the roster, rank the backlog, propose dated cohorts, write the plan."""
     logger = get_run_logger()

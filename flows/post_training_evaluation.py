@@ -22,6 +22,7 @@ from tasks.evaluation import (
     summarise_cohorts,
     write_evaluation_reports,
 )
+from tasks.hooks import after_run
 from tasks.milestones import deliver_notifications
 
 
@@ -35,7 +36,7 @@ class EvaluationSummary:
     follow_up: int = 0
 
 
-@flow(name="post-training-evaluation", flow_run_name=run_namer("post-training-evaluation"))
+@flow(name="post-training-evaluation", flow_run_name=run_namer("post-training-evaluation"), **after_run())
 def post_training_evaluation(params: Evaluate | None = None) -> EvaluationSummary:
     """Open the waves that fall due, remind who has not answered, report L1-L4 per cohort and programme."""
     params = params or Evaluate()

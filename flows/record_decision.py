@@ -12,10 +12,11 @@ from diklat.orchestration import cohort_lock, run_namer
 from schemas.params import RecordDecision
 from tasks.decisions import save_decision
 from tasks.evidence import find_cohort
+from tasks.hooks import after_run
 from tasks.reports import blocked_state
 
 
-@flow(name="record-decision", flow_run_name=run_namer("record-decision"))
+@flow(name="record-decision", flow_run_name=run_namer("record-decision"), **after_run())
 def record_decision(params: RecordDecision) -> State:
     """Record an operator's decision on a cohort, audited; a refused one fails with the reason."""
     # 1. the cohort as recorded (a decision never creates one)

@@ -101,3 +101,50 @@ def milestone_overview(session: Session, cohort_id: int) -> list[dict[str, Any]]
             row[status] = int(counts.get((mid, status), 0))
         out.append(row)
     return out
+
+
+def programme_overview(session: Session, programme: str) -> list[dict[str, Any]]:
+    """One programme's cohorts for its overview page: ``cohort_status`` plus who is at risk and who passed.
+
+    At risk: an active participant with a milestone whose latest status is missed. One query with a
+    window function (SQLite and PostgreSQL), so a run's refresh stays cheap however long the history.
+    """
+    rows = cohort_status(session, programme)
+    if not rows:
+        return rows
+    ids = [r["cohort_id"] for r in rows]
+    ranked = (
+        select(
+            t.Enrolment.cohort_id,
+            t.MilestoneStatus.enrolment_id,
+            t.MilestoneStatus.status,
+            func.row_number()
+            .over(
+                partition_by=(t.MilestoneStatus.milestone_id, t.MilestoneStatus.enrolment_id),
+                order_by=(t.MilestoneStatus.as_of.desc(), t.MilestoneStatus.id.desc()),
+            )
+            .label("rank"),
+        )
+        .join(t.Enrolment, t.Enrolment.id == t.MilestoneStatus.enrolment_id)
+        .where(t.Enrolment.cohort_id.in_(ids), t.Enrolment.status == "active")
+        .subquery()
+    )
+    at_risk = dict(
+        session.execute(
+            select(ranked.c.cohort_id, func.count(func.distinct(ranked.c.enrolment_id)))
+            .where(ranked.c.rank == 1, ranked.c.status == "missed")
+            .group_by(ranked.c.cohort_id)
+        ).all()
+    )
+    passed = dict(
+        session.execute(
+            select(t.Enrolment.cohort_id, func.count())
+            .join(t.Result, t.Result.enrolment_id == t.Enrolment.id)
+            .where(t.Enrolment.cohort_id.in_(ids), t.Result.status == "lulus")
+            .group_by(t.Enrolment.cohort_id)
+        ).all()
+    )
+    for row in rows:
+        row["at_risk"] = at_risk.get(row["cohort_id"], 0)
+        row["passed"] = passed.get(row["cohort_id"], 0)
+    return rows

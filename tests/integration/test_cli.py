@@ -383,13 +383,13 @@ def test_decisions_run_as_flows_with_the_same_words_and_exit_codes(sqlite_settin
 
     assert run(*withdraw) == (EXIT_OK, "Recorded.")
     assert run(*withdraw) == (EXIT_OK, "Nothing to change: already recorded.")
-    code, output = run("waive", "--cohort", "1", "--nip", nip, "--milestone", "nope", "--reason", "x")
+    code, output = run("waive", "--cohort", "1", "--nip", nip, "--milestone", "nope", "--reason", "tidak perlu")
     assert code == EXIT_USAGE and "There is no milestone 'nope' in this cohort." in output, output
     code, output = run(
-        "move-milestone", "--cohort", "1", "--milestone", "rancangan", "--to", "2023-01-01", "--reason", "x"
+        "move-milestone", "--cohort", "1", "--milestone", "rancangan", "--to", "2023-01-01", "--reason", "jadwal baru"
     )
     assert code == EXIT_USAGE and "The date 2023-01-01 is outside the cohort" in output, output
-    code, output = run("withdraw", "--cohort", "7", "--nip", nip, "--reason", "x")
+    code, output = run("withdraw", "--cohort", "7", "--nip", nip, "--reason", "mutasi")
     assert code == EXIT_USAGE and "There is no cohort 7 in programme 'PKP Kota Jambi 2022'" in output, output
     assert "Traceback" not in output
 
