@@ -204,7 +204,8 @@ def test_a_deferred_pass_becomes_a_pass_with_the_same_certificate_number(cohort,
     assert results(cohort)[d][0] == "lulus"
     assert certificates()[d][:3] == (number, 1, date(2022, 11, 20))
     refused = clear_deferral(
-        ClearDeferral(program=PROGRAM, cohort=1, participant=mask_nip(cohort["nips"][4]), reason="tidak ada"), return_state=True
+        ClearDeferral(program=PROGRAM, cohort=1, participant=mask_nip(cohort["nips"][4]), reason="tidak ada"),
+        return_state=True,
     )
     assert refused.is_failed() and "deferred" in refused.message
 

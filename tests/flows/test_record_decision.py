@@ -96,7 +96,9 @@ def test_a_refused_decision_fails_with_the_reason_and_changes_nothing(nips, fiel
 
 def test_a_full_nip_is_refused_by_the_form_so_it_never_reaches_the_run_parameters() -> None:
     with pytest.raises(ValidationError, match="participant"):
-        RecordDecision(program=PROGRAM, cohort=1, reason="mutasi", decision="withdraw", participant="198001012005011001")
+        RecordDecision(
+            program=PROGRAM, cohort=1, reason="mutasi", decision="withdraw", participant="198001012005011001"
+        )
 
 
 def test_a_decision_without_what_it_needs_is_a_parameter_error() -> None:
