@@ -7,6 +7,7 @@ starts one in the background with its own SQLite database under the data folder.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import subprocess
 import sys
@@ -15,6 +16,33 @@ import urllib.request
 from pathlib import Path
 
 DEFAULT_PORT = 4200
+
+
+class UnprotectedServer(RuntimeError):
+    """Refusing to serve the console beyond this machine without a login."""
+
+
+AUTH_VARIABLE = "PREFECT_SERVER_API_AUTH_STRING"  # Prefect 3's basic auth, 'user:password'
+
+
+def is_loopback(host: str) -> bool:
+    """Reachable from this machine only (127.0.0.0/8, ::1, localhost)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: it may resolve to anything
+        return False
+
+
+def check_exposure(host: str) -> None:
+    """Prefect's server has no login by default: anyone who reaches it can start, cancel and read every run
+    (run parameters, logs, artifacts). Bound beyond loopback, it must have basic auth configured."""
+    if not is_loopback(host) and not os.environ.get(AUTH_VARIABLE):
+        raise UnprotectedServer(host)
+    # the processes diklat starts (CLI, worker, watcher) log in with the same string
+    if os.environ.get(AUTH_VARIABLE):
+        os.environ.setdefault("PREFECT_API_AUTH_STRING", os.environ[AUTH_VARIABLE])
 
 
 def healthy(api_url: str, timeout: float = 2.0) -> bool:
@@ -39,8 +67,13 @@ def _configured_api_url() -> str | None:
     return str(url) if url else None
 
 
-def ensure_server(data_dir: Path, port: int = DEFAULT_PORT, wait_seconds: float = 90) -> str:
-    """Return the API URL of a running server, starting one if needed; sets PREFECT_API_URL."""
+def ensure_server(data_dir: Path, port: int = DEFAULT_PORT, wait_seconds: float = 90, host: str = "127.0.0.1") -> str:
+    """Return the API URL of a running server, starting one if needed; sets PREFECT_API_URL.
+
+    ``host`` is where a server started here listens; anything but loopback needs basic auth
+    (``UnprotectedServer`` otherwise). This machine's processes always talk to it on loopback.
+    """
+    check_exposure(host)
     # Heartbeats every 30 s (Prefect's default is 180) so diklat.monitoring sees a killed run sooner.
     os.environ.setdefault("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", "30")
     api_url = os.environ.get("PREFECT_API_URL") or _configured_api_url()
@@ -59,7 +92,7 @@ def ensure_server(data_dir: Path, port: int = DEFAULT_PORT, wait_seconds: float 
         log = open(home / "server.log", "ab")  # noqa: SIM115 - handed to the child process
         prefect = Path(sys.executable).with_name("prefect")
         server = subprocess.Popen(  # noqa: S603
-            [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+            [str(prefect), "server", "start", "--host", host, "--port", str(port)],
             env=env,
             stdout=log,
             stderr=log,

@@ -75,15 +75,35 @@ def generate_personnel(
 @app.command()
 def serve(
     port: Annotated[int, typer.Option(help="Port of the local Prefect server.")] = 4200,
+    host: Annotated[
+        str,
+        typer.Option(
+            help="Address the server listens on. Anything but 127.0.0.1 needs PREFECT_SERVER_API_AUTH_STRING "
+            "(user:password) set; see deployments/README.md for HTTPS."
+        ),
+    ] = "127.0.0.1",
     worker: Annotated[bool, typer.Option(help="Start a worker after deploying (Ctrl+C stops it).")] = True,
 ) -> None:
     """Start (or reuse) the local Prefect server, deploy every flow, and run a worker for them."""
     import os
 
     from diklat import deploy
-    from diklat.prefect_server import ensure_server
+    from diklat.prefect_server import UnprotectedServer, check_exposure, ensure_server
 
     settings = get_settings()
+    _ = translator()
+    try:
+        check_exposure(host)
+    except UnprotectedServer:
+        console.print(
+            _(
+                "Refusing to serve the console on {host} without a login: anyone who can reach it could start, "
+                "cancel and read every run. Set PREFECT_SERVER_API_AUTH_STRING=user:password (and put HTTPS in "
+                "front, see deployments/README.md), or serve on 127.0.0.1."
+            ).format(host=host),
+            style="red",
+        )
+        raise typer.Exit(EXIT_USAGE) from None
     guard(prepare)(prefect=False)
     if "PREFECT_API_URL" not in os.environ:
         os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
@@ -91,7 +111,7 @@ def serve(
 
         if not healthy(os.environ["PREFECT_API_URL"]):
             del os.environ["PREFECT_API_URL"]
-            ensure_server(settings.data_dir, port)
+            ensure_server(settings.data_dir, port, host=host)
     api = os.environ["PREFECT_API_URL"]
     from diklat.console import register
 

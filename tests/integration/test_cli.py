@@ -435,3 +435,12 @@ def test_an_unreachable_prefect_server_is_named_with_what_to_do(tmp_path: Path) 
     assert done.returncode == EXIT_INTERNAL
     assert f"The Prefect server at http://127.0.0.1:{port}/api" in done.stdout and "diklat serve" in done.stdout
     assert "Internal error" not in done.stdout and "Traceback" not in done.stdout + done.stderr
+
+
+def test_serve_beyond_loopback_without_a_login_is_refused_before_anything_starts(
+    sqlite_settings, english, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PREFECT_SERVER_API_AUTH_STRING", raising=False)
+    code, output = run("serve", "--host", "0.0.0.0", "--port", "4399", "--no-worker")
+    assert code == EXIT_USAGE and "Refusing to serve the console on 0.0.0.0 without a login" in output
+    assert not (sqlite_settings.data_dir / "prefect" / "server.json").exists()  # no server was started
