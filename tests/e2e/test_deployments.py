@@ -16,7 +16,9 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-from diklat.synth.roster import make_roster, write_table
+from diklat.synth.roster import coaches_frame, make_roster, write_table
+from diklat.synth.scores import make_scores
+from diklat.templates import resolve_template
 
 pytestmark = pytest.mark.e2e
 
@@ -350,8 +352,43 @@ def test_files_dropped_into_the_inbox_start_their_runs_once(stack: dict) -> None
     assert ingest.state.is_completed(), ingest.state.message
     with engine.connect() as conn:
         read = conn.execute(sa.text("select rows_read from ingest_batch where kind = 'attendance'")).scalars().all()
-    engine.dispose()
     assert read == [3]
+
+    # The coaches arrive in the inbox and are kept for the form; the form names both files as the inbox
+    # shows them; then a score sheet dropped into the folder grades the cohort, and its results come back.
+    coaches = coaches_frame(2, seed=4)
+    (folder / "Widyaiswara.xlsx").write_bytes(write_table(coaches, stack["home"] / "c.xlsx").read_bytes())
+    note = folder / "untuk-formulir" / "Widyaiswara.xlsx.txt"
+    deadline = time.monotonic() + 30
+    while not note.exists():
+        assert time.monotonic() < deadline, sorted(p.name for p in folder.rglob("*"))
+        time.sleep(0.25)
+    here = "PKP Inbox/angkatan-1 mulai 2022-07-14"
+    assert note.read_text().rstrip().endswith(f"{here}/untuk-formulir/Widyaiswara.xlsx")
+    with_coaches = _run(
+        "open-cohort/open-cohort",
+        {
+            "program": "PKP Inbox",
+            "cohort": 1,
+            "start": "2022-07-14",
+            "roster": f"{here}/diproses/Daftar Peserta.xlsx",
+            "coaches": f"{here}/untuk-formulir/Widyaiswara.xlsx",
+            "today": "2022-07-14",
+        },
+    )
+    assert with_coaches.state.is_completed(), with_coaches.state.message
+    with engine.connect() as conn:
+        nips = conn.execute(sa.text("select nip from enrolment")).scalars().all()
+    engine.dispose()
+    scores = make_scores(nips, list(coaches["NIP"]), resolve_template("PKP").assessment, seed=3)
+    (folder / "Nilai Akhir.xlsx").write_bytes(write_table(scores.frame, stack["home"] / "n.xlsx").read_bytes())
+    [graded] = _wait_for_run("final-assessment · PKP Inbox · angkatan 1")
+    assert graded.state.is_completed(), graded.state.message
+    outcome = (folder / "diproses" / "Nilai Akhir.xlsx.hasil.txt").read_text()
+    assert f"Processed: {len(scores.frame)} rows read, {len(scores.frame)} accepted, 0 set aside" in outcome
+    delivered = sorted(p.name for p in (folder / "hasil").iterdir())
+    assert any(name.startswith("rekap") for name in delivered), delivered
+    assert "hasil/rekap-nilai.xlsx" in outcome and "hasil/rekap-nilai.pdf" in outcome
 
 
 def test_the_deployed_forms_and_descriptions_read_in_bahasa_indonesia(stack: dict) -> None:
@@ -359,14 +396,14 @@ def test_the_deployed_forms_and_descriptions_read_in_bahasa_indonesia(stack: dic
 
     from diklat.deploy import localise_deployments
 
-    assert localise_deployments("id") == 10
+    assert localise_deployments("id") == 12
     with get_client(sync_client=True) as client:
         deployment = client.read_deployment_by_name("open-cohort/open-cohort")
     assert deployment.description.startswith("Buka (atau tambah peserta) satu angkatan")
     form = deployment.parameter_openapi_schema["definitions"]["OpenCohort"]
     assert form["title"] == "Buka Angkatan"
     assert form["properties"]["start"]["description"] == "Hari pertama angkatan (TTTT-BB-HH)."
-    assert localise_deployments("id") == 10  # twice: nothing changes (Indonesian text is no msgid)
+    assert localise_deployments("id") == 12  # twice: nothing changes (Indonesian text is no msgid)
     with get_client(sync_client=True) as client:
         again = client.read_deployment_by_name("open-cohort/open-cohort")
     assert again.parameter_openapi_schema == deployment.parameter_openapi_schema
