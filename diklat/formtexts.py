@@ -61,6 +61,59 @@ def parameter_texts(fileobj: IO[bytes], keywords: Any, comment_tags: Any, option
                     yield node.lineno, None, keyword.value.value, ["field description"]
 
 
+# Typer's own fixed help texts (typer.rich_utils), by the constant that holds each; translated with ours.
+TYPER_TEXTS = {
+    "DEFAULT_STRING": "[default: {}]",
+    "REQUIRED_LONG_STRING": "[required]",
+    "ARGUMENTS_PANEL_TITLE": "Arguments",
+    "OPTIONS_PANEL_TITLE": "Options",
+    "COMMANDS_PANEL_TITLE": "Commands",
+    "ERRORS_PANEL_TITLE": "Error",
+    "ABORTED_TEXT": "Aborted.",
+    "RICH_HELP": "Try [blue]'{command_path} {help_option}'[/] for help.",
+}
+HELP_OPTION_TEXT = "Show this message and exit."  # click's --help option
+COMPLETION_TEXTS = (  # typer's shell-completion options on the top command
+    "Install completion for the current shell.",
+    "Show completion for the current shell, to copy it or customize the installation.",
+)
+
+
+def cli_texts(fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Any) -> Extracted:
+    """Babel extractor for diklat/cli/*.py: what ``--help`` shows (command docstrings, ``help=`` of every
+    option, argument and command group, ``*_HELP`` constants), plus the ``_()``/``N_()`` calls of the file."""
+    from babel.messages.extract import extract_python
+
+    source = fileobj.read()
+    fileobj.seek(0)
+    yield from extract_python(fileobj, keywords, comment_tags, options)
+    tree = ast.parse(source.decode("utf-8"))
+    yield 1, None, HELP_OPTION_TEXT, ["click's --help option"]
+    for text in (*TYPER_TEXTS.values(), *COMPLETION_TEXTS):
+        yield 1, None, text, ["typer's help layout"]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
+            if any(isinstance(t, ast.Name) and t.id.endswith("_HELP") for t in node.targets):
+                yield node.lineno, None, node.value.value, ["command-line help"]
+        if isinstance(node, ast.FunctionDef) and any(_is_command(d) for d in node.decorator_list):
+            doc = ast.get_docstring(node)
+            if doc:
+                yield node.lineno, None, doc, [f"command-line help: {node.name}"]
+        if isinstance(node, ast.Call) and _callee(node) in {"Option", "Argument", "Typer"}:
+            for keyword in node.keywords:
+                if keyword.arg == "help" and isinstance(keyword.value, ast.Constant):
+                    yield node.lineno, None, keyword.value.value, ["command-line help"]
+
+
+def _callee(call: ast.Call) -> str | None:
+    return call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", None)
+
+
+def _is_command(decorator: ast.expr) -> bool:
+    """``@app.command()``, ``@app.command("name")``, ``@generate_app.command(...)``."""
+    return isinstance(decorator, ast.Call) and _callee(decorator) == "command"
+
+
 def localise_schema(schema: Any, translate: Callable[[str], str]) -> Any:
     """The parameter schema with every title and description in the operator's language."""
     if isinstance(schema, dict):

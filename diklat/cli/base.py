@@ -30,6 +30,51 @@ app.add_typer(generate_app, name="generate")
 console = Console()
 
 
+def localised_command(language: str | None = None) -> Any:
+    """The ``diklat`` command with its ``--help`` texts in the operator's language (``DIKLAT_LANGUAGE``).
+
+    Typer takes the texts from docstrings and ``help=`` as written (English, the msgids); they are
+    translated here, once, on the click command tree it builds. A settings error must not hide the help:
+    the texts then stay English.
+    """
+    import typer.main
+    import typer.rich_utils
+
+    from diklat.formtexts import TYPER_TEXTS
+
+    command = typer.main.get_command(app)
+    try:
+        _ = translator(language)
+    except Exception:  # noqa: BLE001 - invalid DIKLAT_* settings: the verbs will say so; help stays English
+        return command
+    for name, text in TYPER_TEXTS.items():  # typer's layout texts are module constants read at render time
+        setattr(typer.rich_utils, name, _(text))
+    _translate_help(command, _)
+    return command
+
+
+def _translate_help(command: Any, _: Any) -> None:
+    from diklat.formtexts import HELP_OPTION_TEXT
+
+    for attribute in ("help", "short_help"):
+        if getattr(command, attribute, None):
+            setattr(command, attribute, _(getattr(command, attribute)))
+    for param in command.params:
+        if getattr(param, "help", None):
+            param.help = _(param.help)
+    own = command.get_help_option
+
+    def help_option(ctx: Any) -> Any:  # click builds the --help option per call, with English text
+        option = own(ctx)
+        if option is not None:
+            option.help = _(HELP_OPTION_TEXT)
+        return option
+
+    command.get_help_option = help_option
+    for sub in getattr(command, "commands", {}).values():
+        _translate_help(sub, _)
+
+
 def guard(fn: Any) -> Any:
     """Turn unexpected errors into one line and an exit code; the traceback goes to a log file."""
 

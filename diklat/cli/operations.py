@@ -229,4 +229,6 @@ def demo(
 
 
 def main() -> None:  # pragma: no cover - console entry point
-    sys.exit(app())
+    from diklat.cli.base import localised_command
+
+    sys.exit(localised_command()(prog_name="diklat"))
