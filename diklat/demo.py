@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,9 @@ PROGRAMME = "PKP Kota Jambi 2022"
 COHORTS = ((1, date(2022, 7, 14), 11), (2, date(2022, 8, 22), 12))  # number, start, seed
 ROSTER_FAULTS = 2  # "a bad row or two in a file"
 EVIDENCE_FAULTS = {"absent": 1, "late_deliverable": 1, "revision_not_cleared": 1, "coaching_gap": 1, "withdrawn": 1}
+
+
+DEMO_QUEUE = "demo"  # paused: the demo executes its stages' runs itself
 
 
 @dataclass
@@ -52,15 +55,16 @@ def run_demo(out: Path | None, console: Console) -> None:
     console.rule("diklat demo: PKP Kota Jambi 2022")
     console.print(f"database: {settings.sqlalchemy_url}")
     prepare()
-    import os
+    from prefect.settings import get_current_settings
 
-    from diklat.monitoring import setup_crash_detection
+    from diklat.console import register
 
-    setup_crash_detection()  # a run killed half-way shows as Crashed, not "Running" for ever
-
-    console.print(
-        f"Prefect: {os.environ.get('PREFECT_API_URL', '').removesuffix('/api')} (every run is recorded there)"
-    )
+    api = str(get_current_settings().api.url)  # the server prepare() found or started (or a test's own)
+    console.print(f"Prefect: {api.removesuffix('/api')} (every run is recorded there)")
+    # Every deployment first (schedules, inbox triggers, forms in the operator's language, crash detection):
+    # each stage below is a run of its deployment, as an operator would start it from the UI.
+    env = register(settings, api)
+    _demo_queue()
     demo = DemoRun(console, inputs)
     cohorts = {}
     for number, start, seed in COHORTS:
@@ -78,10 +82,54 @@ def run_demo(out: Path | None, console: Console) -> None:
     demo.stages.append("post-training evaluation at +3 and +6 months")
     _plan(demo)
     demo.stages.append("next year's plan for the 200 officials still untrained")
-    url = _console(demo)
+    url = _console(demo, env)
     demo.stages.append("the console left running: deployments, a worker, the inbox watcher; a roster dropped in")
     _summary(demo, folder)
     _try_next(demo, url)
+
+
+def _through(flow: Any, params: Any) -> Any:
+    """Start a stage the way an operator does, as a run of its deployment (it shows under the deployment in
+    the UI, named by its programme and cohort), and execute that run here, in this process.
+
+    The worker starts only at the end of the demo: forty runs each paying a process start (~12 s of imports)
+    would make the demo ten minutes longer. The run is put in a paused work queue of the pool, so a worker
+    left running by an earlier demo never picks it up, then moved to Pending as a worker would move it (the
+    deployment's concurrency slot is taken, and released when the run ends).
+    """
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.responses import SetStateStatus
+    from prefect.flow_engine import run_flow
+    from prefect.states import Pending
+
+    with get_client(sync_client=True) as client:
+        deployment = client.read_deployment_by_name(f"{flow.name}/{flow.name}")
+        run = client.create_flow_run_from_deployment(
+            deployment.id, parameters={"params": params.model_dump(mode="json")}, work_queue_name=DEMO_QUEUE
+        )
+        deadline = time.monotonic() + 300
+        while client.set_flow_run_state(run.id, Pending()).status != SetStateStatus.ACCEPT:
+            if time.monotonic() > deadline:  # another run of the deployment holds its slot for too long
+                raise RuntimeError(f"{flow.name}: the deployment's concurrency slot stayed taken for 5 minutes")
+            time.sleep(1)
+        run = client.read_flow_run(run.id)
+    return run_flow(flow, flow_run=run, parameters={"params": params}, return_type="state")
+
+
+def _demo_queue() -> None:
+    """The paused work queue the demo's own runs are created in (no worker takes a run from it)."""
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    from diklat.deploy import WORK_POOL
+
+    with get_client(sync_client=True) as client:
+        try:
+            queue = client.read_work_queue_by_name(DEMO_QUEUE, work_pool_name=WORK_POOL)
+            if not queue.is_paused:
+                client.update_work_queue(queue.id, is_paused=True)
+        except ObjectNotFound:
+            client.create_work_queue(DEMO_QUEUE, work_pool_name=WORK_POOL, is_paused=True)
 
 
 def _open(demo: DemoRun, number: int, start: date, seed: int) -> tuple[Any, date]:
@@ -96,7 +144,7 @@ def _open(demo: DemoRun, number: int, start: date, seed: int) -> tuple[Any, date
     params = OpenCohort(
         program=PROGRAMME, cohort=number, start=start, roster=str(roster), coaches=str(coaches), today=start
     )
-    summary = open_cohort(params, return_state=True).result()
+    summary = _through(open_cohort, params).result()
     c = summary.counts
     demo.record(
         "open-cohort",
@@ -108,7 +156,7 @@ def _open(demo: DemoRun, number: int, start: date, seed: int) -> tuple[Any, date
         fixed = _operator_fixes(
             Path(summary.rejected_file), synth, demo.inputs / f"roster-angkatan-{number}-fixed.xlsx"
         )
-        again = open_cohort(params.model_copy(update={"roster": str(fixed)}), return_state=True).result().counts
+        again = _through(open_cohort, params.model_copy(update={"roster": str(fixed)})).result().counts
         demo.record(
             "open-cohort",
             f"angkatan {number}",
@@ -153,9 +201,9 @@ def _evidence(demo: DemoRun, number: int, start: date, synth: Any) -> Any:
     for kind in ("attendance", "guidance", "deliverables"):
         path = write_table(getattr(evidence, kind), demo.inputs / f"{kind}-angkatan-{number}.xlsx")
         c = (
-            ingest_evidence(
+            _through(
+                ingest_evidence,
                 IngestEvidence(program=PROGRAMME, cohort=number, kind=kind, file=str(path), today=calendar.end_date),
-                return_state=True,
             )
             .result()
             .counts
@@ -174,7 +222,7 @@ def _evidence(demo: DemoRun, number: int, start: date, synth: Any) -> Any:
             on=on,
             reason="mutasi jabatan ke luar daerah",
         )
-        state = record_decision(decision, return_state=True)
+        state = _through(record_decision, decision)
         demo.record("record-decision", f"angkatan {number}", f"withdraw: {state.message}")
     return evidence
 
@@ -188,7 +236,7 @@ def _checks(demo: DemoRun, cohorts: dict) -> None:
     first = min(start for _, start, _ in cohorts.values())
     day = first + timedelta(days=14)
     while day <= date(2022, 12, 9):
-        summary = check_milestones(CheckMilestones(as_of=day, notify=True))
+        summary = _through(check_milestones, CheckMilestones(as_of=day, notify=True)).result()
         risky = ", ".join(f"{c.label.rsplit(' ', 1)[1]}: {len(c.at_risk)}" for c in summary.cohorts)
         demo.record(
             "check-milestones",
@@ -212,15 +260,14 @@ def _assess(demo: DemoRun, number: int, synth: Any, evidence: Any) -> None:
     active = [p.nip for p in synth.people if p.nip not in evidence.withdrawn]
     scores = make_scores(active, list(coaches["NIP"]), resolve_template("PKP").assessment, seed=number)
     sheet = write_table(scores.frame, demo.inputs / f"nilai-angkatan-{number}.xlsx")
-    summary = final_assessment(
-        FinalAssessment(program=PROGRAMME, cohort=number, scores=str(sheet)), return_state=True
-    ).result()
+    summary = _through(final_assessment, FinalAssessment(program=PROGRAMME, cohort=number, scores=str(sheet))).result()
     statuses = ", ".join(f"{k} {v}" for k, v in sorted(summary.graded.statuses.items()))
     demo.record("final-assessment", f"angkatan {number}", statuses)
     with services().unit_of_work() as session:  # read-only: who still owes a revision
         deferred = deferred_nips(session, PROGRAMME, number)
     for nip in deferred:
-        state = clear_deferral(
+        state = _through(
+            clear_deferral,
             ClearDeferral(
                 program=PROGRAMME,
                 cohort=number,
@@ -228,7 +275,6 @@ def _assess(demo: DemoRun, number: int, synth: Any, evidence: Any) -> None:
                 reason="revisi diterima",
                 on=date(2022, 12, 9),
             ),
-            return_state=True,
         )
         demo.record("clear-deferral", f"angkatan {number}", state.message or "")
 
@@ -255,7 +301,8 @@ def _evaluate(demo: DemoRun) -> None:
     for wave in evaluation.waves:
         for cid, number, end in cohorts:
             due = add_months(end, wave.months_after_close)
-            first = post_training_evaluation(Evaluate(as_of=due, program=PROGRAMME, cohort=number, wave=wave.code))
+            ask = Evaluate(as_of=due, program=PROGRAMME, cohort=number, wave=wave.code)
+            first = _through(post_training_evaluation, ask).result()
             reminded = sum(w.reminders for w in first.waves)
             alumni = graduates[cid]
             responses = make_responses(
@@ -263,9 +310,9 @@ def _evaluate(demo: DemoRun) -> None:
             )
             path = write_table(responses.frame, demo.inputs / f"jawaban-{wave.code}-angkatan-{number}.xlsx")
             c = (
-                ingest_evidence(
+                _through(
+                    ingest_evidence,
                     IngestEvidence(program=PROGRAMME, cohort=number, kind="responses", file=str(path), today=due),
-                    return_state=True,
                 )
                 .result()
                 .counts
@@ -275,7 +322,9 @@ def _evaluate(demo: DemoRun) -> None:
                 f"angkatan {number}",
                 f"wave {wave.code} due {due}: {reminded} reminders; {c.rows_accepted} answers loaded",
             )
-    final = post_training_evaluation(Evaluate(as_of=date(2023, 7, 1), program=PROGRAMME, notify=False))
+    final = _through(
+        post_training_evaluation, Evaluate(as_of=date(2023, 7, 1), program=PROGRAMME, notify=False)
+    ).result()
     for row in final.headlines:
         demo.record(
             "post-training-eval",
@@ -299,11 +348,11 @@ def _plan(demo: DemoRun) -> None:
     frame = city.frame.copy()
     frame.loc[frame["NIP"].isin(city.graduates), "SUDAH PKP"] = "YA"  # trained before diklat existed
     path = write_table(frame, demo.inputs / "pegawai-kota-jambi.csv")
-    summary = plan_cohorts(
+    summary = _through(
+        plan_cohorts,
         PlanCohorts(
             personnel=str(path), program="PKP Kota Jambi 2023", year=2023, cohorts_per_year=7, classrooms=2, as_of=as_of
         ),
-        return_state=True,
     ).result()
     dates = ", ".join(f"{c['start']} ({c['members']})" for c in summary.cohorts)
     demo.record(
@@ -317,17 +366,17 @@ def _plan(demo: DemoRun) -> None:
 INBOX_COHORT, INBOX_START = 3, date(2023, 1, 9)
 
 
-def _console(demo: DemoRun) -> str:
-    """Register every deployment, start a worker and the inbox watcher in the background, and drop a roster
-    into the inbox the way an operator would: its run is started by the deployment's trigger."""
+def _console(demo: DemoRun, env: dict[str, str]) -> str:
+    """Start a worker and the inbox watcher in the background, and drop a roster into the inbox the way an
+    operator would: its run is started by the deployment's trigger."""
     from prefect.settings import get_current_settings
 
-    from diklat.console import register, start_in_background
+    from diklat.console import start_in_background
     from diklat.synth.roster import make_roster, write_table
 
     settings = get_settings()
     api = str(get_current_settings().api.url)
-    start_in_background(settings, register(settings, api))
+    start_in_background(settings, env)
     folder = settings.inbox / PROGRAMME / f"angkatan-{INBOX_COHORT} mulai {INBOX_START.isoformat()}"
     folder.mkdir(parents=True, exist_ok=True)
     roster = make_roster(30, seed=INBOX_COHORT, today=INBOX_START).frame
@@ -371,7 +420,6 @@ def _try_next(demo: DemoRun, url: str) -> None:
 
 def _flow_runs_since(epoch: float) -> int:
     """Flow runs the server recorded since the demo started (what the UI shows)."""
-    from datetime import UTC, datetime
 
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterStartTime

@@ -82,6 +82,15 @@ def test_no_nip_name_email_or_phone_reaches_prefect_after_every_flow_and_failing
         Automation.read(name=CRASH_AUTOMATION_NAME).delete()  # the demo sets it up; other tests set their own
         stop_background(sqlite_settings)  # the worker and the watcher the demo leaves running
 
+    # Every stage of the demo ran as a run of its deployment, as an operator starts one from the UI.
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        demo_runs = client.read_flow_runs(limit=200)
+    assert len(demo_runs) >= 30 and all(r.deployment_id for r in demo_runs), [
+        r.name for r in demo_runs if not r.deployment_id
+    ]
+
     # Runs that fail: a file without its NIP column, and a database that refuses a write mid-run.
     people = make_roster(25, seed=77).frame
     assert open_cohort(
