@@ -83,6 +83,9 @@ class Watcher:
     _seen: dict[Path, tuple[int, float, float]] = field(default_factory=dict)  # size, mtime, since
 
     reachable: Any = None  # whether an announcement can reach the server now (always, in tests)
+    started: Any = None  # whether a run for an announced file exists (asks Prefect; a stub in tests)
+    confirm_seconds: float = 60.0  # an announcement with no run after this long is made again
+    announcements: int = 3  # how often a file is announced before the operator is told to start it by hand
 
     def __post_init__(self) -> None:
         self.inbox.mkdir(parents=True, exist_ok=True)
@@ -97,6 +100,8 @@ class Watcher:
             api = str(get_current_settings().api.url or "")
             self.reachable = self.reachable or (lambda: healthy(api))
             self.emit = lambda arrival: emit_event(event=EVENT, resource=arrival.labels())
+        if self.started is None:
+            self.started = run_exists
 
     # ---- what is there and settled
     def _candidates(self) -> list[Path]:
@@ -145,7 +150,49 @@ class Watcher:
                 done.append(self.take(path))
             except Exception:  # noqa: BLE001 - one bad file must never stop the next one
                 _log.exception("inbox: could not take %s", path.name)
+        try:
+            self.confirm(time.time() if now is None else now)
+        except Exception:  # noqa: BLE001 - a confirmation that fails now is tried at the next poll
+            _log.exception("inbox: could not confirm the runs of announced files")
         return done
+
+    def confirm(self, now: float) -> list[str]:
+        """Make sure every announced file got its run: an event lost on the way (Prefect sends them in the
+        background; a server restart drops what is in flight) is announced again, up to ``announcements``
+        times; then the note beside the file tells the operator to start the run from its form.
+
+        Returns the SHA-256 of the files announced again.
+        """
+        ledger = self._ledger()
+        waiting = {
+            sha: e for sha, e in ledger.items() if "announced" in e and not e.get("confirmed") and not e.get("gave_up")
+        }
+        if not waiting or (self.reachable is not None and not self.reachable()):
+            return []
+        again = []
+        for sha, entry in waiting.items():
+            arrival = _arrival(sha, entry)
+            last = entry["announced"][-1] if entry["announced"] else None
+            if last is not None and now - last < self.confirm_seconds:
+                continue
+            if last is not None and self.started(arrival, entry["announced"][0]):
+                entry["confirmed"] = True
+            elif len(entry["announced"]) < self.announcements:
+                self.emit(arrival)
+                entry["announced"].append(now)
+                again.append(sha)
+                _log.warning("inbox: no run yet for %s file %s; announced again", arrival.kind, arrival.path.name)
+            else:
+                entry["gave_up"] = True
+                flow = RUN_FOR_KIND[arrival.kind]
+                name = arrival.path.relative_to(self.inbox.resolve()).as_posix()
+                _note(
+                    arrival.path,
+                    Problem("inbox.no_run", params={"file": arrival.path.name, "step": flow, "name": name}),
+                )
+                _log.error("inbox: no run started for %s after %d announcements", arrival.path.name, self.announcements)
+        self._save_ledger(ledger)
+        return again
 
     # ---- one file
     def take(self, path: Path) -> tuple[Path, str]:
@@ -184,8 +231,20 @@ class Watcher:
                 return self._refuse(path, Problem("inbox.cohort_not_open", params=params))
         moved = self._move(path, DONE)
         arrival = Arrival(found.kind, program, cohort, start, found.sha256, moved.resolve())
+        # Recorded before it is announced: a watcher killed in between announces it at its next start.
+        entry = {
+            "at": datetime.now(UTC).isoformat(),
+            "path": str(arrival.path),
+            "kind": found.kind,
+            "program": program,
+            "cohort": cohort,
+            "start": start.isoformat() if start else None,
+            "announced": [],
+        }
+        ledger[found.sha256] = entry
+        self._save_ledger(ledger)
         self.emit(arrival)
-        ledger[found.sha256] = {"at": datetime.now(UTC).isoformat(), "path": str(moved), "kind": found.kind}
+        entry["announced"].append(datetime.now(UTC).timestamp())
         self._save_ledger(ledger)
         _log.info("inbox: %s file %s announced for %s", found.kind, moved.name, program)
         return moved, "started"
@@ -244,12 +303,46 @@ def _recorded_start(program: str, cohort: int) -> date | None:
     return ref.start_date if ref else None
 
 
-def watch(inbox: Path, poll_seconds: float, settle_seconds: float) -> None:
+# The run each kind of file starts, and the parameter that names the file (the triggers in prefect.yaml).
+RUN_FOR_KIND = {
+    "roster": "open-cohort",
+    "scores": "final-assessment",
+    "attendance": "ingest-evidence",
+    "guidance": "ingest-evidence",
+    "deliverables": "ingest-evidence",
+    "responses": "ingest-evidence",
+}
+FILE_PARAMETER = {"open-cohort": "roster", "final-assessment": "scores", "ingest-evidence": "file"}
+
+
+def _arrival(sha: str, entry: dict[str, Any]) -> Arrival:
+    start = date.fromisoformat(entry["start"]) if entry.get("start") else None
+    return Arrival(entry["kind"], entry["program"], entry.get("cohort"), start, sha, Path(entry["path"]))
+
+
+def run_exists(arrival: Arrival, since: float) -> bool:
+    """Whether Prefect has a run of the file's deployment, created since its first announcement, for it."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowFilter, FlowFilterName, FlowRunFilter, FlowRunFilterExpectedStartTime
+
+    flow = RUN_FOR_KIND[arrival.kind]
+    after = datetime.fromtimestamp(since - 60, UTC)  # the run's expected start is its creation (clock slack)
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(
+            flow_filter=FlowFilter(name=FlowFilterName(any_=[flow])),
+            flow_run_filter=FlowRunFilter(expected_start_time=FlowRunFilterExpectedStartTime(after_=after)),
+            limit=200,
+        )
+    key = FILE_PARAMETER[flow]
+    return any(str((r.parameters.get("params") or {}).get(key)) == str(arrival.path) for r in runs)
+
+
+def watch(inbox: Path, poll_seconds: float, settle_seconds: float, confirm_seconds: float = 60.0) -> None:
     """Poll for ever (``diklat watch``; ``diklat serve`` starts it beside the worker)."""
     import time
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    watcher = Watcher(inbox, settle_seconds)
+    watcher = Watcher(inbox, settle_seconds, confirm_seconds=confirm_seconds)
     _log.info("watching %s every %.0f s", inbox, poll_seconds)
     while True:
         watcher.poll()

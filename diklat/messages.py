@@ -160,6 +160,10 @@ MESSAGES: dict[str, str] = {
         "{file} could be any of: {kinds}. Rename a header so only one fits (e.g. 'NIP PENILAI' for assessors, "
         "'NIP COACH' for coaches), then drop it again."
     ),
+    "inbox.no_run": N_(
+        "{file} was taken, but no run started for it (the announcement was lost three times). Start the {step} "
+        "form in the Prefect UI and give this file's name as: {name}"
+    ),
     "inbox.cohort_not_open": N_(
         "Cohort {cohort} of '{program}' has not been opened yet, so {file} has no start date. Open it with the "
         "open-cohort form, or name the folder 'angkatan-{cohort} mulai YYYY-MM-DD', then drop the file again."

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     inbox_settle_seconds: float = Field(
         3.0, ge=0, description="A file is taken once its size and time have not changed for this long (copying)."
     )
+    inbox_confirm_seconds: float = Field(
+        60.0, gt=0, description="An announced file with no run after this long is announced again (3 times at most)."
+    )
     chunk_rows: int = Field(50_000, ge=1_000, description="Rows per bulk write chunk.")
     cohorts_per_task: int = Field(250, ge=1, description="Cohorts one task of a many-cohort flow handles.")
     refuse_bad_share: Decimal = Field(

@@ -144,7 +144,9 @@ def watch() -> None:
     guard(prepare)()
     console.print(f"Watching {settings.inbox} (Ctrl+C to stop).")
     try:
-        watch_inbox(settings.inbox, settings.inbox_poll_seconds, settings.inbox_settle_seconds)
+        watch_inbox(
+            settings.inbox, settings.inbox_poll_seconds, settings.inbox_settle_seconds, settings.inbox_confirm_seconds
+        )
     except KeyboardInterrupt:
         raise typer.Exit(0) from None
 

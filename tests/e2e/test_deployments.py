@@ -6,6 +6,7 @@ the source and retried the way the UI's Retry button does (state back to Schedul
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -65,6 +66,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
         "DIKLAT_INBOX_DIR": str(home / "inbox"),
         "DIKLAT_INBOX_POLL_SECONDS": "0.5",
         "DIKLAT_INBOX_SETTLE_SECONDS": "1",
+        "DIKLAT_INBOX_CONFIRM_SECONDS": "5",  # the watcher checks each file's run exists (and starts no other)
         "DIKLAT_LANGUAGE": "en",
     }
     from diklat.deploy import ROOT, prefect_executable
@@ -329,6 +331,11 @@ def test_files_dropped_into_the_inbox_start_their_runs_once(stack: dict) -> None
         ).scalar()
     assert enrolled == 28
     assert (folder / "diproses" / "Daftar Peserta.xlsx").exists() and not (folder / "Daftar Peserta.xlsx").exists()
+    ledger = stack["home"] / "inbox" / ".diklat" / "taken.json"
+    deadline = time.monotonic() + 30
+    while not all(e.get("confirmed") for e in json.loads(ledger.read_text()).values()):
+        assert time.monotonic() < deadline, ledger.read_text()  # the watcher found the file's run on the server
+        time.sleep(0.5)
 
     (folder / "copy of the same.xlsx").write_bytes(staged.read_bytes())
     (folder / "laporan.csv").write_text("No;Uraian\n1;apa\n", encoding="utf-8")

@@ -155,3 +155,53 @@ def test_a_coaches_file_is_kept_for_its_form_and_the_form_takes_the_name_the_not
     assert operator_file(name) == moved  # what an operator types in the form finds the file
     assert settle(watcher) == []  # kept, never taken again
     assert operator_file("/elsewhere/x.xlsx") == Path("/elsewhere/x.xlsx")
+
+
+def test_an_announcement_that_started_no_run_is_made_again_then_the_operator_is_told(inbox, english) -> None:
+    """Prefect sends events in the background: one lost on the way (a server restart) would leave a file
+    in diproses/ with no run. The watcher checks, announces again, and after three tries says so."""
+    watcher, announced = inbox
+    watcher.started = lambda arrival, since: False  # the run never appears
+    drop(watcher, "angkatan-1 mulai 2022-07-14", "peserta.xlsx", make_roster(5, seed=1).frame)
+    [(moved, what)] = settle(watcher)
+    assert what == "started" and len(announced) == 1
+    first = watcher._ledger()[announced[0].sha256]["announced"][0]
+    assert watcher.confirm(first + 30) == []  # not yet: a run takes a moment to be created
+    assert len(watcher.confirm(first + 61)) == 1 and len(announced) == 2
+    assert len(watcher.confirm(first + 122)) == 1 and len(announced) == 3
+    assert watcher.confirm(first + 183) == [] and len(announced) == 3  # three tries, then the operator
+    note = moved.with_name(moved.name + ".txt").read_text()
+    assert "no run started for it" in note and note.rstrip().endswith(
+        f"{PROGRAM}/angkatan-1 mulai 2022-07-14/diproses/peserta.xlsx"
+    )
+    assert watcher.confirm(first + 500) == [] and len(announced) == 3
+
+
+def test_a_file_whose_run_exists_is_confirmed_and_never_announced_again(inbox, english) -> None:
+    watcher, announced = inbox
+    asked = []
+    watcher.started = lambda arrival, since: asked.append(arrival.path.name) or True
+    drop(watcher, "angkatan-1 mulai 2022-07-14", "peserta.xlsx", make_roster(5, seed=1).frame)
+    settle(watcher)
+    first = watcher._ledger()[announced[0].sha256]["announced"][0]
+    assert watcher.confirm(first + 61) == [] and asked == ["peserta.xlsx"]
+    assert watcher.confirm(first + 999) == [] and asked == ["peserta.xlsx"] and len(announced) == 1
+
+
+def test_a_watcher_killed_between_taking_a_file_and_announcing_it_announces_it_at_the_next_poll(inbox, english) -> None:
+    watcher, announced = inbox
+    watcher.started = lambda arrival, since: True
+    real = watcher.emit
+
+    def dies(arrival) -> None:  # noqa: ANN001
+        watcher.emit = real
+        raise KeyboardInterrupt  # the process ends here: the ledger has the file, nothing was sent
+
+    watcher.emit = dies
+    drop(watcher, "angkatan-1 mulai 2022-07-14", "peserta.xlsx", make_roster(5, seed=1).frame)
+    with pytest.raises(KeyboardInterrupt):
+        settle(watcher)
+    assert announced == []
+    restarted = Watcher(watcher.inbox, settle_seconds=2, emit=announced.append, started=lambda a, s: True)
+    restarted.poll()
+    assert len(announced) == 1 and announced[0].path.name == "peserta.xlsx"
