@@ -106,7 +106,8 @@ def milestone_overview(session: Session, cohort_id: int) -> list[dict[str, Any]]
 def programme_overview(session: Session, programme: str) -> list[dict[str, Any]]:
     """One programme's cohorts for its overview page: ``cohort_status`` plus who is at risk and who passed.
 
-    At risk: an active participant with a milestone whose latest status is missed. One query with a
+    At risk: an active participant of a running cohort with a milestone whose latest status is missed
+    (a closed cohort has results instead). One query with a
     window function (SQLite and PostgreSQL), so a run's refresh stays cheap however long the history.
     """
     rows = cohort_status(session, programme)
@@ -144,7 +145,7 @@ def programme_overview(session: Session, programme: str) -> list[dict[str, Any]]
             .group_by(t.Enrolment.cohort_id)
         ).all()
     )
-    for row in rows:
-        row["at_risk"] = at_risk.get(row["cohort_id"], 0)
+    for row in rows:  # a closed cohort has results instead: nobody there is "at risk" any more
+        row["at_risk"] = at_risk.get(row["cohort_id"], 0) if row["status"] != "closed" else 0
         row["passed"] = passed.get(row["cohort_id"], 0)
     return rows
