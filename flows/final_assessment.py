@@ -74,7 +74,7 @@ def _assess(params: FinalAssessment, cohort: CohortRef) -> State:
     if isinstance(gated, Blocked):  # mostly unusable rows: refused whole, and nobody is graded from it
         return blocked_state(gated, "scores")
     counts = save_evidence_rows(gated, cohort, table)
-    rejected = publish_ingest_report("scores", cohort, counts, table.headers)
+    rejected = publish_ingest_report("scores", cohort, counts, table.headers, (table.header_row, table.footer_rows))
 
     # 4. grade, 5. certificates, 6. recap, 7. close: the batch flow's steps, for one cohort
     i = cohort.cohort_id

@@ -95,7 +95,7 @@ def _enrol(params: OpenCohort, template: Template, table: RawTable, coaches: Raw
     calendar = generate_calendar(cohort)
 
     # 6. report
-    rejected = publish_ingest_report("roster", cohort, counts, table.headers)
+    rejected = publish_ingest_report("roster", cohort, counts, table.headers, (table.header_row, table.footer_rows))
     summary = OpenCohortSummary(
         cohort=cohort.label,
         counts=counts,

@@ -27,7 +27,13 @@ def cohort_folder(cohort: CohortRef) -> Path:
 
 
 @io_task
-def publish_ingest_report(kind: str, cohort: CohortRef, counts: BatchCounts, headers: dict[str, str]) -> str | None:
+def publish_ingest_report(
+    kind: str,
+    cohort: CohortRef,
+    counts: BatchCounts,
+    headers: dict[str, str],
+    layout: tuple[int, tuple[int, ...]] = (1, ()),
+) -> str | None:
     """Quarantine table artifact (NIPs masked) and the rejected-rows file; returns the file path."""
     _ = translator()
     with services().unit_of_work() as session:
@@ -45,7 +51,7 @@ def publish_ingest_report(kind: str, cohort: CohortRef, counts: BatchCounts, hea
             ),
         )
     create_markdown_artifact(
-        ingest_summary_markdown(cohort.label, counts, path),
+        ingest_summary_markdown(cohort.label, counts, path, *layout),
         key=f"{key}-summary",
         description=_("What happened to the file {file}").format(file=counts.file_name),
     )

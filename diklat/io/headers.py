@@ -11,7 +11,7 @@ def header_key(text: str) -> str:
     return "".join(ch for ch in text.replace("\ufeff", "").lower() if ch.isalnum())
 
 
-def _alias_index(spec: FileSpec) -> dict[str, str]:
+def alias_index(spec: FileSpec) -> dict[str, str]:
     """Header key -> canonical name; the canonical name is always accepted as a header too."""
     index: dict[str, str] = {}
     for column in spec.columns:
@@ -23,7 +23,7 @@ def _alias_index(spec: FileSpec) -> dict[str, str]:
 
 def match_headers(headers: list[str], spec: FileSpec, file_name: str = "") -> dict[str, str]:
     """Map each file header to its canonical column name; unknown headers map to themselves."""
-    index = _alias_index(spec)
+    index = alias_index(spec)
     mapping: dict[str, str] = {}
     seen: dict[str, list[str]] = {}
     for header in headers:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pandas as pd
 from diklat.domain.problems import FileProblem, Problem
 from diklat.i18n import N_
 from diklat.io._xlsx import UnreadableWorkbook, xlsx_rows
-from diklat.io.headers import match_headers
+from diklat.io.headers import alias_index, header_key, match_headers
 from schemas.files import FileSpec
 
 CSV_SUFFIXES = {".csv", ".txt"}
@@ -30,6 +31,8 @@ class RawTable:
     sha256: str
     frame: pd.DataFrame
     headers: dict[str, str]
+    header_row: int = 1  # spreadsheet row of the header (title rows above it are skipped)
+    footer_rows: tuple[int, ...] = ()  # rows under the table taken as its footer (signatures, totals), skipped
 
 
 def read_table(path: Path, spec: FileSpec) -> RawTable:
@@ -44,8 +47,8 @@ def read_table(path: Path, spec: FileSpec) -> RawTable:
     # An OSError here (file locked, share unavailable) propagates: the task retries it as transient.
     data = path.read_bytes()
     rows = _csv_rows(data, name) if suffix in CSV_SUFFIXES else _xlsx_rows(data, name, spec.kind)
-    frame, headers = _build_frame(rows, spec, name)
-    return RawTable(name, hashlib.sha256(data).hexdigest(), frame, headers)
+    frame, headers, header_row, footer = _build_frame(rows, spec, name)
+    return RawTable(name, hashlib.sha256(data).hexdigest(), frame, headers, header_row, footer)
 
 
 def first_rows(path: Path, limit: int = 12) -> tuple[str, list[list[str | None]]]:
@@ -80,8 +83,8 @@ def _decode(data: bytes, name: str) -> str:
     raise _problem("file.unreadable", name, detail=N_("the file is not a text (CSV) file"))
 
 
-def _delimiter(line: str) -> str:
-    """Count candidate delimiters outside quotes in the header line; csv.Sniffer guesses badly."""
+def _counts(line: str) -> dict[str, int]:
+    """Candidate delimiters outside quotes in one line."""
     counts = dict.fromkeys(DELIMITERS, 0)
     quoted = False
     for ch in line:
@@ -89,13 +92,21 @@ def _delimiter(line: str) -> str:
             quoted = not quoted
         elif not quoted and ch in counts:
             counts[ch] += 1
+    return counts
+
+
+def _delimiter(line: str) -> str:
+    """The delimiter of the header line, by counting candidates; csv.Sniffer guesses badly."""
+    counts = _counts(line)
     best = max(DELIMITERS, key=lambda d: counts[d])  # max() keeps the first of equals
     return best if counts[best] else ","
 
 
 def _csv_rows(data: bytes, name: str) -> list[list[str | None]]:
     text = _decode(data, name)
-    header_line = next((line for line in io.StringIO(text) if line.strip()), "")
+    # The widest of the first lines is the header (a title line above it has no delimiter at all).
+    lines = [line for line in itertools.islice(io.StringIO(text), 200) if line.strip()][:HEADER_SEARCH_ROWS]
+    header_line = max(lines, key=lambda line: max(_counts(line).values()), default="")
     # The csv module yields only strings (NIPs and phone numbers never become numbers), accepts
     # ragged rows, and counts a quoted multi-line cell as one record, as a spreadsheet shows it.
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(header_line))
@@ -116,14 +127,66 @@ def _xlsx_rows(data: bytes, name: str, kind: str) -> list[list[str | None]]:
         raise _problem("file.unreadable", name, detail=N_("the file is not a valid Excel workbook")) from None
 
 
-def _build_frame(rows: list[list[str | None]], spec: FileSpec, name: str) -> tuple[pd.DataFrame, dict]:
-    start = next((i for i, row in enumerate(rows) if any(row)), None)
+HEADER_SEARCH_ROWS = 15  # a title block (agency, title, period, blank rows, a logo row) is never longer
+FOOTER_MOST_ROWS = 12  # a signature block: place and date, "Mengetahui", title, blank, name, NIP
+FOOTER_MOST_CELLS = 2  # a footer line fills one or two cells; a participant's row fills most columns
+
+
+def header_row_index(rows: list[list[str | None]], spec: FileSpec) -> int | None:
+    """Which of the first rows is the header: the one matching the most of the format's columns, of
+    those that hold every required one (else of all); the earliest of equals. None: no non-empty row."""
+    index = alias_index(spec)
+    required = {c.name for c in spec.required}
+    best: tuple[bool, int, int] | None = None
+    best_index = None
+    candidates = [i for i, row in enumerate(rows) if any(row)][:HEADER_SEARCH_ROWS]
+    for i in candidates:
+        found = {index[k] for k in (header_key(v) for v in rows[i] if v) if k in index}
+        score = (required <= found, len(found), -i)
+        if best is None or score > best:
+            best, best_index = score, i
+    if best is not None and best[1] == 0:  # nothing matches anywhere: the first row, whose message helps
+        return candidates[0]
+    return best_index
+
+
+def footer_start(body: list[tuple[int, list[str | None]]], header_width: int) -> int:
+    """Where the table's footer begins in its body (``len(body)``: no footer).
+
+    The footer is the run of trailing rows that are each sparse (at most two cells, and fewer than half
+    the header's columns: place and date, "Mengetahui,", a title, a name, "NIP. …", a total) under a row
+    that fills at least half of them. A longer run than a signature block, or one with no full row
+    above it, is data: its rows are quarantined one by one, never skipped.
+    """
+
+    def filled(row: list[str | None]) -> int:
+        return sum(1 for v in row if v)
+
+    def sparse(row: list[str | None]) -> bool:
+        return filled(row) <= FOOTER_MOST_CELLS and filled(row) * 2 < header_width
+
+    end = len(body)
+    while end > 0 and sparse(body[end - 1][1]):
+        end -= 1
+    run = len(body) - end
+    if run == 0 or run > FOOTER_MOST_ROWS or end == 0:
+        return len(body)
+    return end if filled(body[end - 1][1]) * 2 >= header_width else len(body)
+
+
+def _build_frame(
+    rows: list[list[str | None]], spec: FileSpec, name: str
+) -> tuple[pd.DataFrame, dict, int, tuple[int, ...]]:
+    start = header_row_index(rows, spec)
     if start is None:
         raise _problem("file.empty", name, reason="no_header")
     width = max(len(row) for row in rows[start:])
     header_row = list(rows[start]) + [None] * (width - len(rows[start]))
     # (spreadsheet row number, padded values) for every data row that has at least one value
     body = [(i + 1, row + [None] * (width - len(row))) for i, row in enumerate(rows) if i > start and any(row)]
+    cut = footer_start(body, sum(1 for v in header_row if v))
+    footer = tuple(number for number, _ in body[cut:])
+    body = body[:cut]
     keep = [j for j in range(width) if header_row[j] or any(r[j] for _, r in body)]
     labels = [(header_row[j] or "").replace("\ufeff", "").strip() for j in keep]
     mapping = match_headers([label for label in labels if label], spec, name)
@@ -145,4 +208,4 @@ def _build_frame(rows: list[list[str | None]], spec: FileSpec, name: str) -> tup
     for name_, j in zip(names, keep, strict=True):
         # object dtype: pandas 3 would otherwise infer its string dtype and turn None into NaN
         columns[name_] = pd.Series([r[j] for _, r in body], dtype=object)
-    return pd.DataFrame(columns), headers
+    return pd.DataFrame(columns), headers, start + 1, footer

@@ -9,8 +9,11 @@ from diklat.i18n import translator
 from diklat.report.markdown import table
 
 
-def ingest_summary_markdown(label: str, counts: BatchCounts, rejected: Path | None) -> str:
-    """Counts of one file (read = accepted + quarantined), and where its rejected rows went."""
+def ingest_summary_markdown(
+    label: str, counts: BatchCounts, rejected: Path | None, header_row: int = 1, footer_rows: tuple[int, ...] = ()
+) -> str:
+    """Counts of one file (read = accepted + quarantined), where its rejected rows went, and which rows
+    were taken as its title block and footer (skipped, so said)."""
     _ = translator()
     headers = [_("Rows read"), _("Accepted"), _("Quarantined"), _("Unchanged"), _("Earlier quarantined rows now fixed")]
     figures = [counts.rows_read, counts.rows_accepted, counts.rows_quarantined, counts.rows_unchanged]
@@ -19,6 +22,19 @@ def ingest_summary_markdown(label: str, counts: BatchCounts, rejected: Path | No
         lines += [
             "",
             _("This file was already processed (batch {batch}); nothing was changed.").format(batch=counts.batch_id),
+        ]
+    if header_row > 1:
+        lines += [
+            "",
+            _("Header row: row {row}; the rows above it were taken as the title and skipped.").format(row=header_row),
+        ]
+    if footer_rows:
+        rows = ", ".join(map(str, footer_rows))
+        lines += [
+            "",
+            _("Rows {rows} under the table were taken as its footer (signature, date, total) and skipped.").format(
+                rows=rows
+            ),
         ]
     if rejected is not None:
         lines += ["", _("Rejected rows with their reasons: `{path}`").format(path=rejected)]

@@ -385,7 +385,16 @@ def test_files_dropped_into_the_inbox_start_their_runs_once(stack: dict) -> None
     )
     assert with_coaches.state.is_completed(), with_coaches.state.message
     with engine.connect() as conn:
-        nips = conn.execute(sa.text("select nip from enrolment")).scalars().all()
+        nips = (
+            conn.execute(
+                sa.text(
+                    "select e.nip from enrolment e join cohort c on c.id = e.cohort_id "
+                    "join programme p on p.id = c.programme_id where p.name = 'PKP Inbox'"
+                )
+            )
+            .scalars()
+            .all()
+        )
     engine.dispose()
     scores = make_scores(nips, list(coaches["NIP"]), resolve_template("PKP").assessment, seed=3)
     (folder / "Nilai Akhir.xlsx").write_bytes(write_table(scores.frame, stack["home"] / "n.xlsx").read_bytes())
