@@ -101,6 +101,7 @@ def test_an_intake_opens_as_if_each_cohort_were_opened_alone_and_a_rerun_changes
         "intake-pkp-provinsi-jambi-2022-cohorts",
         "intake-pkp-provinsi-jambi-2022-quarantine",
         "intake-pkp-provinsi-jambi-2022-summary",
+        "ikhtisar-pkp-provinsi-jambi-2022",  # the programme overview, refreshed after every run
     }
     assert len(json.loads(shown["intake-pkp-provinsi-jambi-2022-quarantine"])) == summary.rows_quarantined
     assert not any(nip in text for nip, *_ in batch["employees"] for text in shown.values())  # NIPs masked
