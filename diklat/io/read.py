@@ -130,6 +130,8 @@ def _xlsx_rows(data: bytes, name: str, kind: str) -> list[list[str | None]]:
 HEADER_SEARCH_ROWS = 15  # a title block (agency, title, period, blank rows, a logo row) is never longer
 FOOTER_MOST_ROWS = 12  # a signature block: place and date, "Mengetahui", title, blank, name, NIP
 FOOTER_MOST_CELLS = 2  # a footer line fills one or two cells; a participant's row fills most columns
+# Words only a footer has: not "Kepala" or "Plt." (a participant's position says those too).
+FOOTER_WORDS = ("mengetahui", "nip.", "nip ", "jumlah", "total", "ttd", "tanda tangan", "a.n.")
 
 
 def header_row_index(rows: list[list[str | None]], spec: FileSpec) -> int | None:
@@ -155,8 +157,9 @@ def footer_start(body: list[tuple[int, list[str | None]]], header_width: int) ->
 
     The footer is the run of trailing rows that are each sparse (at most two cells, and fewer than half
     the header's columns: place and date, "Mengetahui,", a title, a name, "NIP. …", a total) under a row
-    that fills at least half of them. A longer run than a signature block, or one with no full row
-    above it, is data: its rows are quarantined one by one, never skipped.
+    that fills at least half of them, and that says it is a footer (one of FOOTER_WORDS). A longer run
+    than a signature block, or one with no full row above it, is data: its rows are quarantined one by
+    one, never skipped.
     """
 
     def filled(row: list[str | None]) -> int:
@@ -170,6 +173,11 @@ def footer_start(body: list[tuple[int, list[str | None]]], header_width: int) ->
         end -= 1
     run = len(body) - end
     if run == 0 or run > FOOTER_MOST_ROWS or end == 0:
+        return len(body)
+    # A footer says what it is ("Mengetahui", "Kepala …", "NIP. …", "Jumlah"); a lone value such as a
+    # position is a participant's incomplete row, quarantined with its reasons.
+    words = " ".join(str(v) for _, row in body[end:] for v in row if v).lower()
+    if not any(word in words for word in FOOTER_WORDS):
         return len(body)
     return end if filled(body[end - 1][1]) * 2 >= header_width else len(body)
 

@@ -426,8 +426,9 @@ def test_a_hundred_thousand_rows_are_read_quickly(tmp_path):
     for row in [header, *rows]:
         sheet.append(row)
     book.save(tmp_path / "big.xlsx")
-    # Measured here: the CSV in 1.4-1.8 s (2 s was exceeded under a parallel load), the XLSX in ~8 s.
-    for name, limit in (("big.csv", 4), ("big.xlsx", 15)):
+    # Measured here: the CSV in 1.4-1.8 s, the XLSX in 15-17 s, before and after the header search alike
+    # (2 s and 15 s were exceeded on a loaded box).
+    for name, limit in (("big.csv", 4), ("big.xlsx", 30)):
         start = time.perf_counter()
         frame = read_table(tmp_path / name, ROSTER).frame
         assert time.perf_counter() - start < limit
@@ -481,6 +482,11 @@ def test_a_header_with_every_required_column_wins_over_an_earlier_partial_match(
 def test_an_incomplete_last_participant_row_is_data_not_a_footer(tmp_path):
     half = ["198601012011011003", "Budi", "III/c", "", "", ""]  # three of six cells: a row to quarantine
     table = read_table(write_xlsx(tmp_path, [HEADER, ROW, half]), ROSTER)
+    assert table.footer_rows == () and len(table.frame) == 2
+
+
+def test_a_last_row_with_one_value_and_no_footer_words_is_data(tmp_path):
+    table = read_table(write_xlsx(tmp_path, [HEADER, ROW, ["", "", "", "Analis"]]), ROSTER)
     assert table.footer_rows == () and len(table.frame) == 2
 
 
