@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from diklat.bootstrap import services
-from diklat.domain.inbox_layout import DONE, FOR_FORM, NOT_WATCHED, STATE, UNKNOWN
+from diklat.domain.inbox_layout import DONE, FILE_PARAMETER, FOR_FORM, NOT_WATCHED, STATE, UNKNOWN
 from diklat.domain.problems import FileProblem, Problem
 from diklat.domain.programme import programme_key
 from diklat.io.kinds import recognise_file
@@ -312,7 +312,6 @@ RUN_FOR_KIND = {
     "deliverables": "ingest-evidence",
     "responses": "ingest-evidence",
 }
-FILE_PARAMETER = {"open-cohort": "roster", "final-assessment": "scores", "ingest-evidence": "file"}
 
 
 def _arrival(sha: str, entry: dict[str, Any]) -> Arrival:

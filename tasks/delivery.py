@@ -20,13 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from diklat.bootstrap import services
-from diklat.domain.inbox_layout import DONE, RESULTS
+from diklat.domain.inbox_layout import DONE, FILE_PARAMETER, RESULTS
 from diklat.i18n import translator
 
 _log = logging.getLogger(__name__)
-
-# The parameter that names the file a flow reads, per flow.
-SOURCE_PARAMETER = {"open-cohort": "roster", "ingest-evidence": "file", "final-assessment": "scores"}
 
 
 def deliver_to_inbox(flow: Any, flow_run: Any, state: Any) -> None:
@@ -71,7 +68,7 @@ def deliver(source: Path, completed: bool, message: str, outcome: Any) -> list[P
 
 def _source(flow_name: str, parameters: dict[str, Any]) -> Path | None:
     """The run's file if it lies in the inbox, else None."""
-    key = SOURCE_PARAMETER.get(flow_name)
+    key = FILE_PARAMETER.get(flow_name)
     params = parameters.get("params")
     value = params.get(key) if isinstance(params, dict) else getattr(params, key, None)
     if not value:

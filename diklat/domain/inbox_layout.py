@@ -8,3 +8,6 @@ RESULTS = "hasil"  # a run's documents, copied back beside the files of the coho
 FOR_FORM = "untuk-formulir"  # files a form asks for (coaches, assessors, personnel): kept, never started alone
 STATE = ".diklat"  # the watcher's own ledger
 NOT_WATCHED = (DONE, UNKNOWN, FOR_FORM, RESULTS, STATE)
+
+# The parameter that names the operator's file, per flow that reads one (the inbox triggers fill it).
+FILE_PARAMETER = {"open-cohort": "roster", "final-assessment": "scores", "ingest-evidence": "file"}
