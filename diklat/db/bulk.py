@@ -64,13 +64,16 @@ def insert_new(session: Session, table: Table, rows: Sequence[dict[str, Any]], k
     return inserted
 
 
-def insert_or_ignore(session: Session, table: Table, row: dict[str, Any], keys: Sequence[str]) -> bool:
+def insert_or_ignore(session: Session, table: Table, row: dict[str, Any], keys: Sequence[str] | None) -> bool:
     """Insert one row unless its natural key exists; True if this call inserted it.
 
     Concurrent callers converge: on PostgreSQL the second waits for the first to commit, then
-    inserts nothing instead of failing on the unique key.
+    inserts nothing instead of failing on the unique key. ``keys=None`` lets every unique
+    constraint of the table arbitrate: with a target, PostgreSQL ignores a conflict on that key
+    only, and a concurrent insert that clashes on another unique column first is an error.
     """
-    stmt = _insert(session, table).values(**row).on_conflict_do_nothing(index_elements=list(keys))
+    target = {"index_elements": list(keys)} if keys is not None else {}
+    stmt = _insert(session, table).values(**row).on_conflict_do_nothing(**target)
     # RETURNING rather than rowcount: drivers disagree on rowcount for ON CONFLICT DO NOTHING.
     return session.execute(stmt.returning(*table.primary_key.columns)).first() is not None
 

@@ -87,7 +87,8 @@ def ensure_programme(session: Session, name: str, template_code: str, actor: str
     if not key:
         raise CohortConflict("programme.name_invalid", name=name)
     row = {"name": name, "key": key, "template_code": template_code}
-    if insert_or_ignore(session, t.Programme.__table__, row, ["key"]):
+    # Name and key are both unique: any of them may be the one a concurrent first run hits first.
+    if insert_or_ignore(session, t.Programme.__table__, row, None):
         audit(session, actor, "create", "programme", name, None, {"template": template_code})
     prog = session.scalar(select(t.Programme).filter_by(key=key))
     if prog.name != name:
