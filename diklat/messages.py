@@ -63,10 +63,14 @@ MESSAGES: dict[str, str] = {
     "golongan.unknown": N_("{column} '{value}' is not a known rank. Write it like III/b (I/a to IV/e)."),
     "golongan.below_minimum": N_("{column} '{value}' is below the minimum rank {minimum} for this training."),
     # other columns
-    "name.missing": N_("{column} is empty. Fill in the participant's full name with academic titles (gelar)."),
+    "name.missing": N_("{column} is empty. Fill in the full name with academic titles (gelar)."),
     "value.too_long": N_("{column} is longer than {max} characters. Shorten it."),
     "email.invalid": N_("{column} '{value}' is not a valid e-mail address. Correct it or leave it empty."),
     "phone.invalid": N_("{column} '{value}' is not a valid phone number. Use digits only, e.g. 081234567890."),
+    "guidance.not_guide": N_(
+        "{column} '{value}' is neither this participant's coach nor their mentor. Check the NIP, or give the "
+        "coaches list (or the roster's NIP ATASAN) first."
+    ),
     "superior.self": N_("{column} is the participant's own NIP. Fill in the NIP of the direct superior."),
     "date.missing": N_("{column} is empty. Fill in a date such as 14/07/2022."),
     "date.invalid": N_("{column} '{value}' is not a date. Write it like 14/07/2022 or 14 Juli 2022."),

@@ -152,7 +152,7 @@ def _assess_chunk(
     if not ready:
         return [], sheets.held
     as_of = {c.cohort_id: params.as_of or c.end_date for c in ready}
-    plan = prepare_score_sheets(quote(ready), quote(sheets))
+    plan = prepare_score_sheets(quote(ready), quote(sheets), as_of)
     screened = validate_score_sheets(quote(sheets), quote(plan), as_of, quote(part))
     saved = {i: SavedSheet(c, None) for i, c in plan.done.items()} | save_score_sheets(
         quote(ready), quote(sheets), quote(screened.gated)

@@ -24,6 +24,7 @@ from tasks.graduation import finish_cohorts, record_clearance
 from tasks.hooks import after_run
 from tasks.reports import blocked_state, publish_ingest_report
 from tasks.scores import load_score_context, register_assessors, validate_scores
+from tasks.staff import record_staff, validate_staff
 
 
 @dataclass
@@ -62,11 +63,16 @@ def _assess(params: FinalAssessment, cohort: CohortRef) -> State:
     as_of = params.as_of or cohort.end_date
 
     # 1. read, 2. gate, 3. persist the scores (a corrected sheet changes only the corrected rows)
-    if params.assessors:
+    if params.assessors:  # examiners first: the score sheet is checked against them
         assessors = read_evidence("assessors", params.assessors)
         if isinstance(assessors, Blocked):
             return blocked_state(assessors, "assessors")
-        register_assessors(cohort, assessors)
+        examiners = validate_staff("assessors", assessors, as_of)
+        if isinstance(examiners, Blocked):
+            return blocked_state(examiners, "assessors")
+        examiner_counts = record_staff(examiners, cohort, assessors)
+        register_assessors(cohort, examiners)
+        publish_ingest_report("assessors", cohort, examiner_counts, assessors.headers, assessors.layout)
     table = read_evidence("scores", params.scores)
     if isinstance(table, Blocked):
         return blocked_state(table, "scores")
@@ -74,7 +80,7 @@ def _assess(params: FinalAssessment, cohort: CohortRef) -> State:
     if isinstance(gated, Blocked):  # mostly unusable rows: refused whole, and nobody is graded from it
         return blocked_state(gated, "scores")
     counts = save_evidence_rows(gated, cohort, table)
-    rejected = publish_ingest_report("scores", cohort, counts, table.headers, (table.header_row, table.footer_rows))
+    rejected = publish_ingest_report("scores", cohort, counts, table.headers, table.layout)
 
     # 4. grade, 5. certificates, 6. recap, 7. close: the batch flow's steps, for one cohort
     i = cohort.cohort_id

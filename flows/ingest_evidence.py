@@ -61,7 +61,7 @@ def _ingest(params: IngestEvidence, table: RawTable, cohort: CohortRef, today: d
     if isinstance(gated, Blocked):  # mostly unusable rows: the wrong file, refused whole
         return blocked_state(gated, params.kind)
     counts = save_evidence_rows(gated, cohort, table)
-    rejected = publish_ingest_report(params.kind, cohort, counts, table.headers, (table.header_row, table.footer_rows))
+    rejected = publish_ingest_report(params.kind, cohort, counts, table.headers, table.layout)
     logger.info(
         "%s batch %d: read %d = accepted %d + quarantined %d (%d unchanged)",
         params.kind,

@@ -9,7 +9,7 @@ from prefect import flow, get_run_logger
 from prefect.states import Completed, State
 
 from diklat.clock import today_in
-from diklat.domain.gated import BatchCounts
+from diklat.domain.gated import BatchCounts, Gated
 from diklat.domain.problems import Blocked
 from diklat.io.read import RawTable
 from diklat.orchestration import cohort_lock, run_namer
@@ -28,6 +28,7 @@ from tasks.roster import (
     save_enrolments,
     validate_roster,
 )
+from tasks.staff import record_staff, validate_staff
 
 
 @dataclass
@@ -38,6 +39,8 @@ class OpenCohortSummary:
     counts: BatchCounts
     enrolled_total: int = 0
     rejected_file: str | None = None
+    coaches: BatchCounts | None = None
+    coaches_rejected_file: str | None = None
     without_coach: int = 0
     without_mentor: int = 0
     sessions: int = 0
@@ -46,7 +49,8 @@ class OpenCohortSummary:
 
     @property
     def outcome(self) -> str:
-        return "quarantined" if self.counts.rows_quarantined else "accepted"
+        held = self.counts.rows_quarantined + (self.coaches.rows_quarantined if self.coaches else 0)
+        return "quarantined" if held else "accepted"
 
 
 @flow(
@@ -67,14 +71,22 @@ def open_cohort(params: OpenCohort) -> State:
     table = read_roster(params.roster)
     if isinstance(table, Blocked):
         return _blocked(table)
-    coaches = read_coaches(params.coaches) if params.coaches else None
-    if isinstance(coaches, Blocked):
-        return _blocked(coaches)
+    coaches = None
+    if params.coaches:  # gated before anything is written: a wrong file opens nothing
+        coaches_table = read_coaches(params.coaches)
+        if isinstance(coaches_table, Blocked):
+            return blocked_state(coaches_table, "coaches")
+        coaches_gated = validate_staff("coaches", coaches_table, today)
+        if isinstance(coaches_gated, Blocked):
+            return blocked_state(coaches_gated, "coaches")
+        coaches = (coaches_table, coaches_gated)
     with cohort_lock(params.program, params.cohort):  # one run per cohort at a time
         return _enrol(params, template, table, coaches, today)
 
 
-def _enrol(params: OpenCohort, template: Template, table: RawTable, coaches: RawTable | None, today: date) -> State:
+def _enrol(
+    params: OpenCohort, template: Template, table: RawTable, coaches: tuple[RawTable, Gated] | None, today: date
+) -> State:
     """Steps 2-6, holding the cohort's lock."""
     logger = get_run_logger()
     cohort = prepare_cohort(params.program, params.cohort, params.start, template)
@@ -91,16 +103,25 @@ def _enrol(params: OpenCohort, template: Template, table: RawTable, coaches: Raw
 
     # 3. persist, 4. guides, 5. calendar
     counts = save_enrolments(gated, cohort, table)
-    guide_counts = assign_guides(cohort, gated, coaches)
+    coach_counts, coaches_rejected = None, None
+    if coaches is not None:
+        coaches_table, coaches_gated = coaches
+        coach_counts = record_staff(coaches_gated, cohort, coaches_table)
+        coaches_rejected = publish_ingest_report(
+            "coaches", cohort, coach_counts, coaches_table.headers, coaches_table.layout
+        )
+    guide_counts = assign_guides(cohort, gated, None if coaches is None else coaches[1])
     calendar = generate_calendar(cohort)
 
     # 6. report
-    rejected = publish_ingest_report("roster", cohort, counts, table.headers, (table.header_row, table.footer_rows))
+    rejected = publish_ingest_report("roster", cohort, counts, table.headers, table.layout)
     summary = OpenCohortSummary(
         cohort=cohort.label,
         counts=counts,
         enrolled_total=guide_counts.participants,
         rejected_file=rejected,
+        coaches=coach_counts,
+        coaches_rejected_file=coaches_rejected,
         without_coach=guide_counts.without_coach,
         without_mentor=guide_counts.without_mentor,
         sessions=calendar.sessions,
@@ -115,7 +136,10 @@ def _enrol(params: OpenCohort, template: Template, table: RawTable, coaches: Raw
         counts.rows_quarantined,
         summary.enrolled_total,
     )
-    return Completed(data=summary, message=f"{summary.outcome}: {counts.rows_quarantined} rows quarantined")
+    held_coaches = f", {coach_counts.rows_quarantined} coaches rows quarantined" if coach_counts else ""
+    return Completed(
+        data=summary, message=f"{summary.outcome}: {counts.rows_quarantined} rows quarantined{held_coaches}"
+    )
 
 
 def _blocked(blocked: Blocked) -> State:

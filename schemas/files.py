@@ -47,6 +47,7 @@ COACHES = FileSpec(
         Column("nip", ("NIP", "NIP COACH", "NIP WIDYAISWARA")),
         Column("name", ("NAMA", "NAMA COACH", "NAMA WIDYAISWARA")),
         Column("email", ("EMAIL", "E-MAIL", "SUREL"), required=False),
+        Column("quarantine_id", ("ID KARANTINA",), required=False),
     ),
 )
 
@@ -102,6 +103,7 @@ ASSESSORS = FileSpec(
     columns=(
         Column("nip", ("NIP", "NIP PENILAI")),
         Column("name", ("NAMA", "NAMA PENILAI")),
+        Column("quarantine_id", ("ID KARANTINA",), required=False),
     ),
 )
 

@@ -24,6 +24,8 @@ STORED_LENGTHS: dict[str, dict[str, int]] = {
         "email": _length(t.Employee.email),
         "phone": _length(t.Employee.phone),
     },
+    "coaches": {"name": _length(t.Assignment.person_name), "email": _length(t.Assignment.email)},
+    "assessors": {"name": _length(t.Assessor.name)},
     "guidance": {"topic": _length(t.GuidanceLog.topic)},
     "deliverables": {"notes": _length(t.Deliverable.notes)},
     "scores": {"assessor": _length(t.Score.assessor)},

@@ -79,10 +79,10 @@ def save_enrolments(gated: Gated, cohort: cohorts.CohortRef, table: RawTable) ->
 
 
 @io_task
-def assign_guides(cohort: cohorts.CohortRef, gated: Gated, coaches: RawTable | None) -> guides.GuideCounts:
-    """Mentor = NIP ATASAN; coaches from the coaches file, spread evenly."""
+def assign_guides(cohort: cohorts.CohortRef, gated: Gated, coaches: Gated | None) -> guides.GuideCounts:
+    """Mentor = NIP ATASAN; the coaches the gate accepted, spread evenly."""
     superiors = dict(zip(gated.accepted["nip"], gated.accepted["superior_nip"], strict=True))
-    frame = None if coaches is None else coaches.frame.dropna(subset=["nip"])
+    frame = None if coaches is None else coaches.accepted
     with services().unit_of_work() as session:
         return guides.save_guides(session, cohort, superiors, frame, ACTOR)
 

@@ -12,6 +12,7 @@ from diklat.domain.manifest import ManifestEntry
 from diklat.domain.problems import Blocked, FileProblem, Problem
 from diklat.domain.scores import ScoreContext
 from diklat.gate.evidence import gate_scores, gate_scores_many
+from diklat.gate.staff import gate_staff
 from diklat.io.read import RawTable, read_table
 from diklat.messages import render
 from diklat.report.quarantine import blocked_text, masked_problem, write_rejected_file
@@ -19,6 +20,7 @@ from diklat.store import scores as store
 from diklat.store.batches import batch_quarantine
 from diklat.store.cohorts import CohortRef
 from diklat.store.evidence import save_evidence
+from diklat.store.staff import save_staff_list
 from schemas.files import ASSESSORS, SCORES
 from tasks.cohort_batch import HeldBack, Screened
 from tasks.common import compute_task, current_run_id, gate_whole_file, io_task, refuse_mostly_invalid
@@ -27,10 +29,10 @@ from tasks.reports import cohort_folder
 
 
 @io_task
-def register_assessors(cohort: CohortRef, table: RawTable) -> int:
-    """Examiners who may score the cohort besides its coaches."""
+def register_assessors(cohort: CohortRef, examiners: Gated) -> int:
+    """Examiners the gate accepted may score the cohort besides its coaches."""
     with services().unit_of_work() as session:
-        return store.save_assessors(session, cohort, table.frame)
+        return store.save_assessors(session, cohort, examiners.accepted)
 
 
 @io_task
@@ -87,12 +89,27 @@ class SheetPlan:
 
 
 @io_task
-def prepare_score_sheets(cohorts: list[CohortRef], sheets: Sheets) -> SheetPlan:
-    """Register examiners, skip sheets already applied, load what the others are checked against."""
+def prepare_score_sheets(cohorts: list[CohortRef], sheets: Sheets, today: dict[int, date]) -> SheetPlan:
+    """Gate and register examiners, skip sheets already applied, load what the others are checked against.
+
+    An examiners list shared by many cohorts goes through the gate once; each cohort records it (its
+    quarantined rows and rejected-rows file too), and registers only the examiners accepted.
+    """
     by_id = {c.cohort_id: c for c in cohorts}
+    gated: dict[str, Gated] = {}
+    for cohort_id, table in sheets.assessors.items():
+        if table.sha256 not in gated:
+            gated[table.sha256] = gate_staff("assessors", table.frame, today[cohort_id])
     with services().unit_of_work() as session:
         for cohort_id, table in sheets.assessors.items():
-            store.save_assessors(session, by_id[cohort_id], table.frame)
+            examiners = gated[table.sha256]
+            counts = save_staff_list(
+                session, examiners, by_id[cohort_id], table.file_name, table.sha256, current_run_id()
+            )
+            store.save_assessors(session, by_id[cohort_id], examiners.accepted)
+            if counts.rows_quarantined and not counts.already_processed:
+                path = cohort_folder(by_id[cohort_id]) / f"assessors-rejected-batch-{counts.batch_id}.xlsx"
+                write_rejected_file(batch_quarantine(session, counts.batch_id), table.headers, path, "assessors")
         done = store.applied_sheets(session, {i: (by_id[i].scope, table.sha256) for i, table in sheets.scores.items()})
         todo = [by_id[i] for i in sheets.scores if i not in done]
         return SheetPlan(store.score_contexts(session, todo), done)

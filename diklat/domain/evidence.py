@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -42,6 +42,7 @@ class EvidenceContext:
     end: date
     sessions: Mapping[date, SessionDay]
     stages: frozenset[str]
+    guides: Mapping[str, frozenset[str]] = field(default_factory=dict)  # participant NIP -> coach and mentor NIPs
 
 
 def normalise_evidence(
@@ -67,12 +68,35 @@ def normalise_evidence(
     for column in ("quarantine_id", "by_nip", "topic", "notes"):
         if column not in frame:
             frame[column] = None
+    if kind == "guidance":
+        _guided_by(frame, ctx, today, problems)
 
     key = key_of(frame, KEYS[kind])
     complete = frame[list(KEYS[kind])].notna().all(axis=1)
     frame["duplicate_of_row"] = first_row_of_duplicates(key.where(complete), frame["row_number"])
     frame["problems"] = pd.Series(problems, index=frame.index, dtype=object)
     return frame
+
+
+def _guided_by(frame: pd.DataFrame, ctx: EvidenceContext, today: date, problems: list[list[Problem]]) -> None:
+    """OLEH, when given: a valid NIP, and one of this participant's guides (their coach or mentor).
+
+    A participant without any guide on record (no coaches file yet, no NIP ATASAN) cannot be checked
+    against one: there only the NIP itself is checked.
+    """
+    given = frame["by_nip"].notna() & frame["by_nip"].astype(str).str.strip().ne("")
+    by = pd.Series(None, index=frame.index, dtype=object)
+    if given.any():
+        nips, found = check_nips(frame.loc[given, "by_nip"], today)
+        positions = given.to_numpy().nonzero()[0]
+        for pos, items, nip in zip(positions, found.tolist(), nips.tolist(), strict=True):
+            problems[pos].extend(Problem(p.code, "by_nip", p.params) for p in items)
+            by.iloc[pos] = nip
+            participant = frame["nip"].iloc[pos]
+            guides = ctx.guides.get(participant) if participant else None
+            if nip and guides and nip not in guides:
+                problems[pos].append(Problem("guidance.not_guide", "by_nip", {"value": nip}))
+    frame["by_nip"] = by.astype(object).where(by.notna(), None)
 
 
 def key_of(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:

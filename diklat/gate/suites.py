@@ -67,6 +67,21 @@ def roster_checks() -> list[Check]:
     ]
 
 
+def staff_checks() -> list[Check]:
+    """The suite of a coaches or examiners list (issue #15): a valid NIP once, and a name."""
+    return [
+        Check(gxe.ExpectColumnValuesToNotBeNull(column="nip"), "nip.missing", "nip"),
+        Check(gxe.ExpectColumnValuesToMatchRegex(column="nip", regex=NIP_PATTERN), "nip.length", "nip"),
+        Check(gxe.ExpectColumnValuesToNotBeNull(column="name"), "name.missing", "name"),
+        Check(
+            gxe.ExpectColumnValuesToBeNull(column="duplicate_of_row"),
+            "row.duplicate_nip",
+            "nip",
+            lambda row: {"first_row": row["duplicate_of_row"]},
+        ),
+    ]
+
+
 def evidence_checks(kind: str, ctx: EvidenceContext) -> list[Check]:
     """The evidence suites (issue #3): participant, date inside the cohort, session day, allowed values."""
     checks = [

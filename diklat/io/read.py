@@ -34,6 +34,11 @@ class RawTable:
     header_row: int = 1  # spreadsheet row of the header (title rows above it are skipped)
     footer_rows: tuple[int, ...] = ()  # rows under the table taken as its footer (signatures, totals), skipped
 
+    @property
+    def layout(self) -> tuple[int, tuple[int, ...]]:
+        """Where the table was found: its header row and the footer rows skipped (for the ingest report)."""
+        return self.header_row, self.footer_rows
+
 
 def read_table(path: Path, spec: FileSpec) -> RawTable:
     """Read a CSV/TXT/XLSX/XLSM file; raise FileProblem when it cannot be used as a whole."""

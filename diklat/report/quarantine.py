@@ -13,7 +13,7 @@ from diklat.i18n import N_, translator
 from diklat.io.write import write_table
 from diklat.messages import render
 
-NIP_COLUMNS = {"nip", "superior_nip"}
+NIP_COLUMNS = {"nip", "superior_nip", "by_nip", "alumnus_nip"}
 REASON_HEADER = N_("REASON")
 ID_HEADER = "ID KARANTINA"
 

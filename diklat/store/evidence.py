@@ -36,12 +36,20 @@ def evidence_context(session: Session, cohort: CohortRef) -> EvidenceContext:
         select(t.Session.date, t.Session.code, t.Session.jp).where(t.Session.cohort_id == cohort.cohort_id)
     ).all()
     stages = {m.stage for m in cohort.template.milestones if m.stage}
+    guides: dict[str, set[str]] = {}
+    for nip, guide in session.execute(
+        select(t.Enrolment.nip, t.Assignment.person_nip)
+        .join(t.Assignment, t.Assignment.enrolment_id == t.Enrolment.id)
+        .where(t.Enrolment.cohort_id == cohort.cohort_id)
+    ):
+        guides.setdefault(nip, set()).add(guide)
     return EvidenceContext(
         participants=frozenset(nips),
         start=cohort.start_date,
         end=cohort.end_date,
         sessions={d: SessionDay(code, jp) for d, code, jp in sessions},
         stages=frozenset(stages),
+        guides={nip: frozenset(g) for nip, g in guides.items()},
     )
 
 

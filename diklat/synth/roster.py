@@ -176,4 +176,4 @@ def coaches_frame(n: int, seed: int, today: date = REFERENCE_DAY) -> pd.DataFram
         prefix = "Dr. " if rng.random() < 0.35 else ""
         name = f"{prefix}{bare}, {rng.choice(BACHELOR)}, {rng.choice(MASTER)}"
         rows.append((nip, name, email_for(rng, bare, emails, office="bpsdm.jambiprov.go.id")))
-    return pd.DataFrame(rows, columns=[c.aliases[0] for c in COACHES.columns], dtype=str)
+    return pd.DataFrame(rows, columns=[c.aliases[0] for c in COACHES.columns if c.name != "quarantine_id"], dtype=str)

@@ -377,3 +377,35 @@ def test_a_200000_row_junk_sheet_is_refused_from_its_first_rows_and_grades_nobod
     assert state.is_failed() and "2000 of the first 2000 rows of export.csv (100%)" in state.message
     assert results(cohort) == {} and certificates() == {}
     assert elapsed < 60, elapsed  # validating all 200,000 rows took minutes and gigabytes
+
+
+def test_an_examiners_file_passes_the_gate_and_only_its_accepted_rows_may_score(cohort, tmp_path: Path) -> None:
+    examiner, stranger = "196601011991031003", "196701011992031004"
+    examiners = pd.DataFrame(
+        {
+            "NIP PENILAI": [f"{examiner[:8]}.{examiner[8:14]}.{examiner[14]}.{examiner[15:]}", stranger[:16]],
+            "NAMA PENILAI": ["Dr. Penguji Satu", "Penguji Dua"],
+        }
+    )
+    listed = str(write_table(examiners, tmp_path / "penilai.csv"))
+    frame = pd.read_csv(sheet(cohort, tmp_path, "base.csv"), dtype=str)
+    a = cohort["nips"][0]
+    extra = pd.DataFrame(
+        [
+            {"NIP": a, "KOMPONEN": "substansi", "NILAI": "80", "PENILAI": examiner},  # registered, typed with dots
+            {"NIP": a, "KOMPONEN": "substansi", "NILAI": "80", "PENILAI": stranger},  # their row was quarantined
+        ]
+    )
+    scores = str(write_table(pd.concat([frame, extra]), tmp_path / "scores.csv"))
+    params = FinalAssessment(program=PROGRAM, cohort=1, scores=scores, assessors=listed)
+    summary = final_assessment(params, return_state=True).result()
+    with services().unit_of_work() as session:
+        registered = set(session.scalars(select(t.Assessor.nip)))
+        held = session.execute(
+            select(t.QuarantinedRow.kind, t.QuarantinedRow.row_number).order_by(t.QuarantinedRow.kind)
+        ).all()
+    assert registered == {examiner}
+    assert summary.counts.rows_quarantined == 1  # the stranger's score
+    assert held[0] == ("assessors", 3) and [k for k, _ in held] == ["assessors", "scores"]
+    (rejected,) = (services().settings.outputs / slug(PROGRAM) / "angkatan-1").glob("assessors-rejected-batch-*.xlsx")
+    assert "Penguji Dua" in pd.read_excel(rejected, dtype=str).to_string()

@@ -171,3 +171,35 @@ def test_a_template_version_whose_body_changed_is_refused(settings, tmp_path: Pa
     )
     assert state.is_failed()
     assert "PKP@2019.1" in state.message and "new version" in state.message
+
+
+def test_a_coaches_file_passes_the_gate_its_bad_rows_quarantined_and_its_typed_nips_normalised(
+    settings, tmp_path: Path
+) -> None:
+    synth = make_roster(10, seed=6, today=START)
+    coaches = coaches_frame(3, seed=4)
+    good = coaches["NIP"].iloc[0]
+    coaches.loc[0, "NIP"] = f"{good[:8]} {good[8:14]} {good[14]} {good[15:]}"  # typed with spaces
+    coaches.loc[1, "NIP"] = coaches["NIP"].iloc[1][:15]  # lost digits
+    coaches.loc[2, "NAMA"] = ""  # no name
+    params = open_params(
+        write_table(synth.frame, tmp_path / "r.csv"), coaches=str(write_table(coaches, tmp_path / "c.csv"))
+    )
+
+    summary = open_cohort(params, return_state=True).result()
+    assert (summary.coaches.rows_read, summary.coaches.rows_accepted, summary.coaches.rows_quarantined) == (3, 1, 2)
+    assert summary.coaches_rejected_file and Path(summary.coaches_rejected_file).is_file()
+    assert summary.without_coach == 0  # the one coach left has room for all ten
+    with services().unit_of_work() as session:
+        assigned = set(session.scalars(select(t.Assignment.person_nip).where(t.Assignment.role == "coach")))
+        kinds = dict(
+            session.execute(
+                select(t.QuarantinedRow.row_number, t.QuarantinedRow.kind).where(t.QuarantinedRow.status == "open")
+            ).all()
+        )
+    assert assigned == {good}  # stored as 18 digits, never as typed
+    assert kinds == {3: "coaches", 4: "coaches"}
+
+    again = open_cohort(params, return_state=True).result()  # the same files again change nothing
+    assert again.coaches.already_processed and again.counts.already_processed
+    assert len(_open_quarantine()) == 2
