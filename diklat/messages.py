@@ -121,6 +121,11 @@ MESSAGES: dict[str, str] = {
     "jp.invalid": N_("{column} '{value}' is not a whole number of lesson hours (JP)."),
     "jp.over_session": N_("{column} {value} is more than the session's {max} JP."),
     "row.duplicate_key": N_("This row repeats row {first_row} of this file (same participant and key). Keep one."),
+    "programme.unknown": N_("There is no programme '{program}'. Check its name as the cohorts were opened with."),
+    "day_off.attendance_recorded": N_(
+        "{cohort} already has attendance recorded on {date}, a classical day this day off would move. A day "
+        "that was held cannot be declared off afterwards; if the records are wrong, correct the attendance first."
+    ),
     "cohort.unknown": N_("There is no cohort {cohort} in programme '{program}'. Open it first with open-cohort."),
     "action.not_participant": N_("This NIP is not a participant of {cohort}."),
     "action.participant_unknown": N_(

@@ -165,6 +165,14 @@ class RecordDecision(CohortRefParams):
         return self
 
 
+class DeclareDayOff(BaseModel):
+    """Declare a day off of the agency (a local holiday, a late cuti bersama, a campus closure) for a programme."""
+
+    program: ProgrammeName = Field(description="Programme name, e.g. 'PKP Kota Jambi 2022'.")
+    day: date = Field(description="The day off, YYYY-MM-DD.")
+    reason: Reason = Field(description="Why, in a sentence (e.g. the decision letter's number); kept in the history.")
+
+
 class Evaluate(BaseModel):
     """Post-training evaluation: open the waves that fall due, remind, and report (monthly)."""
 

@@ -420,3 +420,38 @@ class CohortLease(Base):
     pid: Mapped[int | None]
     acquired_at: Mapped[datetime | None]
     expires_at: Mapped[datetime | None]
+
+
+class DayOff(Base):
+    """A day the agency declared off for a programme (a local holiday, a late *cuti bersama*, a closure).
+
+    Never deleted: the history of why a cohort's calendar moved. Cohorts opened later take it too.
+    """
+
+    __tablename__ = "day_off"
+    __table_args__ = (UniqueConstraint("programme_id", "day"),)
+    id: Mapped[Id] = mapped_column(primary_key=True)
+    programme_id: Mapped[Id] = mapped_column(ForeignKey("programme.id"))
+    day: Mapped[date]
+    reason: Mapped[str] = mapped_column(String(500))
+    declared_by: Mapped[str] = mapped_column(String(100))
+    flow_run_id: Mapped[str | None] = mapped_column(String(36))
+    declared_at: Mapped[datetime] = _now()
+
+
+class CalendarNotice(Base):
+    """A running cohort's calendar moved by a day off: told to its people by the next milestone check, once."""
+
+    __tablename__ = "calendar_notice"
+    __table_args__ = (UniqueConstraint("cohort_id", "day"),)
+    id: Mapped[Id] = mapped_column(primary_key=True)
+    cohort_id: Mapped[Id] = mapped_column(ForeignKey("cohort.id"), index=True)
+    day: Mapped[date]
+    reason: Mapped[str] = mapped_column(String(500))
+    sessions_moved: Mapped[int]
+    milestones_moved: Mapped[int]
+    old_end_date: Mapped[date]
+    new_end_date: Mapped[date]
+    first_moved: Mapped[date | None]  # the first session or due date that moved
+    created_at: Mapped[datetime] = _now()
+    announced_at: Mapped[datetime | None]

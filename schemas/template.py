@@ -6,6 +6,7 @@ cohort stores the exact template body it opened under, so a new version never ch
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Literal
 
@@ -118,6 +119,9 @@ class Template(_Strict):
     minimum_golongan: str
     attendance_minimum_percent: Decimal = Field(ge=0, le=100)
     holiday_categories: tuple[str, ...] = ("public",)
+    days_off: tuple[date, ...] = Field(
+        (), description="The agency's own days off known when the version is published (local holidays)."
+    )
     phases: tuple[Phase, ...]
     agendas: tuple[Agenda, ...]
     milestones: tuple[MilestoneSpec, ...]

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from diklat import faultpoints, processes
 from diklat.bootstrap import services
 from diklat.domain.progress import check_progress
 from diklat.notify import Message
+from diklat.report.days_off import notice_messages, notice_text
 from diklat.report.milestones import CohortCheck, cohort_checks
 from diklat.report.risk import risk_messages
 from diklat.store import notifications
 from diklat.store.cohorts import CohortRef, cohort_refs, hold_cohorts
-from diklat.store.participants import guide_contacts, withdrawn_counts
+from diklat.store.days_off import mark_announced, pending_notices
+from diklat.store.participants import guide_contacts, people_to_tell, withdrawn_counts
 from diklat.store.progress import append_history, load_inputs, running_cohorts
 from tasks.common import io_task
 
@@ -61,8 +64,43 @@ def check_cohorts(cohort_ids: list[int], as_of: date, notify: bool) -> ChunkChec
                     session,
                     risk_messages(check.cohort_id, check.label, as_of, risky, channels, settings.operator_email),
                 )
+        announce_calendar_changes(session, [check for check, _ in checks], notify)
     faultpoints.reached("check.committed")  # history and outbox written, nothing sent yet
     return ChunkCheck([check for check, _ in checks], written)
+
+
+def announce_calendar_changes(session: Any, checks: list[CohortCheck], notify: bool) -> None:
+    """Days off that moved these cohorts' calendars since the last check: shown, and told to everyone once.
+
+    Planned in the check's own transaction and marked told there too: a check that dies before its
+    commit leaves them for the next one, a committed one never tells them again.
+    """
+    notices = pending_notices(session, [c.cohort_id for c in checks])
+    if not notices:
+        return
+    settings = services().settings
+    by_id = {c.cohort_id: c for c in checks}
+    people = people_to_tell(session, sorted({n.cohort_id for n in notices}))
+    for notice in notices:
+        check = by_id[notice.cohort_id]
+        day = notice.day.isoformat()
+        text = notice_text(
+            day,
+            notice.reason,
+            notice.sessions_moved,
+            notice.milestones_moved,
+            notice.old_end_date.isoformat(),
+            notice.new_end_date.isoformat(),
+        )
+        check.calendar_changes.append(text)
+        if notify:
+            addresses = [settings.operator_email or "operator", *people.get(notice.cohort_id, [])]
+            messages = notice_messages(
+                notice.cohort_id, check.label, day, text, addresses, list(settings.notify_channels)
+            )
+            notifications.plan(session, messages)
+    if notify:
+        mark_announced(session, [n.id for n in notices])
 
 
 @io_task

@@ -9,10 +9,12 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.states import Failed, State
 
 from diklat.bootstrap import services
+from diklat.domain.days_off import DayOffOutcome
 from diklat.domain.gated import BatchCounts
 from diklat.domain.names import slug
 from diklat.domain.problems import Blocked, Problem
 from diklat.i18n import translator
+from diklat.report.days_off import day_off_markdown
 from diklat.report.ingest import blocked_markdown, ingest_summary_markdown
 from diklat.report.quarantine import blocked_text, quarantine_rows, write_rejected_file
 from diklat.store.batches import batch_quarantine
@@ -56,6 +58,17 @@ def publish_ingest_report(
         description=_("What happened to the file {file}").format(file=counts.file_name),
     )
     return None if path is None else str(path)
+
+
+@io_task
+def publish_day_off(program: str, outcome: DayOffOutcome) -> None:
+    """What a declared day off moved, per cohort (no personal data)."""
+    _ = translator()
+    create_markdown_artifact(
+        day_off_markdown(program, outcome),
+        key=slug(f"day-off-{program}-{outcome.day.isoformat()}"),
+        description=_("What the day off moved in the cohorts' calendars"),
+    )
 
 
 @io_task

@@ -250,6 +250,43 @@ def move_milestone_cmd(
     guard(_decide)("move_milestone", program, cohort, milestone=milestone, to=day_or_today(to), reason=reason)
 
 
+@app.command("day-off")
+def day_off(
+    day: Annotated[str, typer.Option(help="The day off, YYYY-MM-DD.")],
+    reason: Annotated[str, typer.Option(help="Why (e.g. the decision letter's number).")],
+    program: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Declare a day off of the agency; running cohorts' calendars move (declare-day-off)."""
+    guard(_day_off)(program, day_or_today(day), reason)
+
+
+def _day_off(program: str | None, day: object, reason: str) -> None:
+    from schemas.params import DeclareDayOff
+
+    prepare()
+    params = parse_params(DeclareDayOff, program=programme_or_only(program), day=day, reason=reason)
+    from flows.days_off import declare_day_off
+
+    state = declare_day_off(params, return_state=True)
+    outcome = state.result(raise_on_failure=False)
+    if isinstance(outcome, BaseException):
+        raise outcome
+    _ = translator()
+    if state.is_failed():
+        console.print(state.message, style="red")
+        raise typer.Exit(EXIT_USAGE)
+    if outcome.already:
+        console.print(_("Nothing to change: already recorded."))
+        return
+    for moved in outcome.cohorts:
+        console.print(
+            _("{cohort}: {sessions} classical days and {milestones} due dates moved; last day {end}.").format(
+                cohort=moved.label, sessions=moved.sessions_moved, milestones=moved.milestones_moved, end=moved.new_end
+            )
+        )
+    console.print(_("Recorded."))
+
+
 def _decide(decision: str, program: str | None, cohort: int, **fields: object) -> None:
     """Start the record-decision flow and say what it did: recorded, nothing to change, or why not (exit 2)."""
     from schemas.params import RecordDecision

@@ -72,9 +72,9 @@ def _holidays(years: tuple[int, ...], categories: tuple[str, ...]) -> frozenset[
 
 
 def days_off_for(template: Template, start: date, extra: Iterable[date] = ()) -> set[date]:
-    """Holidays for the years a cohort can span, plus the agency's own declared days off."""
+    """Holidays for the years a cohort can span, plus the agency's own days off (its template's and declared)."""
     years = range(start.year, start.year + 2)
-    return public_holidays(years, template.holiday_categories) | set(extra)
+    return public_holidays(years, template.holiday_categories) | set(template.days_off) | set(extra)
 
 
 def is_working_day(day: date, days_off: set[date]) -> bool:

@@ -11,7 +11,7 @@ from typing import Any
 
 SEPARATOR = " · "
 # Parameters that say what a run is about, in the order they are named; never a person.
-_ABOUT = ("kind", "decision", "wave")
+_ABOUT = ("kind", "decision", "wave", "day")
 
 
 def run_name(flow: str, params: Mapping[str, Any]) -> str:

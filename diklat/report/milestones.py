@@ -30,6 +30,7 @@ class CohortCheck:
     at_risk: list[dict[str, Any]] = field(default_factory=list)
     unrecorded_sessions: int = 0
     history_rows: int = 0
+    calendar_changes: list[str] = field(default_factory=list)  # days off that moved the calendar since the last check
 
 
 def cohort_checks(
@@ -85,6 +86,9 @@ def cohort_markdown(check: CohortCheck) -> str:
     lines = [f"### {check.label}: {as_of} {check.as_of}", "", *table(heads, [values], numeric_from=0)]
     if check.unrecorded_sessions:
         lines += ["", _("{n} past sessions have no attendance recorded yet.").format(n=check.unrecorded_sessions)]
+    if check.calendar_changes:
+        heading = _("Calendar changes")
+        lines += ["", f"#### {heading}", "", *(f"- {text}" for text in check.calendar_changes)]
     if check.at_risk:
         lines += [
             "",

@@ -129,6 +129,10 @@ def ensure_cohorts(
     }
     conflicts: dict[int, CohortConflict] = {}
     new_rows, ends = [], {}
+    # Days off the agency declared for the programme hold for cohorts opened after them too.
+    declared = list(
+        session.scalars(select(t.DayOff.day).where(t.DayOff.programme_id == prog.id).order_by(t.DayOff.day))
+    )
     for number, start in wanted:
         cohort = existing.get(number)
         if cohort is not None:
@@ -138,7 +142,7 @@ def ensure_cohorts(
                 )
             continue
         if start not in ends:  # cohorts of one intake share a few start days
-            ends[start] = build_calendar(template, start, days_off_for(template, start)).end_date
+            ends[start] = build_calendar(template, start, days_off_for(template, start, declared)).end_date
         new_rows.append(
             {
                 "programme_id": prog.id,
@@ -147,7 +151,7 @@ def ensure_cohorts(
                 "end_date": ends[start],
                 "capacity": template.capacity,
                 "status": "open",
-                "extra_days_off": [],
+                "extra_days_off": [d.isoformat() for d in declared if d >= start],
             }
         )
     if new_rows:

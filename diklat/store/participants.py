@@ -28,6 +28,29 @@ def guide_contacts(session: Session, cohort_ids: list[int]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["enrolment_id", "name", "coach_email", "mentor_email"])
 
 
+def people_to_tell(session: Session, cohort_ids: list[int]) -> dict[int, list[str]]:
+    """Cohort id -> e-mail addresses of its active participants, their coaches and mentors (each once)."""
+    out: dict[int, dict[str, None]] = {i: {} for i in cohort_ids}  # dicts: each address once, in order
+    active: dict[int, int] = {}
+    for enrolment_id, cohort_id, email in session.execute(
+        select(t.Enrolment.id, t.Enrolment.cohort_id, t.Employee.email)
+        .join(t.Employee, t.Employee.nip == t.Enrolment.nip)
+        .where(t.Enrolment.cohort_id.in_(cohort_ids), t.Enrolment.status == "active")
+        .order_by(t.Enrolment.id)
+    ).all():
+        active[enrolment_id] = cohort_id
+        if email:
+            out[cohort_id][email] = None
+    for row in guide_contacts(session, cohort_ids).itertuples(index=False):
+        cohort_id = active.get(row.enrolment_id)
+        if cohort_id is None:
+            continue
+        for address in (row.coach_email, row.mentor_email):
+            if isinstance(address, str) and address:
+                out[cohort_id][address] = None
+    return {i: list(found) for i, found in out.items()}
+
+
 def withdrawn_counts(session: Session, cohort_ids: list[int]) -> dict[int, int]:
     """Cohort id -> participants withdrawn (cohorts nobody left are absent)."""
     return dict(

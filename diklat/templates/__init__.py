@@ -45,8 +45,14 @@ def resolve_template(name: str | None, extra_dir: Path | None = None) -> Templat
 
 
 def template_body(template: Template) -> dict:
-    """The JSON-safe body stored with the template version in the database."""
-    return template.model_dump(mode="json")
+    """The JSON-safe body stored with the template version in the database.
+
+    ``days_off`` is left out while empty, so versions published before it existed keep their fingerprint.
+    """
+    body = template.model_dump(mode="json")
+    if not body.get("days_off"):
+        body.pop("days_off", None)
+    return body
 
 
 def template_sha256(template: Template) -> str:
