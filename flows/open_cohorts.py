@@ -81,7 +81,7 @@ def open_cohorts(params: OpenCohorts) -> State:
         rosters = read_rosters(quote(part))
         chunk = prepare_cohorts(params.program, quote(part), quote(rosters), template)
         screened = validate_rosters(quote(rosters), quote(chunk), quote(part), today)
-        summary.opened += save_cohorts(quote(screened.gated), quote(rosters), quote(chunk))
+        summary.opened += save_cohorts(quote(screened.gated), quote(rosters), quote(chunk), quote(screened.coaches))
         summary.held += sorted(rosters.held + chunk.held + screened.held, key=lambda h: h.row_number)
         logger.info("Cohorts %d-%d of %d done", first + 1, first + len(part), len(entries))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -18,16 +19,20 @@ from diklat.domain.gated import BatchCounts, Gated
 from diklat.domain.manifest import ManifestEntry, parse_manifest
 from diklat.domain.problems import Blocked, FileProblem, Problem
 from diklat.gate.roster import COHORT, gate_rosters
+from diklat.gate.staff import gate_staff
 from diklat.gate.suites import RosterRules
 from diklat.io.read import RawTable, read_table
 from diklat.messages import render
-from diklat.report.quarantine import blocked_text, masked_problem
+from diklat.report.quarantine import blocked_text, masked_problem, write_rejected_file
 from diklat.store import cohorts, guides
+from diklat.store.batches import batch_quarantine
 from diklat.store.calendar import write_calendars
 from diklat.store.roster import RosterFile, save_rosters
+from diklat.store.staff import save_staff_list
 from schemas.files import COACHES, MANIFEST, ROSTER
 from schemas.template import Template
 from tasks.common import compute_task, current_run_id, io_task, operator_file, refuse_mostly_invalid
+from tasks.reports import cohort_folder
 from tasks.roster import ACTOR
 
 
@@ -142,6 +147,7 @@ class Screened:
 
     gated: dict[int, Gated]
     held: list[HeldBack]
+    coaches: dict[int, Gated] = field(default_factory=dict)  # each cohort's coaches list, gated
 
 
 @compute_task
@@ -158,13 +164,22 @@ def validate_rosters(rosters: Rosters, chunk: Chunk, entries: list[ManifestEntry
             held.append(HeldBack(number, rows[number], blocked_text(screened, "roster")))
         else:
             gated[number] = screened
-    return Screened(gated, held)
+    # A coaches list is usually shared by the whole intake: gated once, its rows quarantined per cohort.
+    by_file: dict[str, Gated] = {}
+    for number, table in rosters.coaches.items():
+        if number in gated and table.sha256 not in by_file:
+            by_file[table.sha256] = gate_staff("coaches", table.frame, today)
+    coaches = {n: by_file[t.sha256] for n, t in rosters.coaches.items() if n in gated}
+    return Screened(gated, held, coaches)
 
 
 @io_task
-def save_cohorts(gated: dict[int, Gated], rosters: Rosters, chunk: Chunk) -> list[OpenedCohort]:
-    """Enrol, assign guides and lay out calendars for the whole chunk in one transaction."""
+def save_cohorts(
+    gated: dict[int, Gated], rosters: Rosters, chunk: Chunk, coaches: dict[int, Gated] | None = None
+) -> list[OpenedCohort]:
+    """Enrol, record the coaches lists, assign guides and lay out calendars for the chunk in one transaction."""
     numbers = list(gated)
+    coaches = coaches or {}
     with services().unit_of_work() as session:
         counts = save_rosters(
             session,
@@ -181,13 +196,16 @@ def save_cohorts(gated: dict[int, Gated], rosters: Rosters, chunk: Chunk) -> lis
                 guides.GuideInput(
                     chunk.refs[n],
                     dict(zip(gated[n].accepted["nip"], gated[n].accepted["superior_nip"], strict=True)),
-                    None if n not in rosters.coaches else rosters.coaches[n].frame.dropna(subset=["nip"]),
+                    coaches[n].accepted if n in coaches else None,
                 )
                 for n in numbers
             ],
             ACTOR,
         )
         calendars = write_calendars(session, [chunk.refs[n] for n in numbers])
+        for n in numbers:
+            if n in coaches:
+                _record_coaches(session, coaches[n], chunk.refs[n], rosters.coaches[n])
     opened = []
     for n, count in zip(numbers, counts, strict=True):
         ref = chunk.refs[n]
@@ -204,6 +222,14 @@ def save_cohorts(gated: dict[int, Gated], rosters: Rosters, chunk: Chunk) -> lis
             )
         )
     return opened
+
+
+def _record_coaches(session: Any, gated: Gated, ref: cohorts.CohortRef, table: RawTable) -> None:
+    """The coaches list's batch and quarantined rows for this cohort, and their rejected-rows file."""
+    counts = save_staff_list(session, gated, ref, table.file_name, table.sha256, current_run_id())
+    if counts.rows_quarantined and not counts.already_processed:
+        path = cohort_folder(ref) / f"coaches-rejected-batch-{counts.batch_id}.xlsx"
+        write_rejected_file(batch_quarantine(session, counts.batch_id), table.headers, path, "coaches")
 
 
 def _held(entry: ManifestEntry, problem: Problem, kind: str) -> HeldBack:

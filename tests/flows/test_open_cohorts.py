@@ -26,9 +26,14 @@ START = date(2022, 7, 14)
 
 
 def _intake(folder: Path, cohorts: int) -> list[dict]:
-    """Cohort files with faults; cohort 3 also lists an official already listed for cohort 1."""
+    """Cohort files with faults; cohort 3 also lists an official already listed for cohort 1; the shared
+    coaches list has one NIP typed with spaces and one that lost digits."""
     folder.mkdir(parents=True, exist_ok=True)
-    coaches = write_table(coaches_frame(4, seed=2), folder / "coaches.csv")
+    listed = coaches_frame(5, seed=2)
+    first = listed.loc[0, "NIP"]
+    listed.loc[0, "NIP"] = f"{first[:8]} {first[8:14]} {first[14]} {first[15:]}"
+    listed.loc[4, "NIP"] = listed.loc[4, "NIP"][:16]
+    coaches = write_table(listed, folder / "coaches.csv")
     frames = {n: make_roster(30, seed=100 + n, today=START, faults=n % 3).frame for n in range(1, cohorts + 1)}
     if cohorts >= 3:
         frames[3].iloc[7] = frames[1].iloc[0]
@@ -94,6 +99,10 @@ def test_an_intake_opens_as_if_each_cohort_were_opened_alone_and_a_rerun_changes
     assert [c.ref.number for c in summary.opened] == [1, 2, 3, 4]
     assert summary.rows_read == 120 == summary.rows_accepted + summary.rows_quarantined
     batch = _state()
+    with services().unit_of_work() as session:  # the shared coaches list's bad row, quarantined for each cohort
+        held_coaches = session.scalars(select(t.QuarantinedRow.row_number).where(t.QuarantinedRow.kind == "coaches"))
+        assert sorted(held_coaches) == [6] * len(rows)
+        assert len(set(session.scalars(select(t.Assignment.person_nip).where(t.Assignment.role == "coach")))) == 4
     # The official listed twice stays in cohort 1; cohort 3's row 9 (file row) is quarantined for it.
     assert (3, 9, [("enrolment.in_running_cohort", "nip")], "open") in batch["quarantine"]
     shown = run_artifacts(state.state_details.flow_run_id)
