@@ -35,6 +35,8 @@ ROSTER = FileSpec(
         Column("position", ("JABATAN", "NAMA JABATAN")),
         Column("unit", ("UNIT KERJA", "INSTANSI", "OPD", "PERANGKAT DAERAH", "UNIT")),
         Column("superior_nip", ("NIP ATASAN", "NIP ATASAN LANGSUNG", "NIP MENTOR"), required=False),
+        Column("superior_name", ("NAMA ATASAN", "NAMA ATASAN LANGSUNG", "NAMA MENTOR"), required=False),
+        Column("superior_email", ("EMAIL ATASAN", "E-MAIL ATASAN", "EMAIL MENTOR"), required=False),
         Column("email", ("EMAIL", "E-MAIL", "SUREL", "ALAMAT EMAIL"), required=False),
         Column("phone", ("NO HP", "NO. HP", "NOMOR HP", "HP", "TELEPON", "NO TELP", "PHONE NUMBER"), required=False),
         Column("quarantine_id", ("ID KARANTINA",), required=False),

@@ -23,6 +23,8 @@ STORED_LENGTHS: dict[str, dict[str, int]] = {
         "unit": _length(t.Employee.unit),
         "email": _length(t.Employee.email),
         "phone": _length(t.Employee.phone),
+        "superior_name": _length(t.Assignment.person_name),
+        "superior_email": _length(t.Assignment.email),
     },
     "coaches": {"name": _length(t.Assignment.person_name), "email": _length(t.Assignment.email)},
     "assessors": {"name": _length(t.Assessor.name)},

@@ -16,6 +16,7 @@ import pandas as pd
 
 from diklat.bootstrap import services
 from diklat.domain.gated import BatchCounts, Gated
+from diklat.domain.guidance import mentor_contacts
 from diklat.domain.manifest import ManifestEntry, parse_manifest
 from diklat.domain.problems import Blocked, FileProblem, Problem
 from diklat.gate.roster import COHORT, gate_rosters
@@ -197,6 +198,11 @@ def save_cohorts(
                     chunk.refs[n],
                     dict(zip(gated[n].accepted["nip"], gated[n].accepted["superior_nip"], strict=True)),
                     coaches[n].accepted if n in coaches else None,
+                    mentor_contacts(
+                        gated[n].accepted["superior_nip"],
+                        gated[n].accepted["superior_name"],
+                        gated[n].accepted["superior_email"],
+                    ),
                 )
                 for n in numbers
             ],

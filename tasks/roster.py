@@ -8,6 +8,7 @@ from datetime import date
 from diklat import faultpoints
 from diklat.bootstrap import services
 from diklat.domain.gated import BatchCounts, Gated
+from diklat.domain.guidance import mentor_contacts
 from diklat.domain.problems import Blocked, FileProblem, Problem
 from diklat.gate.roster import gate_roster
 from diklat.gate.suites import RosterRules
@@ -81,10 +82,12 @@ def save_enrolments(gated: Gated, cohort: cohorts.CohortRef, table: RawTable) ->
 @io_task
 def assign_guides(cohort: cohorts.CohortRef, gated: Gated, coaches: Gated | None) -> guides.GuideCounts:
     """Mentor = NIP ATASAN; the coaches the gate accepted, spread evenly."""
-    superiors = dict(zip(gated.accepted["nip"], gated.accepted["superior_nip"], strict=True))
+    accepted = gated.accepted
+    superiors = dict(zip(accepted["nip"], accepted["superior_nip"], strict=True))
+    mentors = mentor_contacts(accepted["superior_nip"], accepted["superior_name"], accepted["superior_email"])
     frame = None if coaches is None else coaches.accepted
     with services().unit_of_work() as session:
-        return guides.save_guides(session, cohort, superiors, frame, ACTOR)
+        return guides.save_guides(session, cohort, superiors, frame, ACTOR, mentors)
 
 
 @dataclass(frozen=True)

@@ -23,3 +23,20 @@ def assign_coaches(
         out[nip] = coach
         current[coach] += 1
     return out
+
+
+def mentor_contacts(superiors: Sequence[object], names: Sequence[object], emails: Sequence[object]) -> dict[str, tuple]:
+    """Mentor NIP -> (name, e-mail) as the roster gives them; the first row that gives a value wins.
+
+    Several participants usually share one superior; a row that leaves the name or address empty
+    does not erase what another row gave.
+    """
+    out: dict[str, list] = {}
+    for nip, name, email in zip(superiors, names, emails, strict=True):
+        if not isinstance(nip, str):
+            continue
+        found = out.setdefault(nip, [None, None])
+        for i, value in enumerate((name, email)):
+            if found[i] is None and isinstance(value, str) and value:
+                found[i] = value
+    return {nip: tuple(v) for nip, v in out.items() if v != [None, None]}

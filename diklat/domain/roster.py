@@ -22,7 +22,16 @@ PHONE_DIGITS = (9, 14)
 def normalise_roster(raw: pd.DataFrame, today: date) -> pd.DataFrame:
     """Canonical values for every roster column, plus the problems found while reading them."""
     frame = raw.copy()
-    for column in ("superior_nip", "email", "phone", "position", "unit", "quarantine_id"):
+    for column in (
+        "superior_nip",
+        "superior_name",
+        "superior_email",
+        "email",
+        "phone",
+        "position",
+        "unit",
+        "quarantine_id",
+    ):
         if column not in frame:
             frame[column] = None
     problems = [[] for _ in range(len(frame))]
@@ -55,6 +64,14 @@ def normalise_roster(raw: pd.DataFrame, today: date) -> pd.DataFrame:
     for pos in _positions(bad_email):
         problems[pos].append(Problem("email.invalid", "email", {"value": email.iloc[pos]}))
     frame["email"] = email.str.lower()
+
+    # The mentor's own address: without it nobody could tell the mentor that their participant is at risk.
+    sup_email = frame["superior_email"].str.strip()
+    bad_sup = sup_email.notna() & ~sup_email.str.fullmatch(EMAIL).fillna(False).astype(bool)
+    for pos in _positions(bad_sup):
+        problems[pos].append(Problem("email.invalid", "superior_email", {"value": sup_email.iloc[pos]}))
+    frame["superior_email"] = sup_email.str.lower()
+    frame["superior_name"] = frame["superior_name"].str.strip()
 
     frame["phone"], bad_phone = _phones(frame["phone"])
     # 8123456789: a spreadsheet stored the number as a number and dropped its leading 0.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 from sqlalchemy import func, select
@@ -32,13 +32,19 @@ class GuideInput:
     cohort: CohortRef
     superiors: Mapping[str, str | None]
     coaches: pd.DataFrame | None
+    mentors: Mapping[str, tuple] = field(default_factory=dict)  # mentor NIP -> (name, e-mail) from the roster
 
 
 def save_guides(
-    session: Session, cohort: CohortRef, superiors: dict[str, str | None], coaches: pd.DataFrame | None, actor: str
+    session: Session,
+    cohort: CohortRef,
+    superiors: dict[str, str | None],
+    coaches: pd.DataFrame | None,
+    actor: str,
+    mentors: Mapping[str, tuple] | None = None,
 ) -> GuideCounts:
     """Mentor = the NIP ATASAN given in the roster; coaches fill up evenly, existing ones kept."""
-    return save_guides_many(session, [GuideInput(cohort, superiors, coaches)], actor)[cohort.cohort_id]
+    return save_guides_many(session, [GuideInput(cohort, superiors, coaches, mentors or {})], actor)[cohort.cohort_id]
 
 
 def save_guides_many(session: Session, inputs: Sequence[GuideInput], actor: str) -> dict[int, GuideCounts]:
@@ -57,16 +63,24 @@ def save_guides_many(session: Session, inputs: Sequence[GuideInput], actor: str)
     ):
         enrolments[cohort_id][nip] = eid
     current: dict[tuple[int, str], str] = {}
+    contact: dict[int, tuple] = {}  # enrolment -> its mentor's (name, e-mail) as stored
     coach_load: dict[int, dict[str, int]] = {i: {} for i in ids}
-    for cohort_id, eid, role, nip in rows_in(
+    for cohort_id, eid, role, nip, name, email in rows_in(
         session,
-        select(t.Enrolment.cohort_id, t.Assignment.enrolment_id, t.Assignment.role, t.Assignment.person_nip).join(
-            t.Enrolment
-        ),
+        select(
+            t.Enrolment.cohort_id,
+            t.Assignment.enrolment_id,
+            t.Assignment.role,
+            t.Assignment.person_nip,
+            t.Assignment.person_name,
+            t.Assignment.email,
+        ).join(t.Enrolment),
         t.Enrolment.cohort_id,
         ids,
     ):
         current[(eid, role)] = nip
+        if role == "mentor":
+            contact[eid] = (name, email)
         if role == "coach":
             coach_load[cohort_id][nip] = coach_load[cohort_id].get(nip, 0) + 1
 
@@ -75,8 +89,12 @@ def save_guides_many(session: Session, inputs: Sequence[GuideInput], actor: str)
         mine = enrolments[item.cohort.cohort_id]
         for nip, superior in item.superiors.items():
             eid = mine.get(nip)
-            if eid is None or not isinstance(superior, str) or current.get((eid, "mentor")) == superior:
+            if eid is None or not isinstance(superior, str):
                 continue
+            same = current.get((eid, "mentor")) == superior
+            given = item.mentors.get(superior, (None, None))
+            if same and given in ((None, None), contact.get(eid)):
+                continue  # the same mentor, nothing new about them
             if (eid, "mentor") in current:
                 audits.append(
                     {
@@ -89,7 +107,18 @@ def save_guides_many(session: Session, inputs: Sequence[GuideInput], actor: str)
                         "source": None,
                     }
                 )
-            mentor_rows.append({"enrolment_id": eid, "role": "mentor", "person_nip": superior})
+            if same:  # keep what was known of this mentor where the roster now leaves it empty
+                known = contact.get(eid, (None, None))
+                given = tuple(g if g is not None else k for g, k in zip(given, known, strict=True))
+            mentor_rows.append(
+                {
+                    "enrolment_id": eid,
+                    "role": "mentor",
+                    "person_nip": superior,
+                    "person_name": given[0],
+                    "email": given[1],
+                }
+            )
         coaches = item.coaches
         assigned[item.cohort.cohort_id] = 0
         if coaches is None or coaches.empty:
@@ -114,7 +143,13 @@ def save_guides_many(session: Session, inputs: Sequence[GuideInput], actor: str)
             for nip, coach in plan.items()
         ]
         assigned[item.cohort.cohort_id] = len(plan)
-    upsert(session, t.Assignment.__table__, mentor_rows, ["enrolment_id", "role"], update=["person_nip"])
+    upsert(
+        session,
+        t.Assignment.__table__,
+        mentor_rows,
+        ["enrolment_id", "role"],
+        update=["person_nip", "person_name", "email"],
+    )
     upsert(session, t.Assignment.__table__, coach_rows, ["enrolment_id", "role"])
     audit_many(session, audits)
 

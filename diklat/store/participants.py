@@ -12,8 +12,9 @@ from schemas import tables as t
 def guide_contacts(session: Session, cohort_ids: list[int]) -> pd.DataFrame:
     """Name, coach e-mail and mentor e-mail per enrolment (the people told must know whom to help)."""
     coach = select(t.Assignment.enrolment_id, t.Assignment.email).where(t.Assignment.role == "coach").subquery()
+    # The roster's EMAIL ATASAN where given; else the mentor's own record if they were ever a participant.
     mentor = (
-        select(t.Assignment.enrolment_id, t.Employee.email)
+        select(t.Assignment.enrolment_id, func.coalesce(t.Assignment.email, t.Employee.email).label("email"))
         .join(t.Employee, t.Employee.nip == t.Assignment.person_nip, isouter=True)
         .where(t.Assignment.role == "mentor")
         .subquery()

@@ -203,3 +203,34 @@ def test_a_coaches_file_passes_the_gate_its_bad_rows_quarantined_and_its_typed_n
     again = open_cohort(params, return_state=True).result()  # the same files again change nothing
     assert again.coaches.already_processed and again.counts.already_processed
     assert len(_open_quarantine()) == 2
+
+
+def test_the_rosters_superior_contact_makes_the_mentor_reachable_and_a_bad_address_is_quarantined(
+    settings, tmp_path: Path
+) -> None:
+    from diklat.store.participants import guide_contacts
+
+    frame = make_roster(4, seed=12, today=START).frame
+    frame["NAMA ATASAN"] = [f"Atasan {i}" for i in range(4)]
+    frame["EMAIL ATASAN"] = ["atasan0@jambikota.go.id", "atasan1@jambikota.go.id", "atasan2@", ""]
+    summary = open_cohort(open_params(write_table(frame, tmp_path / "r.csv")), return_state=True).result()
+    assert (summary.counts.rows_accepted, summary.counts.rows_quarantined) == (3, 1)
+    [(row, reasons)] = _open_quarantine()
+    assert row == 4 and [(r["code"], r["column"]) for r in reasons] == [("email.invalid", "superior_email")]
+
+    def mentor_emails() -> dict[str, str | None]:
+        with services().unit_of_work() as session:
+            contacts = guide_contacts(session, list(session.scalars(select(t.Cohort.id))))
+            names = dict(session.execute(select(t.Enrolment.id, t.Enrolment.nip)).all())
+        return {
+            names[r.enrolment_id]: r.mentor_email if isinstance(r.mentor_email, str) else None
+            for r in contacts.itertuples()
+        }
+
+    nips = frame["NIP"].str.replace(" ", "").tolist()
+    assert mentor_emails() == {nips[0]: "atasan0@jambikota.go.id", nips[1]: "atasan1@jambikota.go.id", nips[3]: None}
+
+    # a later roster without the columns does not erase what is known of the mentors
+    fixed = frame.drop(columns=["NAMA ATASAN", "EMAIL ATASAN"])
+    open_cohort(open_params(write_table(fixed, tmp_path / "r2.csv")), return_state=True)
+    assert mentor_emails()[nips[0]] == "atasan0@jambikota.go.id"

@@ -22,3 +22,14 @@ def test_existing_load_is_respected_and_full_coaches_skipped() -> None:
 def test_the_same_inputs_give_the_same_assignment() -> None:
     args = (["x", "y", "z"], ["a", "b"], {"a": 1}, 5)
     assert assign_coaches(*args) == assign_coaches(*args) == {"x": "b", "y": "a", "z": "b"}
+
+
+def test_a_mentors_contact_is_taken_from_the_first_row_that_gives_it_and_never_erased_by_an_empty_one():
+    from diklat.domain.guidance import mentor_contacts
+
+    contacts = mentor_contacts(
+        ["A", "A", "B", None, "C"],
+        [None, "Bu Ani", "Pak Budi", "x", None],
+        ["ani@x.go.id", None, None, "y@x.go.id", None],
+    )
+    assert contacts == {"A": ("Bu Ani", "ani@x.go.id"), "B": ("Pak Budi", None)}
