@@ -54,7 +54,7 @@ def check_cohorts(cohort_ids: list[int], as_of: date, notify: bool) -> ChunkChec
             figures,
             progress.statuses,
             progress.unrecorded_sessions,
-            withdrawn_counts(session, ids),
+            withdrawn_counts(session, ids, as_of),
             as_of,
         )
         if notify:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -52,12 +54,15 @@ def people_to_tell(session: Session, cohort_ids: list[int]) -> dict[int, list[st
     return {i: list(found) for i, found in out.items()}
 
 
-def withdrawn_counts(session: Session, cohort_ids: list[int]) -> dict[int, int]:
-    """Cohort id -> participants withdrawn (cohorts nobody left are absent)."""
+def withdrawn_counts(session: Session, cohort_ids: list[int], as_of: date | None = None) -> dict[int, int]:
+    """Cohort id -> participants withdrawn (by ``as_of`` when given; cohorts nobody left are absent)."""
+    by = t.Enrolment.status == "withdrawn"
+    if as_of is not None:
+        by &= t.Enrolment.withdrawn_on.is_(None) | (t.Enrolment.withdrawn_on <= as_of)
     return dict(
         session.execute(
             select(t.Enrolment.cohort_id, func.count())
-            .where(t.Enrolment.cohort_id.in_(cohort_ids), t.Enrolment.status == "withdrawn")
+            .where(t.Enrolment.cohort_id.in_(cohort_ids), by)
             .group_by(t.Enrolment.cohort_id)
         ).all()
     )

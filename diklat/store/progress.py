@@ -33,6 +33,15 @@ def _frame(session: Session, stmt: Any, columns: list[str]) -> pd.DataFrame:
     return read_frame(session, stmt, columns)
 
 
+def active_on(as_of: date) -> Any:
+    """Participants still in the cohort on ``as_of``: a backfill before a withdrawal still counts them."""
+    return (t.Enrolment.status == "active") | (
+        (t.Enrolment.status == "withdrawn")
+        & (t.Enrolment.withdrawn_on.is_not(None))
+        & (t.Enrolment.withdrawn_on > as_of)
+    )
+
+
 def load_inputs(session: Session, cohorts: list[CohortRef], as_of: date) -> ProgressInputs:
     """Every frame the rules need, for all these cohorts at once (a few queries, not per person)."""
     ids = [c.cohort_id for c in cohorts]
@@ -78,7 +87,7 @@ def load_inputs(session: Session, cohorts: list[CohortRef], as_of: date) -> Prog
         participants=_frame(
             session,
             select(t.Enrolment.cohort_id, t.Enrolment.id, t.Enrolment.nip).where(
-                t.Enrolment.cohort_id.in_(ids), t.Enrolment.status == "active"
+                t.Enrolment.cohort_id.in_(ids), active_on(as_of)
             ),
             ["cohort_id", "enrolment_id", "nip"],
         ),

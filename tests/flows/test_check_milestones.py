@@ -135,6 +135,10 @@ def test_a_withdrawn_participant_is_no_longer_checked(cohort) -> None:
     [checked] = summary.cohorts
     assert checked.participants == 5 and checked.withdrawn == 1 and len(checked.at_risk) == 5
 
+    # a backfill for a day before the withdrawal still counts (and checks) them, as the check then would have
+    [before] = check_milestones(CheckMilestones(as_of=date(2022, 7, 29), notify=False)).cohorts
+    assert before.participants == 6 and before.withdrawn == 0
+
 
 @pytest.fixture
 def smtp_sink(settings, monkeypatch) -> list:  # noqa: ANN001
