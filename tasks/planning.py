@@ -17,7 +17,7 @@ from diklat.io.read import RawTable, read_table
 from diklat.io.write import write_table
 from diklat.report.plan_files import backlog_table, plan_table, roster_table
 from diklat.store.batches import counts_of, previous_batch, quarantine, start_batch
-from diklat.store.planning import graduate_nips, running_cohorts
+from diklat.store.planning import enrolled_in_running, graduate_nips, running_cohorts
 from schemas.files import PERSONNEL
 from schemas.planning import PlanningRules
 from schemas.template import Template
@@ -56,10 +56,12 @@ def record_personnel_batch(gated: Gated, table: RawTable, scope: str) -> BatchCo
 
 @io_task
 def build_backlog(gated: Gated, rules: PlanningRules, template: Template, as_of: date) -> pd.DataFrame:
-    """Eligible officials without PKP, ranked; graduates recorded in diklat count as trained."""
+    """Eligible officials without PKP, ranked; graduates recorded in diklat count as trained, and
+    participants of a cohort still running are not waiting for a place."""
     with services().unit_of_work() as session:
         trained = graduate_nips(session)
-    return eligible_backlog(gated.accepted, trained, rules, template, as_of)
+        enrolled = enrolled_in_running(session)
+    return eligible_backlog(gated.accepted, trained, rules, template, as_of, enrolled)
 
 
 @io_task

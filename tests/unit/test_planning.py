@@ -18,6 +18,7 @@ from diklat.domain.golongan import normalize_golongan, rank_index
 from diklat.domain.nip import parse_nip
 from diklat.domain.planning import (
     EXCLUDED_DUPLICATE,
+    EXCLUDED_ENROLLED,
     EXCLUDED_NIP,
     EXCLUDED_POSITION,
     EXCLUDED_RANK,
@@ -442,3 +443,15 @@ def test_a_national_roster_of_1_000_000_rows_is_screened_ordered_and_planned_in_
 )
 def test_cohorts_needed_seat_the_whole_backlog_within_the_yearly_limit(backlog: int, per_year: int, expected: int):
     assert cohorts_needed(backlog, PlanningRules(year=2025, cohorts_per_year=per_year, capacity=30)) == expected
+
+
+def test_officials_enrolled_in_a_running_cohort_are_not_in_the_backlog_and_say_why():
+    export, graduates, expected = _city_roster()
+    people = _normalise(export)
+    enrolled = sorted(expected)[:12]  # twelve of the waiting officials got a place in a cohort still running
+
+    backlog = eligible_backlog(people, graduates, RULES, TEMPLATE, AS_OF, enrolled)
+
+    assert set(backlog["nip"]) == expected - set(enrolled)
+    reasons = exclusion_reasons(people, graduates, RULES, TEMPLATE, AS_OF, enrolled).value_counts()
+    assert reasons[EXCLUDED_ENROLLED] == 12 and reasons[EXCLUDED_TRAINED] == 70

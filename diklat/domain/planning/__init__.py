@@ -32,6 +32,7 @@ from __future__ import annotations
 from diklat.domain.planning.backlog import BACKLOG_COLUMNS, eligible_backlog
 from diklat.domain.planning.screen import (
     EXCLUDED_DUPLICATE,
+    EXCLUDED_ENROLLED,
     EXCLUDED_NIP,
     EXCLUDED_POSITION,
     EXCLUDED_RANK,
@@ -51,6 +52,7 @@ __all__ = [
     "EXCLUDED_RANK",
     "EXCLUDED_RANK_UNKNOWN",
     "EXCLUDED_RETIRED",
+    "EXCLUDED_ENROLLED",
     "EXCLUDED_TRAINED",
     "UNPLACED_CAPACITY",
     "UNPLACED_UNIT_SHARE",

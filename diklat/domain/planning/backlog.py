@@ -36,7 +36,12 @@ BACKLOG_COLUMNS = (
 
 
 def eligible_backlog(
-    people: pd.DataFrame, trained_nips: Iterable[str], rules: PlanningRules, template: Template, as_of: date
+    people: pd.DataFrame,
+    trained_nips: Iterable[str],
+    rules: PlanningRules,
+    template: Template,
+    as_of: date,
+    enrolled_nips: Iterable[str] = (),
 ) -> pd.DataFrame:
     """The officials still waiting for PKP, in priority order (``priority`` 1..N), each with ``why``.
 
@@ -44,7 +49,8 @@ def eligible_backlog(
     nip, name, golongan, position, position_type, unit, appointed, trained). Eligible: a valid NIP
     (first row of a repeated NIP), rank at least ``template.minimum_golongan``, a pengawas (in post)
     or a pelaksana/fungsional candidate, not trained (neither in ``trained_nips``, diklat's own
-    graduates, nor marked trained on the roster), and below ``rules.retirement_age`` at ``as_of``.
+    graduates, nor marked trained on the roster), not a participant of a cohort still running
+    (``enrolled_nips``: their place is already taken), and below ``rules.retirement_age`` at ``as_of``.
 
     Order: ``rules.priority`` keys in turn (see ``schemas.planning.PRIORITY_KEYS``), NIP last.
     ``days_in_post`` counts from TMT JABATAN for those in post (0 for candidates and for a missing
@@ -52,7 +58,7 @@ def eligible_backlog(
     ``why`` lists the deciding values in priority order, e.g.
     ``in_post; 6.2 years in post; 12.5 years to retirement; III/c`` (codes, the caller labels them).
     """
-    s = screen(people, trained_nips, rules, template, as_of)
+    s = screen(people, trained_nips, rules, template, as_of, enrolled_nips)
     keep = np.flatnonzero(s.reason == None)  # noqa: E711 - elementwise on an object array
     today = np.datetime64(as_of, "D").astype(np.int64)
 

@@ -22,6 +22,7 @@ EXCLUDED_RANK_UNKNOWN = "rank_unknown"
 EXCLUDED_RANK = "rank_below_minimum"
 EXCLUDED_POSITION = "position_type"
 EXCLUDED_TRAINED = "trained"
+EXCLUDED_ENROLLED = "enrolled"  # already a participant of a cohort still running: their place is taken
 EXCLUDED_RETIRED = "retired"
 
 
@@ -41,7 +42,12 @@ class Screen:
 
 
 def screen(
-    people: pd.DataFrame, trained_nips: Iterable[str], rules: PlanningRules, template: Template, as_of: date
+    people: pd.DataFrame,
+    trained_nips: Iterable[str],
+    rules: PlanningRules,
+    template: Template,
+    as_of: date,
+    enrolled_nips: Iterable[str] = (),
 ) -> Screen:
     """Read every roster row once, whole columns at a time; distinct values are parsed only once."""
     n = len(people)
@@ -58,9 +64,9 @@ def screen(
     candidate = np.isin(kind.astype(str), CANDIDATE_TYPES)
 
     flag = map_unique(people["trained"], trained_flag)[0] if "trained" in people else np.full(n, None, dtype=object)
-    own_graduates = [int(t) for t in (str(x).strip() for x in trained_nips) if len(t) == DIGITS and t.isdigit()]
-    graduate = valid & np.isin(number, np.array(own_graduates, dtype=np.int64))
+    graduate = valid & np.isin(number, np.array(_numbers(trained_nips), dtype=np.int64))
     trained = (flag == True) | graduate  # noqa: E712 - elementwise on an object array of True/False/None
+    enrolled = valid & np.isin(number, np.array(_numbers(enrolled_nips), dtype=np.int64))
 
     retirement = np.where(valid, birthdays(nips.birth, rules.retirement_age), 0)
     today = np.datetime64(as_of, "D").astype(np.int64)
@@ -73,6 +79,7 @@ def screen(
         rank < RANK[template.minimum_golongan],
         ~(in_post | candidate),
         trained,
+        enrolled,
         retired,
     ]
     choices = [
@@ -82,6 +89,7 @@ def screen(
         EXCLUDED_RANK,
         EXCLUDED_POSITION,
         EXCLUDED_TRAINED,
+        EXCLUDED_ENROLLED,
         EXCLUDED_RETIRED,
     ]
     reason = np.select(conditions, np.array(choices, dtype=object), default=None)
@@ -105,8 +113,18 @@ def screen(
     )
 
 
+def _numbers(nips: Iterable[str]) -> list[int]:
+    return [int(t) for t in (str(x).strip() for x in nips) if len(t) == DIGITS and t.isdigit()]
+
+
 def exclusion_reasons(
-    people: pd.DataFrame, trained_nips: Iterable[str], rules: PlanningRules, template: Template, as_of: date
+    people: pd.DataFrame,
+    trained_nips: Iterable[str],
+    rules: PlanningRules,
+    template: Template,
+    as_of: date,
+    enrolled_nips: Iterable[str] = (),
 ) -> pd.Series:
     """Why each roster row is not in the backlog (a code, see EXCLUDED_*), None for the eligible."""
-    return pd.Series(screen(people, trained_nips, rules, template, as_of).reason, index=people.index, dtype=object)
+    found = screen(people, trained_nips, rules, template, as_of, enrolled_nips).reason
+    return pd.Series(found, index=people.index, dtype=object)
