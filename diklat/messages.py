@@ -71,6 +71,10 @@ MESSAGES: dict[str, str] = {
         "{column} '{value}' is neither this participant's coach nor their mentor. Check the NIP, or give the "
         "coaches list (or the roster's NIP ATASAN) first."
     ),
+    "score.too_precise": N_(
+        "{column} '{value}' has more than {places} decimal places, which cannot be kept exactly. Round it as "
+        "the assessment rules say (e.g. 85,125) and send the sheet again."
+    ),
     "superior.self": N_("{column} is the participant's own NIP. Fill in the NIP of the direct superior."),
     "date.missing": N_("{column} is empty. Fill in a date such as 14/07/2022."),
     "date.invalid": N_("{column} '{value}' is not a date. Write it like 14/07/2022 or 14 Juli 2022."),

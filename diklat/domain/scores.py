@@ -25,6 +25,7 @@ class ScoreContext:
     assessors: Mapping[str, str]  # NIP or name (casefolded) -> assessor key (the NIP)
     score_min: Decimal
     score_max: Decimal
+    places: int = 3  # decimal places the database keeps: more would be rounded silently, so they are refused
 
 
 def parse_score(text: object) -> Decimal:
@@ -81,6 +82,9 @@ def _score(text: object, ctx: ScoreContext, pos: int, problems: list[list[Proble
         value = parse_score(text)
     except InvalidOperation:
         problems[pos].append(Problem("score.invalid", "score", {"value": text}))
+        return None
+    if value.normalize().as_tuple().exponent < -ctx.places:  # 85,5000 is 85.5; 85,1234 cannot be kept exactly
+        problems[pos].append(Problem("score.too_precise", "score", {"value": text, "places": ctx.places}))
         return None
     if not ctx.score_min <= value <= ctx.score_max:
         problems[pos].append(

@@ -56,9 +56,17 @@ def score_contexts(session: Session, cohorts: Sequence[CohortRef]) -> dict[int, 
             if name:
                 assessors[name.strip().casefold()] = nip
         out[cohort.cohort_id] = ScoreContext(
-            frozenset(nips[cohort.cohort_id]), components, assessors, assessment.score_min, assessment.score_max
+            frozenset(nips[cohort.cohort_id]),
+            components,
+            assessors,
+            assessment.score_min,
+            assessment.score_max,
+            SCORE_PLACES,
         )
     return out
+
+
+SCORE_PLACES = int(t.Score.__table__.c.score.type.scale)  # what the score column keeps, read from the table
 
 
 def save_assessors(session: Session, cohort: CohortRef, frame: pd.DataFrame) -> int:

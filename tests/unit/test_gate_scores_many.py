@@ -133,3 +133,21 @@ def test_the_assessment_date_may_differ_per_cohort() -> None:
     out = gate.gate_scores_many(SHEETS, CONTEXTS, {"A": TODAY, "B": date(2023, 6, 30)})
     assert codes(out["A"]) == {4: ["evidence.not_participant"], 5: ["score.out_of_range"]}
     assert gate.gate_scores_many({}, {}, TODAY) == {}
+
+
+def test_a_score_with_more_decimals_than_the_database_keeps_is_refused_not_rounded():
+    gated = gate.gate_scores(
+        sheet(
+            [
+                (A1, "aksi_perubahan", "85,1234", EXAMINER_A),  # row 2: would be stored as 85.123
+                (A2, "aksi_perubahan", "85,5000", EXAMINER_A),  # row 3: trailing zeros lose nothing
+                (A3, "aksi_perubahan", "85,125", EXAMINER_A),  # row 4: exactly what the column keeps
+            ]
+        ),
+        CONTEXTS["A"],
+        TODAY,
+    )
+    (problem,) = gated.quarantined.iloc[0]["problems"]
+    assert (problem.code, gated.quarantined.iloc[0]["row_number"]) == ("score.too_precise", 2)
+    assert "3" in render(problem, "scores") and "85,1234" in render(problem, "scores")
+    assert [str(s) for s in gated.accepted["score"]] == ["85.5000", "85.125"]
