@@ -198,13 +198,15 @@ def _check(as_of, program, cohort, notify, as_json) -> None:  # noqa: ANN001
             )
         )
         return
+    from diklat.report.milestones import percent
+
     _ = translator()
     for c in summary.cohorts:
         table = Table(title=f"{c.label} ({c.as_of})")
-        for column in ("NIP", _("Best attendance reachable"), _("Reasons")):
+        for column in ("NIP", _("Attendance to date"), _("Best attendance reachable"), _("Reasons")):
             table.add_column(column, overflow="fold")
         for r in c.at_risk:
-            table.add_row(r["nip"], f"{r['best_pct']:.2f} %", r["text"])
+            table.add_row(r["nip"], percent(r.get("attendance_pct")), percent(r["best_pct"]), r["text"])
         console.print(table if c.at_risk else _("{cohort}: nobody is at risk.").format(cohort=c.label))
     console.print(
         _("{n} cohorts checked, {risk} participants at risk, {sent} notifications sent.").format(

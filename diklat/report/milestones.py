@@ -68,6 +68,8 @@ def cohort_checks(
                     "reasons": list(r.reasons),
                     "text": reason_text(r.reasons),
                     "best_pct": float(r.best_pct),
+                    # JP attended of the JP recorded so far (None before any session was recorded)
+                    "attendance_pct": None if pd.isna(r.attendance_pct) else float(r.attendance_pct),
                 }
                 for r in risky.itertuples(index=False)
             ],
@@ -75,6 +77,11 @@ def cohort_checks(
         )
         out.append((check, risky))
     return out
+
+
+def percent(value: float | None) -> str:
+    """``92.50 %``, or a dash when nothing is recorded yet."""
+    return "–" if value is None else f"{value:.2f} %"
 
 
 def cohort_markdown(check: CohortCheck) -> str:
@@ -94,10 +101,13 @@ def cohort_markdown(check: CohortCheck) -> str:
             "",
             f"#### {at_risk}",
             "",
-            table_row(["NIP", _("Best attendance reachable"), _("Reasons")]),
-            "|---|---:|---|",
+            table_row(["NIP", _("Attendance to date"), _("Best attendance reachable"), _("Reasons")]),
+            "|---|---:|---:|---|",
         ]
-        lines += [table_row([r["nip"], f"{r['best_pct']:.2f} %", r["text"]]) for r in check.at_risk]
+        lines += [
+            table_row([r["nip"], percent(r.get("attendance_pct")), percent(r["best_pct"]), r["text"]])
+            for r in check.at_risk
+        ]
     else:
         lines += ["", _("Nobody is at risk.")]
     return "\n".join(lines)

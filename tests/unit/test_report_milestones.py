@@ -43,15 +43,21 @@ def test_a_cohort_page_shows_its_figures_and_says_when_nobody_is_at_risk() -> No
 
 
 def test_a_cohort_page_lists_who_is_at_risk_and_the_sessions_not_yet_recorded() -> None:
-    text = cohort_markdown(check(at_risk=[{**RISK, "best_pct": 87.5}], unrecorded_sessions=2))
+    text = cohort_markdown(
+        check(
+            at_risk=[{**RISK, "best_pct": 87.5, "attendance_pct": 84.21}, {**RISK, "best_pct": 95.0}],
+            unrecorded_sessions=2,
+        )
+    )
     assert text.splitlines()[6:] == [
         "2 past sessions have no attendance recorded yet.",
         "",
         "#### At risk",
         "",
-        "| NIP | Best attendance reachable | Reasons |",
-        "|---|---:|---|",
-        f"| {MASKED} | 87.50 % | no coaching or mentoring for longer than allowed |",
+        "| NIP | Attendance to date | Best attendance reachable | Reasons |",
+        "|---|---:|---:|---|",
+        f"| {MASKED} | 84.21 % | 87.50 % | no coaching or mentoring for longer than allowed |",
+        f"| {MASKED} | – | 95.00 % | no coaching or mentoring for longer than allowed |",  # nothing recorded yet
     ]
 
 
@@ -80,6 +86,7 @@ def test_figures_are_split_by_cohort_with_nips_masked_and_the_unmasked_rows_kept
             "nip": [NIP, "199001012015031001", "199202022016042002"],
             "reasons": [["attendance.unreachable", "guidance.gap"], [], []],
             "best_pct": [80.0, 100.0, 95.0],
+            "attendance_pct": [75.0, 100.0, float("nan")],
         }
     )
     statuses = pd.DataFrame({"enrolment_id": [10, 10, 11, 20], "status": ["missed", "met", "met", "pending"]})
@@ -99,6 +106,7 @@ def test_figures_are_split_by_cohort_with_nips_masked_and_the_unmasked_rows_kept
             "reasons": ["attendance.unreachable", "guidance.gap"],
             "text": "can no longer reach the attendance minimum; no coaching or mentoring for longer than allowed",
             "best_pct": 80.0,
+            "attendance_pct": 75.0,
         }
     ]
     assert list(risky_one["nip"]) == [NIP]
