@@ -57,6 +57,23 @@ def generate_coaches(
     console.print(f"{out}: {rows} coaches")
 
 
+@generate_app.command("cohort")
+def generate_cohort(
+    out: Annotated[Path, typer.Option(help="Folder to write the files into.")],
+    rows: Annotated[int, typer.Option(min=2, help="Number of officials.")] = 30,
+    faults: Annotated[int, typer.Option(min=0, help="Bad rows in every file.")] = 0,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 1,
+    start: Annotated[str, typer.Option(help="First day of the cohort (YYYY-MM-DD).")] = "2022-07-14",
+) -> None:
+    """Every file of one cohort: roster, coaches, evidence, scores, examiners, answers, cohort list."""
+    from diklat.synth.cohort_files import write_cohort_files
+    from diklat.templates import resolve_template
+
+    written = write_cohort_files(out, resolve_template("PKP"), rows, faults, seed, date.fromisoformat(start))
+    for w in written:
+        console.print(f"{w.kind:<20} {w.path}: {w.rows} rows, {w.bad_rows} bad")
+
+
 @generate_app.command("personnel")
 def generate_personnel(
     out: Annotated[Path, typer.Option(help="File to write (.csv recommended for large rosters).")],
