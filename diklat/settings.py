@@ -23,7 +23,12 @@ class Settings(BaseSettings):
     output_dir: Path | None = Field(None, description="Where reports and rejected-row files go.")
     language: Literal["id", "en"] = Field("id", description="Language of operator-facing text.")
     timezone: str = Field("Asia/Jakarta", description="Agency time zone; 'today' is taken here.")
-    template_dir: Path | None = Field(None, description="Extra folder of programme templates.")
+    template_dir: Path | None = Field(
+        None, description="Extra folder of programme templates (and of evaluation instruments, in instruments/)."
+    )
+    instrument: str = Field(
+        "KIRKPATRICK", description="Evaluation instrument new waves use: CODE (latest version), CODE@VERSION or a path."
+    )
     inbox_dir: Path | None = Field(None, description="Folder operators drop files into (default data_dir/inbox).")
     inbox_poll_seconds: float = Field(5.0, gt=0, description="How often the inbox watcher looks for new files.")
     inbox_settle_seconds: float = Field(

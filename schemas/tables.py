@@ -455,3 +455,14 @@ class CalendarNotice(Base):
     first_moved: Mapped[date | None]  # the first session or due date that moved
     created_at: Mapped[datetime] = _now()
     announced_at: Mapped[datetime | None]
+
+
+class SurveyWaveInstrument(Base):
+    """The instrument version one cohort's wave runs with: pinned when it opens, kept for its whole life."""
+
+    __tablename__ = "survey_wave_instrument"
+    __table_args__ = (UniqueConstraint("cohort_id", "wave"),)
+    id: Mapped[Id] = mapped_column(primary_key=True)
+    cohort_id: Mapped[Id] = mapped_column(ForeignKey("cohort.id"))
+    wave: Mapped[str] = mapped_column(String(20))
+    instrument_id: Mapped[Id] = mapped_column(ForeignKey("survey_instrument.id"))

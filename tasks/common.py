@@ -18,6 +18,8 @@ from diklat.bootstrap import services
 from diklat.domain.gated import Gated, mostly_invalid
 from diklat.domain.problems import Blocked
 from diklat.store.errors import is_transient_db_error
+from diklat.templates import resolve_instrument
+from schemas.instrument import Instrument
 
 # A file another program holds open, a share that blinked: worth another try.
 TRANSIENT_ERRNOS = {errno.EAGAIN, errno.EBUSY, errno.EIO, errno.ETIMEDOUT, errno.EACCES, errno.ESTALE}
@@ -103,3 +105,9 @@ def gate_whole_file(frame: pd.DataFrame, gate: Callable[[pd.DataFrame], Gated], 
         if isinstance(probe, Blocked):
             return probe
     return refuse_mostly_invalid(gate(frame), file_name)
+
+
+def current_instrument() -> Instrument:
+    """The evaluation instrument new waves open with (``DIKLAT_INSTRUMENT``, agency versions in the template dir)."""
+    settings = services().settings
+    return resolve_instrument(settings.instrument, settings.template_dir)

@@ -6,26 +6,35 @@ from datetime import date
 
 from diklat.bootstrap import services
 from diklat.domain.evaluation import EvaluationResult, WaveStatus, reminder_recipients, summarise
+from diklat.domain.evaluation.instruments import merged_instrument
 from diklat.domain.names import slug
 from diklat.report.evaluation import render_html, write_xlsx
 from diklat.report.wave_reminders import wave_reminders
 from diklat.store import notifications, waves
 from diklat.store.cohorts import cohort_refs
-from diklat.store.evaluation import answers_frame, employee_names, evaluation_cohort_ids
-from schemas.instrument import default_instrument
-from tasks.common import io_task
+from diklat.store.evaluation import (
+    answers_frame,
+    employee_names,
+    evaluation_cohort_ids,
+    pin_waves,
+    pinned_instruments,
+)
+from diklat.templates import version_key
+from tasks.common import current_instrument, io_task
 
 
 @io_task
 def open_due_waves(as_of: date, cohort_ids: list[int] | None, wave: str | None, notify: bool) -> list[WaveStatus]:
     """Create the expected respondents of every wave due, and plan one reminder per person per day."""
     channels = list(services().settings.notify_channels)
+    instrument = current_instrument()
     out = []
     with services().unit_of_work() as session:
         for due in waves.due_waves(session, as_of, cohort_ids):
             if wave and due.wave != wave:
                 continue
             expected = waves.expect_respondents(session, due)
+            pin_waves(session, due.cohort_id, [due.wave], instrument)  # the wave keeps this version to its end
             missing = waves.missing_respondents(session, due)
             messages = []
             if notify:
@@ -55,9 +64,12 @@ def summarise_cohorts(cohort_ids: list[int], wave: str | None) -> tuple[Evaluati
         refs = cohort_refs(session, cohort_ids)
         answers = answers_frame(session, cohort_ids)
         expected = waves.expected_frame(session, cohort_ids)
+        used = pinned_instruments(session, cohort_ids)
     if wave:
         answers, expected = answers[answers["wave"] == wave], expected[expected["wave"] == wave]
-    result = summarise(answers, expected, default_instrument(), refs[0].template.evaluation)
+    versions = {i.key: i for i in (*used.values(), current_instrument())}  # every version these waves asked
+    instrument = merged_instrument(sorted(versions.values(), key=lambda i: version_key(i.version)))
+    result = summarise(answers, expected, instrument, refs[0].template.evaluation)
     return result, {r.cohort_id: r.label for r in refs}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from diklat import faultpoints
@@ -13,11 +14,10 @@ from diklat.domain.problems import Blocked, FileProblem, Problem
 from diklat.gate.evidence import gate_evidence, gate_responses
 from diklat.io.read import RawTable, read_table
 from diklat.store import cohorts
-from diklat.store.evaluation import ensure_instrument, response_context
+from diklat.store.evaluation import pin_waves, response_context
 from diklat.store.evidence import evidence_context, save_evidence
 from schemas.files import SPECS
-from schemas.instrument import default_instrument
-from tasks.common import compute_task, current_run_id, gate_whole_file, io_task, operator_file
+from tasks.common import compute_task, current_instrument, current_run_id, gate_whole_file, io_task, operator_file
 
 ACTOR = "ingest-evidence"
 
@@ -55,7 +55,7 @@ def validate_evidence(
     """The Great Expectations gate for this kind of evidence."""
     if kind == "responses":
         return gate_whole_file(
-            table.frame, lambda f: gate_responses(f, default_instrument(), ctx, today), table.file_name
+            table.frame, lambda f: gate_responses(f, current_instrument(), ctx, today), table.file_name
         )
     return gate_whole_file(table.frame, lambda f: gate_evidence(kind, f, ctx, today), table.file_name)
 
@@ -64,7 +64,10 @@ def validate_evidence(
 def save_evidence_rows(gated: Gated, cohort: cohorts.CohortRef, table: RawTable) -> BatchCounts:
     """Upsert the accepted rows and store the quarantine, in one transaction."""
     with services().unit_of_work() as session:
-        extra = {"instrument_id": ensure_instrument(session, default_instrument())} if gated.kind == "responses" else {}
-        counts = save_evidence(session, gated, cohort, table.file_name, table.sha256, ACTOR, current_run_id(), extra)
+        if gated.kind == "responses":  # each answer under the version its wave runs with (pinned on first use)
+            accepted = gated.accepted
+            pinned = pin_waves(session, cohort.cohort_id, accepted["wave"].dropna().unique(), current_instrument())
+            gated = replace(gated, accepted=accepted.assign(instrument_id=accepted["wave"].map(pinned)))
+        counts = save_evidence(session, gated, cohort, table.file_name, table.sha256, ACTOR, current_run_id())
         faultpoints.reached(f"{gated.kind}.before-commit")
     return counts

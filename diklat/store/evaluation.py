@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from diklat.db.bulk import insert_or_ignore
 from diklat.domain.evaluation import ResponseContext
 from diklat.store.cohorts import CohortConflict, CohortRef
 from diklat.store.waves import COURSE_WAVE
@@ -31,6 +32,48 @@ def ensure_instrument(session: Session, instrument: Instrument) -> int:
     return row.id
 
 
+def instrument_of(row: t.SurveyInstrument) -> Instrument:
+    """The instrument version as stored (its body, without the fingerprint)."""
+    return Instrument.model_validate({k: v for k, v in row.body.items() if k != "sha256"})
+
+
+def pinned_instruments(session: Session, cohort_ids: Sequence[int]) -> dict[tuple[int, str], Instrument]:
+    """(cohort id, wave) -> the instrument version that wave runs with, for the waves already pinned."""
+    if not cohort_ids:
+        return {}
+    rows = session.execute(
+        select(t.SurveyWaveInstrument.cohort_id, t.SurveyWaveInstrument.wave, t.SurveyInstrument)
+        .join(t.SurveyInstrument, t.SurveyInstrument.id == t.SurveyWaveInstrument.instrument_id)
+        .where(t.SurveyWaveInstrument.cohort_id.in_(list(cohort_ids)))
+    ).all()
+    return {(cohort_id, wave): instrument_of(row) for cohort_id, wave, row in rows}
+
+
+def pin_waves(session: Session, cohort_id: int, waves: Iterable[str], instrument: Instrument) -> dict[str, int]:
+    """Pin each of these waves to ``instrument`` unless already pinned; wave -> the instrument id it runs with."""
+    candidate = ensure_instrument(session, instrument)
+    for wave in sorted(set(waves)):
+        insert_or_ignore(
+            session,
+            t.SurveyWaveInstrument.__table__,
+            {"cohort_id": cohort_id, "wave": wave, "instrument_id": candidate},
+            ["cohort_id", "wave"],
+        )
+    return dict(
+        session.execute(
+            select(t.SurveyWaveInstrument.wave, t.SurveyWaveInstrument.instrument_id).where(
+                t.SurveyWaveInstrument.cohort_id == cohort_id
+            )
+        ).all()
+    )
+
+
+def instrument_ids(session: Session) -> dict[str, int]:
+    """Instrument key (CODE@VERSION) -> its id, for every version stored."""
+    rows = session.execute(select(t.SurveyInstrument.code, t.SurveyInstrument.version, t.SurveyInstrument.id)).all()
+    return {f"{code}@{version}": i for code, version, i in rows}
+
+
 def response_context(session: Session, cohort: CohortRef) -> ResponseContext:
     """Participants of the cohort (L1/L2 come in while it runs), its waves, and each one's superior."""
     nips = session.scalars(select(t.Enrolment.nip).where(t.Enrolment.cohort_id == cohort.cohort_id))
@@ -43,7 +86,8 @@ def response_context(session: Session, cohort: CohortRef) -> ResponseContext:
     )
     evaluation = cohort.template.evaluation
     waves = frozenset({COURSE_WAVE, *(w.code for w in evaluation.waves)})
-    return ResponseContext(frozenset(nips), waves, superiors, evaluation.likert_max)
+    pinned = {wave: inst for (_, wave), inst in pinned_instruments(session, [cohort.cohort_id]).items()}
+    return ResponseContext(frozenset(nips), waves, superiors, evaluation.likert_max, pinned)
 
 
 def answers_frame(session: Session, cohort_ids: list[int]) -> pd.DataFrame:

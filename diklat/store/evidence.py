@@ -107,7 +107,8 @@ def save_evidence(
 def _rows(session: Session, gated: Gated, cohort: CohortRef, batch_id: int, extra: dict[str, Any]) -> list[dict]:
     """Accepted rows as table rows; ``extra`` adds constant columns (e.g. the instrument id)."""
     if gated.kind == "responses":
-        frame = gated.accepted[["alumnus_nip", "wave", "role", "respondent_key", "item", "answer"]]
+        columns = ["alumnus_nip", "wave", "role", "respondent_key", "item", "answer"]
+        frame = gated.accepted[columns + (["instrument_id"] if "instrument_id" in gated.accepted else [])]
         return [
             {**rec, "cohort_id": cohort.cohort_id, "batch_id": batch_id, **extra} for rec in frame.to_dict("records")
         ]

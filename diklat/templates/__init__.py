@@ -8,10 +8,13 @@ from pathlib import Path
 
 import yaml
 
+from schemas.instrument import INSTRUMENT_DIR, Instrument, load_instrument_file
 from schemas.template import Template
 
 BUILTIN_DIR = Path(__file__).parent
 DEFAULT_TEMPLATE = "PKP"
+DEFAULT_INSTRUMENT_CODE = "KIRKPATRICK"
+INSTRUMENTS_SUBDIR = "instruments"  # <DIKLAT_TEMPLATE_DIR>/instruments/*.yaml: the agency's own versions
 
 
 def load_template_file(path: Path) -> Template:
@@ -42,6 +45,39 @@ def resolve_template(name: str | None, extra_dir: Path | None = None) -> Templat
     if not versions:
         raise LookupError(name)
     return max(versions, key=lambda t: tuple(int(p) if p.isdigit() else p for p in t.version.split(".")))
+
+
+def version_key(version: str) -> tuple:
+    return tuple(int(p) if p.isdigit() else p for p in version.split("."))
+
+
+def available_instruments(extra_dir: Path | None = None) -> dict[str, Instrument]:
+    """Every evaluation instrument, built-in and the agency's own (``<extra_dir>/instruments``), by key."""
+    found: dict[str, Instrument] = {}
+    for folder in (INSTRUMENT_DIR, extra_dir / INSTRUMENTS_SUBDIR if extra_dir else None):
+        if folder and folder.is_dir():
+            for path in sorted(folder.glob("*.y*ml")):
+                instrument = load_instrument_file(path)
+                found[instrument.key] = instrument
+    return found
+
+
+def resolve_instrument(name: str | None = None, extra_dir: Path | None = None) -> Instrument:
+    """An instrument by path, ``CODE@VERSION``, or ``CODE`` (its latest version): what new waves use.
+
+    Versions, like templates: an agency adds or rewords items by publishing a new version; a wave
+    already running keeps the version it opened with (see ``diklat.store.evaluation``).
+    """
+    name = name or DEFAULT_INSTRUMENT_CODE
+    if name.endswith((".yaml", ".yml")) and Path(name).is_file():
+        return load_instrument_file(Path(name))
+    instruments = available_instruments(extra_dir)
+    if name in instruments:
+        return instruments[name]
+    versions = [i for i in instruments.values() if i.code == name]
+    if not versions:
+        raise LookupError(name)
+    return max(versions, key=lambda i: version_key(i.version))
 
 
 def template_body(template: Template) -> dict:

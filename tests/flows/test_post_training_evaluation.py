@@ -10,15 +10,13 @@ from sqlalchemy import select
 
 from diklat.bootstrap import services
 from diklat.synth.responses import make_responses
-from diklat.synth.roster import make_roster, write_table
+from diklat.synth.roster import write_table
 from diklat.templates import resolve_template
 from flows.ingest_evidence import ingest_evidence
-from flows.open_cohort import open_cohort
 from flows.post_training_evaluation import post_training_evaluation
 from schemas import tables as t
 from schemas.instrument import default_instrument
 from schemas.params import Evaluate, IngestEvidence
-from tests.helpers import open_params
 
 pytestmark = [pytest.mark.flows, pytest.mark.usefixtures("prefect_harness")]
 
@@ -26,23 +24,6 @@ PROGRAM = "PKP Kota Jambi 2022"
 START = date(2022, 7, 14)
 END = date(2022, 11, 1)
 WAVE_3M = date(2023, 2, 1)
-
-
-@pytest.fixture
-def alumni(settings, tmp_path: Path) -> tuple[list[str], dict[str, str]]:
-    """A closed cohort of 12 graduates (results recorded directly: grading is tested elsewhere)."""
-    synth = make_roster(12, seed=71, today=START)
-    open_cohort(open_params(write_table(synth.frame, tmp_path / "roster.csv")), return_state=True)
-    with services().unit_of_work() as session:
-        for enrolment in session.scalars(select(t.Enrolment)):
-            session.add(t.Result(enrolment_id=enrolment.id, status="lulus", explanation={}))
-        session.get(t.Cohort, 1).status = "closed"
-        superiors = dict(
-            session.execute(
-                select(t.Enrolment.nip, t.Assignment.person_nip).join(t.Assignment).where(t.Assignment.role == "mentor")
-            ).all()
-        )
-    return [p.nip for p in synth.people], superiors
 
 
 def test_wave_figures_match_the_generators_truth_and_reminders_go_out_once(alumni, tmp_path: Path) -> None:

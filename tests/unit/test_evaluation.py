@@ -551,3 +551,34 @@ def test_alumni_and_superiors_are_reminded_themselves_and_the_alumnus_for_missin
         ]
     )
     assert reminder_recipients(missing) == {"A1": ["alumni", "rekan"], "S9": ["atasan"], "A4": ["rekan"]}
+
+
+def test_a_report_over_two_instrument_versions_knows_every_item_either_asked():
+    from diklat.domain.evaluation.instruments import merged_instrument
+    from schemas.instrument import default_instrument
+
+    old = default_instrument()
+    body = old.model_dump(mode="json")
+    level3 = next(lv for lv in body["levels"] if lv["level"] == 3)
+    dropped = level3["items"].pop(0)["code"]  # the new version no longer asks it...
+    level3["items"].append({"code": "l3_digital", "kind": "likert", "aspect": "digital", "text": "Digital."})
+    new = type(old).model_validate({**body, "version": "2023.1"})
+
+    merged = merged_instrument([old, new])
+    assert merged.version == "2023.1"
+    assert {dropped, "l3_digital"} <= set(merged.item_levels())  # ...but its answers are still read
+    assert set(merged.item_levels()) == set(old.item_levels()) | set(new.item_levels())
+
+
+def test_the_agencys_newer_instrument_version_is_the_one_new_waves_use(tmp_path):
+    import yaml
+
+    from diklat.templates import resolve_instrument
+    from schemas.instrument import default_instrument
+
+    assert resolve_instrument(None, tmp_path).key == "KIRKPATRICK@2022.1"
+    (tmp_path / "instruments").mkdir()
+    body = {**default_instrument().model_dump(mode="json"), "version": "2022.10"}
+    (tmp_path / "instruments" / "kirkpatrick-2022.10.yaml").write_text(yaml.safe_dump(body))
+    assert resolve_instrument(None, tmp_path).key == "KIRKPATRICK@2022.10"  # 10 > 1: versions compare as numbers
+    assert resolve_instrument("KIRKPATRICK@2022.1", tmp_path).version == "2022.1"

@@ -44,6 +44,9 @@ class ResponseContext:
     waves: frozenset[str]  # e.g. {"course", "3m", "6m"}: the template's wave codes, plus "course"
     superiors: Mapping[str, str] = field(default_factory=dict)  # alumnus NIP -> recorded superior NIP
     likert_max: int = 5  # template evaluation.likert_max
+    # wave -> the instrument version that wave runs with (pinned when it opened); other waves use the
+    # instrument the caller passes (the current one)
+    instruments: Mapping[str, Instrument] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -68,13 +71,20 @@ def normalise_responses(raw: pd.DataFrame, instrument: Instrument, ctx: Response
     for pos, found in enumerate(nip_problems.tolist()):
         problems[pos].extend(found)
 
-    items = instrument.item_levels()
-    item_codes = {stage_code(code): code for code in items}
+    def lookup(inst: Instrument) -> tuple[dict, dict[str, str]]:
+        levels = inst.item_levels()
+        return levels, {stage_code(code): code for code in levels}
+
+    current = lookup(instrument)
+    by_wave = {wave: lookup(inst) for wave, inst in ctx.instruments.items()}
+    keys = {wave: inst.key for wave, inst in ctx.instruments.items()}
     wave_codes = {stage_code(w): w for w in ctx.waves}
     if COURSE_WAVE in ctx.waves:
         wave_codes.update(dict.fromkeys(COURSE_ALIASES, COURSE_WAVE))
 
-    out: dict[str, list[Any]] = {c: [] for c in ("role", "wave", "item", "level", "respondent", "answer")}
+    out: dict[str, list[Any]] = {
+        c: [] for c in ("role", "wave", "item", "level", "respondent", "answer", "instrument_key")
+    }
     columns = ("nip", "role", "wave", "item", "respondent", "answer")
     for pos, (nip, role_text, wave_text, item_text, who, answer_text) in enumerate(
         zip(*(frame[c].tolist() for c in columns), strict=True)
@@ -84,6 +94,8 @@ def normalise_responses(raw: pd.DataFrame, instrument: Instrument, ctx: Response
             found.append(Problem("evaluation.not_alumnus", "nip", {"value": raw["nip"].iloc[pos]}))
         role = _lookup(role_text, ROLE_ALIASES, "role", ", ".join(ROLES), found)
         wave = _lookup(wave_text, wave_codes, "wave", ", ".join(wave_order(ctx.waves)), found)
+        items, item_codes = by_wave.get(wave, current)  # the items of the version this wave runs with
+        out["instrument_key"].append(keys.get(wave, instrument.key))
         item = _lookup(item_text, item_codes, "item", None, found)
         level = items[item][0] if item else None
         if level is not None and role is not None and role not in level.roles:
