@@ -22,6 +22,23 @@ MESSAGES: dict[str, str] = {
         "The file {file} cannot be opened ({detail}). Open it in a spreadsheet program, save it again as .xlsx "
         "or .csv, and try again."
     ),
+    "form.no_alumnus": N_(
+        "The form export {file} has no column with the alumnus's NIP. Add a question 'NIP Alumni' to the form "
+        "(or a column with that header to the file), then send it again."
+    ),
+    "form.unknown_questions": N_(
+        "The form export {file} has questions diklat cannot match to an item of the evaluation instrument: "
+        "{value}. Word them as the instrument does, or map them in the agency's instrument version "
+        "(questions), then send the file again."
+    ),
+    "form.no_questions": N_("The form export {file} has no question of the evaluation instrument."),
+    "form.question_twice": N_(
+        "The form export {file} asks the same instrument item twice (column '{value}'). Keep one column per item."
+    ),
+    "form.no_wave": N_(
+        "The form export {file} does not say which wave its answers belong to. Choose the wave in the form "
+        "(e.g. 3m), or add a GELOMBANG column."
+    ),
     "file.empty": N_("The file {file} has no data rows. Fill in at least one row below the header row."),
     "file.missing_columns": N_(
         "The file {file} is missing the required column(s): {expected}. Add them to the header row "

@@ -43,7 +43,8 @@ def ingest_evidence(params: IngestEvidence) -> State:
     today = params.today or today_in(get_settings().timezone)
 
     # 1. read, find the cohort
-    table = read_evidence(params.kind, params.file)
+    form = (params.role, params.wave) if params.kind == "responses" and params.role else None
+    table = read_evidence(params.kind, params.file, form)
     if isinstance(table, Blocked):
         return blocked_state(table, params.kind)
     cohort = find_cohort(params.program, params.cohort)

@@ -90,6 +90,11 @@ class Instrument(_Strict):
     name: str
     levels: tuple[Level, ...] = Field(min_length=1)
     assumptions: tuple[str, ...] = Field((), description="Choices no source fixed (see PKP.md).")
+    questions: dict[str, str] = Field(
+        default_factory=dict,
+        description="Question texts of the agency's survey forms (Google Forms, Microsoft Forms) -> item code, "
+        "where the form words a question otherwise than the item's text.",
+    )
 
     @model_validator(mode="after")
     def _unique(self) -> Instrument:
@@ -98,6 +103,9 @@ class Instrument(_Strict):
             raise ValueError("each level may appear only once")
         codes = [item.code for lv in self.levels for item in lv.items]
         repeated = sorted({c for c in codes if codes.count(c) > 1})
+        unknown = sorted(set(self.questions.values()) - set(codes))
+        if unknown:
+            raise ValueError(f"questions map to unknown items: {', '.join(unknown)}")
         if repeated:
             raise ValueError(f"item codes must be unique across the instrument: {', '.join(repeated)}")
         for lv in self.levels:

@@ -61,6 +61,7 @@ class OpenCohorts(BaseModel):
 
 
 EvidenceKind = Literal["attendance", "guidance", "deliverables", "responses"]
+FormRole = Literal["alumni", "atasan", "rekan"]
 
 
 class CohortRefParams(BaseModel):
@@ -81,6 +82,14 @@ class IngestEvidence(CohortRefParams):
         "'PKP Kota Jambi 2022/angkatan-1/diproses/presensi.xlsx', or a full path."
     )
     today: date | None = Field(None, description="Date NIPs are checked against. Default: today (WIB).")
+    role: FormRole | None = Field(
+        None,
+        description="Only for a survey form export (Google Forms, Microsoft Forms: one column per question): "
+        "whose answers it holds, alumni, atasan or rekan.",
+    )
+    wave: str | None = Field(
+        None, description="Only for a survey form export: the wave its answers belong to, e.g. course, 3m or 6m."
+    )
 
 
 class CheckMilestones(BaseModel):

@@ -144,23 +144,34 @@ def report_intake(state, as_json: bool) -> int:  # noqa: ANN001
 
 @app.command()
 def ingest(
-    kind: Annotated[str, typer.Argument(help="attendance, guidance or deliverables.")],
+    kind: Annotated[str, typer.Argument(help="attendance, guidance, deliverables or responses.")],
     file: Annotated[Path, typer.Argument(help="The file (.xlsx or .csv).")],
     cohort: Annotated[int, typer.Option(min=1, help="Cohort (angkatan) number.")],
     program: Annotated[str | None, typer.Option(help="Programme name (default: the only one).")] = None,
     today: Annotated[str | None, typer.Option(help="Check NIPs as of this date (YYYY-MM-DD).")] = None,
+    role: Annotated[
+        str | None, typer.Option(help="A survey form export (responses): whose answers, alumni, atasan or rekan.")
+    ] = None,
+    wave: Annotated[str | None, typer.Option(help="A survey form export (responses): its wave, e.g. 3m.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
-    """Load an evidence file of a cohort (attendance, coaching/mentoring logs, deliverables)."""
-    guard(_ingest)(kind, file, cohort, program, today, as_json)
+    """Load an evidence file of a cohort (attendance, coaching/mentoring logs, deliverables, answers)."""
+    guard(_ingest)(kind, file, cohort, program, today, as_json, role, wave)
 
 
-def _ingest(kind, file, cohort, program, today, as_json) -> None:  # noqa: ANN001
+def _ingest(kind, file, cohort, program, today, as_json, role=None, wave=None) -> None:  # noqa: ANN001
     from schemas.params import IngestEvidence
 
     prepare()
+    form = {k: v for k, v in (("role", role), ("wave", wave)) if v}
     params = parse_params(
-        IngestEvidence, kind=kind, file=str(file), cohort=cohort, program=programme_or_only(program), today=today
+        IngestEvidence,
+        kind=kind,
+        file=str(file),
+        cohort=cohort,
+        program=programme_or_only(program),
+        today=today,
+        **form,
     )
     from flows.ingest_evidence import ingest_evidence
 

@@ -98,7 +98,13 @@ def gate_responses(raw: pd.DataFrame, instrument: Instrument, ctx: ResponseConte
     frame = normalise_responses(raw, instrument, ctx, today)
     frame["nip"] = frame["alumnus_nip"]
     checks = response_checks(ctx) + length_checks("responses", frame.columns)
-    frame["problems"] = apply_failures(frame, run_checks("responses", frame, checks))
+    # A survey form export gives several answers per form row: GX reports failing rows by a unique
+    # index, so the gate numbers the answers, and every problem then points at its form row again.
+    file_rows = frame[INDEX].to_numpy()
+    frame[INDEX] = range(1, len(frame) + 1)
+    problems = apply_failures(frame, run_checks("responses", frame, checks))
+    frame[INDEX] = file_rows
+    frame["problems"] = problems
     return split(frame, raw, "responses", key_of(frame, RESPONSE_KEY))
 
 

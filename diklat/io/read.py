@@ -56,6 +56,20 @@ def read_table(path: Path, spec: FileSpec) -> RawTable:
     return RawTable(name, hashlib.sha256(data).hexdigest(), frame, headers, header_row, footer)
 
 
+def read_rows(path: Path) -> tuple[str, str, list[list[str | None]]]:
+    """File name, SHA-256 and every row as text cells (index i is spreadsheet row i + 1): for files
+    whose columns are not a fixed set, such as survey form exports."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise _problem("file.not_found", path.name)
+    if suffix not in CSV_SUFFIXES | XLSX_SUFFIXES:
+        raise _problem("file.unsupported_type", path.name, suffix=suffix)
+    data = path.read_bytes()
+    rows = _csv_rows(data, path.name) if suffix in CSV_SUFFIXES else _xlsx_rows(data, path.name, "")
+    return path.name, hashlib.sha256(data).hexdigest(), rows
+
+
 def first_rows(path: Path, limit: int = 12) -> tuple[str, list[list[str | None]]]:
     """The file's SHA-256 and its first ``limit`` non-empty rows, for telling what kind of file it is."""
     path = Path(path)
