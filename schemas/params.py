@@ -201,7 +201,11 @@ class PlanCohorts(BaseModel):
     cohorts_per_year: int = Field(7, ge=1, le=500, description="Most cohorts the agency can run that year.")
     capacity: int = Field(30, ge=1, le=200, description="Seats per cohort.")
     max_unit_share: Decimal = Field(
-        Decimal("0.5"), gt=0, le=1, description="Largest share of one unit's supervisors in the same cohort."
+        Decimal("0.5"),
+        gt=0,
+        le=1,
+        description="Largest share of one unit's supervisors away at once: in one cohort, or in cohorts whose "
+        "classical phases overlap.",
     )
     classrooms: int = Field(1, ge=1, le=500, description="Cohorts that can be in their classical phase at once.")
     earliest_start: date | None = Field(None, description="No cohort starts before this day.")

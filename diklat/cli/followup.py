@@ -78,7 +78,12 @@ def plan(
     year: Annotated[int, typer.Option(help="The year the cohorts run in.")],
     cohorts: Annotated[int, typer.Option(min=1, help="Most cohorts that year.")] = 7,
     capacity: Annotated[int, typer.Option(min=1, help="Seats per cohort.")] = 30,
-    max_unit_share: Annotated[str, typer.Option(help="Largest share of a unit's supervisors in one cohort.")] = "0.5",
+    max_unit_share: Annotated[
+        str,
+        typer.Option(
+            help="Largest share of a unit's supervisors away at once (cohorts on campus together count as one)."
+        ),
+    ] = "0.5",
     classrooms: Annotated[int, typer.Option(min=1, help="Cohorts that can be on campus at once.")] = 1,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Count ages and time in post to this day.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,

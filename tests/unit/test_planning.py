@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import resource
 import time
@@ -46,7 +47,9 @@ pytestmark = pytest.mark.unit
 TEMPLATE = resolve_template("PKP@2019.1")
 AS_OF = date(2025, 1, 2)
 RULES = PlanningRules(year=2025, cohorts_per_year=12)
-MONDAYS = [date(2025, 1, 6) + timedelta(weeks=2 * i) for i in range(12)]
+# Twelve start dates whose classical phases never share a day (one classroom): each cohort on its own
+# holds a unit to its share. Cohorts on campus together share the limit (tested on its own below).
+ONE_ROOM = start_dates(RULES, TEMPLATE, 12, classrooms=1, years=10)
 
 
 def _normalise(raw: pd.DataFrame) -> pd.DataFrame:
@@ -104,7 +107,7 @@ def test_a_generated_city_roster_with_200_untrained_eligible_officials_half_in_p
     reasons = exclusion_reasons(people, graduates, RULES, TEMPLATE, AS_OF).value_counts()
     assert reasons.to_dict() == {EXCLUDED_TRAINED: 70, EXCLUDED_RANK: 50, EXCLUDED_POSITION: 15, EXCLUDED_RETIRED: 10}
 
-    plan = plan_cohorts(backlog, RULES, TEMPLATE, MONDAYS)
+    plan = plan_cohorts(backlog, RULES, TEMPLATE, ONE_ROOM)
 
     assert len(plan.cohorts) == math.ceil(200 / 30) == 7
     assert [c.number for c in plan.cohorts] == list(range(1, 8))
@@ -356,7 +359,7 @@ def test_a_units_supervisors_beyond_its_share_wait_for_the_next_cohort_while_oth
     assert backlog.set_index("name").loc[["A1", "B1", "C1"], "unit_supervisors"].tolist() == [4, 4, 1]
     rules = RULES.model_copy(update={"capacity": 10})
 
-    plan = plan_cohorts(backlog, rules, TEMPLATE, MONDAYS)
+    plan = plan_cohorts(backlog, rules, TEMPLATE, ONE_ROOM)
 
     first, second, third, fourth = plan.cohorts
     assert first.members["name"].tolist() == ["A1", "B1", "A2", "C1", *[f"K{i:02d}" for i in range(6)]]
@@ -368,11 +371,35 @@ def test_a_units_supervisors_beyond_its_share_wait_for_the_next_cohort_while_oth
     assert counts.loc[(1, "Dinas C"), "limit"] == 1
 
 
+def test_cohorts_on_campus_at_the_same_time_share_a_units_limit() -> None:
+    backlog = eligible_backlog(_unit_frame(), set(), RULES, TEMPLATE, AS_OF)
+    rules = RULES.model_copy(update={"capacity": 10})
+    start = ONE_ROOM[0]
+
+    together = plan_cohorts(backlog, rules, TEMPLATE, [start, start + timedelta(days=7)])  # classical weeks overlap
+
+    seated = pd.concat([c.members for c in together.cohorts])
+    assert seated[seated["unit"] == "Dinas A"]["in_post"].sum() == 2  # 4 pengawas, at most 2 away at once
+    assert together.unplaced.set_index("name").loc[["A3", "A4"], "reason"].tolist() == [UNPLACED_UNIT_SHARE] * 2
+    assert together.overlapping == ((1, 2),) and together.unit_share_breaches().empty
+
+    apart = plan_cohorts(backlog, rules, TEMPLATE, ONE_ROOM[:2])  # the second one's classical days come later
+    assert apart.overlapping == () and "A3" in set(apart.cohorts[1].members["name"])
+
+
+def test_a_plan_breaking_the_shared_limit_is_reported_as_a_breach() -> None:
+    backlog = eligible_backlog(_unit_frame(), set(), RULES, TEMPLATE, AS_OF)
+    plan = plan_cohorts(backlog, RULES.model_copy(update={"capacity": 10}), TEMPLATE, ONE_ROOM[:2])
+    forged = dataclasses.replace(plan, overlapping=((1, 2),))  # as if both were on campus together
+    breach = forged.unit_share_breaches()
+    assert breach[["cohort", "unit", "in_post", "limit"]].values.tolist() == [["1+2", "Dinas A", 4, 2]]
+
+
 def test_people_left_over_are_unplaced_for_capacity_or_for_their_units_share() -> None:
     backlog = eligible_backlog(_unit_frame(), set(), RULES, TEMPLATE, AS_OF)
     rules = RULES.model_copy(update={"capacity": 10})
 
-    plan = plan_cohorts(backlog, rules, TEMPLATE, MONDAYS[:1])
+    plan = plan_cohorts(backlog, rules, TEMPLATE, ONE_ROOM[:1])
 
     assert plan.placed == 10
     reasons = plan.unplaced.set_index("name")["reason"]
@@ -380,7 +407,7 @@ def test_people_left_over_are_unplaced_for_capacity_or_for_their_units_share() -
     assert (reasons.drop(["A3", "A4"]) == UNPLACED_CAPACITY).all() and len(reasons) == 26
     assert plan.unplaced["priority"].is_monotonic_increasing
 
-    unit_only = plan_cohorts(backlog[backlog["in_post"]], RULES, TEMPLATE, MONDAYS[:1])
+    unit_only = plan_cohorts(backlog[backlog["in_post"]], RULES, TEMPLATE, ONE_ROOM[:1])
     assert unit_only.cohorts[0].members["name"].tolist() == ["A1", "B1", "A2", "C1"]
     assert unit_only.unplaced["reason"].tolist() == [UNPLACED_UNIT_SHARE] * 2
 
@@ -388,8 +415,8 @@ def test_people_left_over_are_unplaced_for_capacity_or_for_their_units_share() -
 def test_the_plan_uses_no_more_cohorts_than_the_agency_runs_in_a_year_and_none_without_start_dates() -> None:
     backlog = eligible_backlog(_unit_frame(), set(), RULES, TEMPLATE, AS_OF)
     rules = RULES.model_copy(update={"capacity": 10, "cohorts_per_year": 2})
-    plan = plan_cohorts(backlog, rules, TEMPLATE, MONDAYS)
-    assert [c.number for c in plan.cohorts] == [1, 2] and plan.unused_start_dates == len(MONDAYS) - 2
+    plan = plan_cohorts(backlog, rules, TEMPLATE, ONE_ROOM)
+    assert [c.number for c in plan.cohorts] == [1, 2] and plan.unused_start_dates == len(ONE_ROOM) - 2
     assert (plan.unplaced["reason"] == UNPLACED_CAPACITY).sum() == 36 - 20
 
     empty = plan_cohorts(backlog, rules, TEMPLATE, [])
@@ -422,17 +449,25 @@ def test_a_national_roster_of_1_000_000_rows_is_screened_ordered_and_planned_in_
     plan = plan_cohorts(backlog, rules, TEMPLATE, [date(2025, 1, 6)] * 40_000)
     planned = time.perf_counter() - start
     start = time.perf_counter()
-    busy_year = plan_cohorts(backlog, rules, TEMPLATE, MONDAYS)
+    busy_year = plan_cohorts(backlog, rules, TEMPLATE, ONE_ROOM)
     twelve = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
-        f"\n1,000,000 rows: backlog {screened:.2f} s, plan into 33,334 cohorts {planned:.2f} s, "
+        f"\n1,000,000 rows: backlog {screened:.2f} s, plan into {len(plan.cohorts):,} cohorts {planned:.2f} s, "
         f"into 12 cohorts {twelve:.2f} s, peak RSS {peak:,.0f} MiB"
     )
 
     assert len(backlog) == 1_000_000 and backlog["priority"].is_monotonic_increasing
-    assert plan.placed == 1_000_000 and len(plan.cohorts) == 33_334 and plan.unplaced.empty
-    assert plan.unit_share_breaches().empty
+    # Every cohort starts the same day: all on campus together, so each unit sends at most its share
+    # (floor(half its pengawas), at least one) however many cohorts there are; candidates fill the rest.
+    posted = backlog[backlog["in_post"]]
+    limit = np.maximum(
+        np.maximum(posted.groupby("unit")["unit_supervisors"].max(), posted.groupby("unit").size()) // 2, 1
+    )
+    expected = int((~backlog["in_post"]).sum() + np.minimum(posted.groupby("unit").size(), limit).sum())
+    assert plan.placed == expected and len(plan.cohorts) == -(-expected // 30)
+    assert (plan.unplaced["reason"] == UNPLACED_UNIT_SHARE).all() and plan.placed + len(plan.unplaced) == 1_000_000
+    assert plan.unit_share_breaches().empty and len(plan.overlapping) == 1
     assert busy_year.placed == 360 and len(busy_year.unplaced) == 1_000_000 - 360
     assert screened < 10 and planned < 60 and twelve < 10
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -35,14 +35,25 @@ class Plan:
     capacity: int = 0
     max_unit_share: Decimal = Decimal("0.5")
     unused_start_dates: int = 0  # start dates beyond rules.cohorts_per_year
+    # cohort numbers on campus on the same day (classical phases overlapping): together they hold each
+    # unit to its limit, as one cohort does
+    overlapping: tuple[tuple[int, ...], ...] = ()
 
     @property
     def placed(self) -> int:
         return sum(len(c.members) for c in self.cohorts)
 
     def unit_share_breaches(self) -> pd.DataFrame:
-        """Rows of ``unit_counts`` over the limit: empty for every plan ``plan_cohorts`` makes."""
-        return self.unit_counts[self.unit_counts["in_post"] > self.unit_counts["limit"]]
+        """Units over their limit in a cohort, or in cohorts on campus at the same time: empty for every
+        plan ``plan_cohorts`` makes (``cohort`` names the cohorts, e.g. ``"2+3"``)."""
+        counts = self.unit_counts
+        rows = [counts[counts["in_post"] > counts["limit"]].assign(cohort=lambda f: f["cohort"].astype(str))]
+        for group in self.overlapping:
+            together = counts[counts["cohort"].isin(group)].groupby("unit", sort=True)
+            summed = together.agg(in_post=("in_post", "sum"), limit=("limit", "first")).reset_index()
+            over = summed[summed["in_post"] > summed["limit"]]
+            rows.append(over.assign(cohort="+".join(map(str, group))))
+        return pd.concat(rows, ignore_index=True)
 
 
 def _unit_limits(supervisors: np.ndarray, share: Decimal) -> np.ndarray:
@@ -99,10 +110,19 @@ def plan_cohorts(
     hopeless = np.zeros(n, dtype=bool)
     hopeless[np.flatnonzero(in_post)] = nth_of_unit >= k_max * limit[codes[in_post]]
 
+    off = set(extra_days_off)
+    calendars = {
+        start: build_calendar(template, start, days_off_for(template, start, off)) for start in dict.fromkeys(starts)
+    }
+    # Each constraint group: one cohort alone, or cohorts on campus on the same day. A unit's in-post
+    # members summed over a group stay within its limit: the unit never has more away at once.
+    groups = _campus_groups(starts, {start: {s.date for s in cal.sessions} for start, cal in calendars.items()})
+    groups_of = [[g for g, members in enumerate(groups) if k in members] for k in range(k_max)]
+    away: list[dict[int, int]] = [{} for _ in groups]
+
     cohort = np.full(n, -1, dtype=np.int64)
     reason = np.full(n, None, dtype=object)
     fill = [0] * k_max
-    counts: list[dict[int, int]] = [{} for _ in range(k_max)]
     next_open = [0] * len(uniques)  # per unit: no cohort before this one has room for it
     limits = limit.tolist()
     first_open = 0  # no cohort before this one has a free seat
@@ -112,13 +132,14 @@ def plan_cohorts(
         k = first_open
         if posted:
             k = max(k, next_open[u])
-            while k < k_max and (fill[k] >= capacity or counts[k].get(u, 0) >= limits[u]):
+            while k < k_max and (fill[k] >= capacity or any(away[g].get(u, 0) >= limits[u] for g in groups_of[k])):
                 k += 1
             next_open[u] = k
             if k == k_max:
                 reason[i] = UNPLACED_UNIT_SHARE
                 continue
-            counts[k][u] = counts[k].get(u, 0) + 1
+            for g in groups_of[k]:
+                away[g][u] = away[g].get(u, 0) + 1
         cohort[i] = k
         fill[k] += 1
         while first_open < k_max and fill[first_open] >= capacity:
@@ -139,15 +160,11 @@ def plan_cohorts(
     everyone = frame.iloc[seated].reset_index(drop=True)
     everyone.insert(0, "seat", np.arange(1, len(seated) + 1) - np.repeat(bounds[:-1], sizes))
     everyone.insert(0, "cohort", first_number + cohort[seated])
-    off = set(extra_days_off)
-    ends: dict[date, date] = {}
     planned: list[PlannedCohort] = []
     for k in np.flatnonzero(sizes).tolist():
         start = starts[k]
-        if start not in ends:
-            ends[start] = build_calendar(template, start, days_off_for(template, start, off)).end_date
         members = everyone.iloc[bounds[k] : bounds[k + 1]].reset_index(drop=True)
-        planned.append(PlannedCohort(first_number + k, start, ends[start], members))
+        planned.append(PlannedCohort(first_number + k, start, calendars[start].end_date, members))
 
     unplaced = frame.iloc[np.flatnonzero(unseated)].reset_index(drop=True)
     unplaced["reason"] = reason[unseated]
@@ -168,4 +185,32 @@ def plan_cohorts(
     unit_counts = unit_counts[["cohort", "unit", "members", "in_post", "supervisors", "limit"]]
 
     unused = len(start_dates) - len(starts)
-    return Plan(planned, unplaced, unit_counts, capacity, rules.max_unit_share, unused)
+    kept = {first_number + k for k in np.flatnonzero(sizes).tolist()}
+    overlapping = tuple(
+        numbers
+        for members in groups
+        if len(members) > 1
+        and len(numbers := tuple(first_number + k for k in sorted(members) if first_number + k in kept)) > 1
+    )
+    return Plan(planned, unplaced, unit_counts, capacity, rules.max_unit_share, unused, overlapping)
+
+
+def _campus_groups(starts: Sequence[date], days: Mapping[date, set[date]]) -> list[frozenset[int]]:
+    """The sets of cohorts on campus together on some day (only the largest such sets: a set inside
+    another adds no constraint), and every cohort on its own that never shares a day.
+
+    Worked out per start date, not per cohort: a national intake has thousands of cohorts on a few dates.
+    """
+    by_start: dict[date, list[int]] = {}
+    for k, start in enumerate(starts):
+        by_start.setdefault(start, []).append(k)
+    together = (
+        {frozenset(start for start in by_start if day in days[start]) for day in set().union(*days.values())}
+        if days
+        else set()
+    )
+    maximal = [g for g in together if not any(g < other for other in together)]
+    groups = [frozenset(k for start in g for k in by_start[start]) for g in maximal]
+    covered = set().union(*groups) if groups else set()
+    groups += [frozenset({k}) for k in range(len(starts)) if k not in covered]
+    return sorted(groups, key=lambda g: (len(g), sorted(g)))
