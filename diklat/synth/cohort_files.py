@@ -56,6 +56,7 @@ def write_cohort_files(
     answers = make_responses(
         nips, {p.nip: p.superior_nip for p in people}, default_instrument(), template.evaluation, seed, wave="3m"
     ).frame
+    answers = _with_bad_answers(answers, faults, seed, template.evaluation.likert_max)
 
     out = [
         _write("roster", roster.frame, folder / "peserta.xlsx", len(roster.faults)),
@@ -71,7 +72,7 @@ def write_cohort_files(
             len(evidence.bad_rows["deliverables"]),
         ),
         _write("scores", scores, folder / "nilai.xlsx", faults),
-        _write("responses", answers, folder / "jawaban-3m.xlsx", 0),
+        _write("responses", answers, folder / "jawaban-3m.xlsx", faults),
     ]
     manifest = write_manifest(
         [
@@ -105,6 +106,21 @@ def _with_bad_staff(frame: pd.DataFrame, bad: int, seed: int) -> pd.DataFrame:
             if i % 2 == 0
             else {"NIP": nip, "NAMA": "", "EMAIL": ""}
         )
+    return pd.concat([frame, pd.DataFrame(extra, columns=frame.columns)], ignore_index=True) if extra else frame
+
+
+def _with_bad_answers(frame: pd.DataFrame, bad: int, seed: int, likert_max: int) -> pd.DataFrame:
+    """``bad`` extra answers the gate must quarantine: off the scale, or an item no instrument asks."""
+    rng = random.Random(f"{seed}:answer-faults")
+    likert = frame[frame["JAWABAN"].str.fullmatch(r"[1-9]")]
+    extra = []
+    for i in range(bad):
+        row = likert.iloc[rng.randrange(len(likert))].to_dict()
+        if i % 2 == 0:
+            row["JAWABAN"] = str(likert_max + 2)
+        else:
+            row["BUTIR"] = "butir_tidak_ada"
+        extra.append(row)
     return pd.concat([frame, pd.DataFrame(extra, columns=frame.columns)], ignore_index=True) if extra else frame
 
 

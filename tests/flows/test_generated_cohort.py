@@ -54,3 +54,9 @@ def test_every_generated_file_is_recognised_and_loads_with_exactly_its_bad_rows_
     assert graded.counts.rows_quarantined == 2
     with services().unit_of_work() as session:
         assert session.scalar(select(func.count()).select_from(t.Result)) == 10  # twelve rows, two planted faults
+
+    params = IngestEvidence(
+        program=PROGRAM, cohort=1, kind="responses", file=str(written["responses"].path), today=date(2023, 2, 1)
+    )
+    answers = ingest_evidence(params, return_state=True).result().counts
+    assert answers.rows_quarantined == written["responses"].bad_rows == 2
