@@ -65,8 +65,9 @@ def form_instrument() -> Instrument:
     (the gate then checks each answer against the version its wave runs with)."""
     current = current_instrument()
     folder = services().settings.template_dir
-    versions = [i for i in available_instruments(folder).values() if i.code == current.code] or [current]
-    return merged_instrument(sorted(versions, key=lambda i: version_key(i.version)))
+    versions = {i.key: i for i in available_instruments(folder).values() if i.code == current.code}
+    versions[current.key] = current  # also when DIKLAT_INSTRUMENT names a file outside the folders
+    return merged_instrument(sorted(versions.values(), key=lambda i: version_key(i.version)))
 
 
 @io_task
