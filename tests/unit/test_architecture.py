@@ -53,3 +53,12 @@ def test_every_deployment_entrypoint_imports_a_flow(entrypoint: str) -> None:
     module = importlib.import_module(path.removesuffix(".py").replace("/", "."))
     flow = getattr(module, name)
     assert flow.__class__.__name__ == "Flow"
+
+
+def test_test_modules_have_unique_names():
+    """pytest imports test modules by their file name (tests/ is no package): two alike stop collection."""
+    from collections import Counter
+    from pathlib import Path
+
+    names = Counter(p.name for p in Path(__file__).resolve().parents[1].rglob("test_*.py"))
+    assert [name for name, n in names.items() if n > 1] == []
