@@ -19,8 +19,9 @@ def milestone_of(calendar, stage):
 def planted_at_risk(evidence, calendar, template, as_of: date) -> dict[str, set[str]]:  # noqa: ANN001
     """NIP -> the at-risk reasons the milestone check must report as of ``as_of``, from the planted faults.
 
-    Only days up to the export day can be asked about (later evidence does not exist); withdrawn
-    participants are never checked; model participants are never at risk.
+    Only days up to the export day can be asked about (later evidence does not exist); a participant
+    withdrawn later is a model participant until then (their evidence runs to the withdrawal), never at
+    risk, and is not checked afterwards; model participants are never at risk.
     """
     if as_of > evidence.as_of:
         raise ValueError(f"the evidence was exported on {evidence.as_of}; {as_of} is later")
