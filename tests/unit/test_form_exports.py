@@ -29,6 +29,7 @@ def test_columns_are_told_apart_by_header_whatever_the_numbering_case_or_grid():
     assert layout == FormLayout(
         alumnus=2, respondent=1, wave=None, questions={3: L3[0].code, 4: L3[1].code, 5: L3[2].code}
     )
+    assert not layout.respondent_is_nip
 
 
 def test_an_unknown_question_or_a_missing_nip_column_stops_the_file_with_its_name():
@@ -75,3 +76,14 @@ def test_likert_answers_in_words_or_numbers(text: str, stored: str):
 def test_words_are_refused_on_a_scale_other_than_five_points():
     value, problem = parse_answer(L3[0], "Sangat Setuju", 4)
     assert value is None and problem.code == "score.invalid"
+
+
+def test_an_alumnus_answers_about_themselves_and_a_superior_is_known_by_nip_never_by_address():
+    rows = [["x@jambikota.go.id", "198001012006041001", "Setuju"]]
+    by_mail = FormLayout(alumnus=1, respondent=0, wave=None, questions={2: "a"})
+    assert form_answers(rows, 2, by_mail, "alumni", "3m")["respondent"].tolist() == [None]
+    assert form_answers(rows, 2, by_mail, "atasan", "3m")["respondent"].tolist() == [None]  # the recorded mentor
+    assert form_answers(rows, 2, by_mail, "rekan", "3m")["respondent"].tolist() == ["x@jambikota.go.id"]
+    by_nip = FormLayout(alumnus=1, respondent=0, wave=None, questions={2: "a"}, respondent_is_nip=True)
+    nip_rows = [["197001012000031001", "198001012006041001", "Setuju"]]
+    assert form_answers(nip_rows, 2, by_nip, "atasan", "3m")["respondent"].tolist() == ["197001012000031001"]

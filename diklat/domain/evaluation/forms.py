@@ -77,6 +77,7 @@ class FormLayout:
     respondent: int | None
     wave: int | None
     questions: dict[int, str]  # column -> item code
+    respondent_is_nip: bool = False  # the respondent column holds NIPs (not e-mail addresses or codes)
 
 
 def header_text(text: object) -> str:
@@ -118,7 +119,8 @@ def form_layout(headers: Sequence[object], instrument: Instrument, file_name: st
         return Problem("form.unknown_questions", None, {"file": file_name, "value": "; ".join(unknown[:5])})
     if not asked:
         return Problem("form.no_questions", None, {"file": file_name})
-    return FormLayout(alumnus, respondent, wave, asked)
+    is_nip = respondent is not None and "nip" in header_text(headers[respondent])
+    return FormLayout(alumnus, respondent, wave, asked, is_nip)
 
 
 def form_answers(
@@ -139,8 +141,12 @@ def form_answers(
 
         if not any(v not in (None, "") for v in row):
             continue
+        # The alumnus answers about themselves; a superior is known by NIP (else the recorded mentor);
+        # a peer by whatever the form gives (an address, a code), else their form row.
         respondent = cell(layout.respondent)
-        if respondent in (None, "") and role == "rekan":
+        if role == "alumni" or (role == "atasan" and not layout.respondent_is_nip):
+            respondent = None
+        elif respondent in (None, "") and role == "rekan":
             respondent = f"baris-{number}"
         for column, item in layout.questions.items():
             answer = cell(column)
