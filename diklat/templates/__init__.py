@@ -38,17 +38,21 @@ def resolve_template(name: str | None, extra_dir: Path | None = None) -> Templat
     name = name or DEFAULT_TEMPLATE
     if name.endswith((".yaml", ".yml")) and Path(name).is_file():
         return load_template_file(Path(name))
-    templates = available_templates(extra_dir)
-    if name in templates:
-        return templates[name]
-    versions = [t for t in templates.values() if t.code == name]
-    if not versions:
-        raise LookupError(name)
-    return max(versions, key=lambda t: tuple(int(p) if p.isdigit() else p for p in t.version.split(".")))
+    return _named(available_templates(extra_dir), name)
 
 
 def version_key(version: str) -> tuple:
     return tuple(int(p) if p.isdigit() else p for p in version.split("."))
+
+
+def _named(found: dict, name: str):  # noqa: ANN202 - a Template or an Instrument, as ``found`` holds
+    """``CODE@VERSION`` exactly, or ``CODE``'s latest version (``2022.10`` after ``2022.1``)."""
+    if name in found:
+        return found[name]
+    versions = [v for v in found.values() if v.code == name]
+    if not versions:
+        raise LookupError(name)
+    return max(versions, key=lambda v: version_key(v.version))
 
 
 def available_instruments(extra_dir: Path | None = None) -> dict[str, Instrument]:
@@ -71,13 +75,7 @@ def resolve_instrument(name: str | None = None, extra_dir: Path | None = None) -
     name = name or DEFAULT_INSTRUMENT_CODE
     if name.endswith((".yaml", ".yml")) and Path(name).is_file():
         return load_instrument_file(Path(name))
-    instruments = available_instruments(extra_dir)
-    if name in instruments:
-        return instruments[name]
-    versions = [i for i in instruments.values() if i.code == name]
-    if not versions:
-        raise LookupError(name)
-    return max(versions, key=lambda i: version_key(i.version))
+    return _named(available_instruments(extra_dir), name)
 
 
 def template_body(template: Template) -> dict:
