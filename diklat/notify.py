@@ -73,12 +73,19 @@ class SmtpNotifier:
     def send(self, message: Message) -> None:
         self.send_all([message])
 
-    def send_all(self, messages: list[Message], on_sent: Callable[[Message], None] | None = None) -> None:
-        """One connection for the batch; ``on_sent`` after each message the server accepted.
+    def send_all(
+        self,
+        messages: list[Message],
+        on_sent: Callable[[Message], None] | None = None,
+        on_refused: Callable[[Message], None] | None = None,
+    ) -> int:
+        """One connection for the batch; ``on_sent`` after each message the server accepted, ``on_refused``
+        for each whose recipient it refused (a bounce: retrying would not help). Returns how many went out.
 
         Confirming message by message is what keeps a crash from re-sending more than the one in flight.
         """
         s = self.settings
+        sent = 0
         with smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=30) as smtp:
             if s.smtp_starttls:
                 smtp.starttls()
@@ -88,9 +95,17 @@ class SmtpNotifier:
                 email = EmailMessage()
                 email["From"], email["To"], email["Subject"] = s.smtp_sender, message.recipient, message.subject
                 email.set_content(message.body)
-                smtp.send_message(email)
+                try:
+                    smtp.send_message(email)
+                except smtplib.SMTPRecipientsRefused:
+                    if on_refused is None:
+                        raise
+                    on_refused(message)
+                    continue
+                sent += 1
                 if on_sent is not None:
                     on_sent(message)
+        return sent
 
 
 def notifiers(settings: Settings) -> dict[str, Notifier]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -64,12 +65,61 @@ class Settings(BaseSettings):
     signatory_name: str = Field("Kepala BKPSDMD", description="Who signs certificates.")
     signatory_title: str = Field("Kepala Badan", description="The signatory's title.")
     signatory_nip: str | None = Field(None, description="The signatory's NIP, printed under the name.")
+    public_url: str = Field(
+        "http://127.0.0.1:8470",
+        description="Address of the public pages as respondents and certificate holders reach them (the HTTPS "
+        "address in production): questionnaire links and certificates' QR codes point there.",
+    )
+    public_host: str = Field("127.0.0.1", description="Address the public pages listen on (behind the HTTPS proxy).")
+    public_port: int = Field(8470, description="Port of the public pages (`diklat public`, also started by serve).")
+    public_database_url: str | None = Field(
+        None,
+        description="Database URL the public pages use: on PostgreSQL a role of their own, read-only but for "
+        "answers and invitations (`diklat public-role`). Default: database_url.",
+    )
+    secret_key: SecretStr | None = Field(
+        None,
+        description="Key questionnaire links are made with (HMAC). Default: a random key kept in "
+        "data_dir/secret.key; set the same value for every worker and the public pages.",
+    )
+    verify_per_minute: int = Field(
+        30, ge=1, description="Certificate lookups and questionnaire link attempts one client may make per minute."
+    )
+    contact: str = Field(
+        "the training agency's secretariat",
+        description="Whom a respondent with an expired link should contact (printed on the page).",
+    )
 
     @property
     def sqlalchemy_url(self) -> str:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'diklat.db').resolve()}"
+
+    def secret(self) -> bytes:
+        """The link key: DIKLAT_SECRET_KEY, else a random key made once and kept in data_dir/secret.key (0600)."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value().encode()
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            import secrets
+
+            # Written whole under another name, then linked in place: two processes starting together
+            # end with one key, and neither ever reads a half-written file.
+            path.parent.mkdir(parents=True, exist_ok=True)
+            draft = path.with_name(f".secret.key.{os.getpid()}")
+            fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            try:
+                os.write(fd, secrets.token_hex(32).encode())
+            finally:
+                os.close(fd)
+            try:
+                os.link(draft, path)
+            except FileExistsError:
+                pass
+            finally:
+                draft.unlink()
+        return path.read_text().strip().encode()
 
     @property
     def inbox(self) -> Path:

@@ -341,7 +341,7 @@ class Notification(Base):
     recipient: Mapped[str] = mapped_column(String(200))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending | sending | sent
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending | sending | sent | bounced
     created_at: Mapped[datetime] = _now()
     claimed_at: Mapped[datetime | None]
     claimed_by: Mapped[str | None] = mapped_column(String(100))  # "host:pid" of the delivering process
@@ -466,3 +466,44 @@ class SurveyWaveInstrument(Base):
     cohort_id: Mapped[Id] = mapped_column(ForeignKey("cohort.id"))
     wave: Mapped[str] = mapped_column(String(20))
     instrument_id: Mapped[Id] = mapped_column(ForeignKey("survey_instrument.id"))
+
+
+class SurveyInvitation(Base):
+    """A one-time link to one respondent's questionnaire: about one alumnus, in one wave, in one role.
+
+    The link's token is never stored: it is an HMAC of ``nonce`` under the application's secret key,
+    recomputed when the e-mail goes out, and only its SHA-256 is kept to find the invitation again.
+    ``respondent_key`` is the key the answers are stored under (``survey_answer.respondent_key``), so an
+    uploaded answer of the same person meets the online one on the same unique key.
+    """
+
+    __tablename__ = "survey_invitation"
+    __table_args__ = (UniqueConstraint("cohort_id", "wave", "alumnus_nip", "role", "respondent_key"),)
+    id: Mapped[Id] = mapped_column(primary_key=True)
+    cohort_id: Mapped[Id] = mapped_column(ForeignKey("cohort.id"), index=True)
+    wave: Mapped[str] = mapped_column(String(20))
+    alumnus_nip: Mapped[str] = mapped_column(NIP)
+    role: Mapped[str] = mapped_column(String(10))  # alumni | atasan | rekan
+    respondent_key: Mapped[str] = mapped_column(String(64))
+    email: Mapped[str] = mapped_column(String(254))
+    nonce: Mapped[str] = mapped_column(String(32), unique=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_on: Mapped[date]  # valid through this day (the agency's time zone)
+    invited_by_id: Mapped[Id | None] = mapped_column(ForeignKey("survey_invitation.id"))  # peers: the alumnus's link
+    created_at: Mapped[datetime] = _now()
+    opened_at: Mapped[datetime | None]
+    answered_at: Mapped[datetime | None]
+    bounced_at: Mapped[datetime | None]
+    draft: Mapped[dict[str, Any] | None]  # answers saved so far (partial progress survives a reload)
+
+
+class CertificateCode(Base):
+    """A verification code of an earlier version of a certificate: it keeps answering "replaced on <date>"."""
+
+    __tablename__ = "certificate_code"
+    id: Mapped[Id] = mapped_column(primary_key=True)
+    certificate_id: Mapped[Id] = mapped_column(ForeignKey("certificate.id"), index=True)
+    verification_code: Mapped[str] = mapped_column(String(40), unique=True)
+    version: Mapped[int]
+    issued_on: Mapped[date | None]
+    replaced_on: Mapped[date]

@@ -105,6 +105,12 @@ class Evaluation(_Strict):
     behaviour_follow_up_below: Decimal
     peer_min_group: int = Field(3, ge=2)
     sustained_statuses: tuple[str, ...]
+    link_valid_days: int = Field(
+        30,
+        ge=1,
+        description="Days a respondent's one-time questionnaire link stays valid after it is sent (ASSUMPTION: no "
+        "source fixes it; versions that leave it out keep their fingerprint and take 30).",
+    )
 
 
 class Template(_Strict):

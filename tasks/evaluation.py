@@ -8,10 +8,12 @@ from diklat.bootstrap import services
 from diklat.domain.evaluation import EvaluationResult, WaveStatus, reminder_recipients, summarise
 from diklat.domain.evaluation.instruments import merged_instrument
 from diklat.domain.names import slug
+from diklat.domain.tokens import token_for, token_sha256
 from diklat.report.evaluation import render_html, write_xlsx
+from diklat.report.invitations import invitation_messages
 from diklat.report.wave_reminders import wave_reminders
-from diklat.store import notifications, waves
-from diklat.store.cohorts import cohort_refs
+from diklat.store import invitations, notifications, waves
+from diklat.store.cohorts import cohort_ref, cohort_refs
 from diklat.store.evaluation import (
     answers_frame,
     employee_names,
@@ -36,11 +38,11 @@ def open_due_waves(as_of: date, cohort_ids: list[int] | None, wave: str | None, 
             expected = waves.expect_respondents(session, due)
             pin_waves(session, due.cohort_id, [due.wave], instrument)  # the wave keeps this version to its end
             missing = waves.missing_respondents(session, due)
-            messages = []
+            messages = _invitations(session, due, channels, as_of) if notify else []
             if notify:
                 recipients = reminder_recipients(missing)
                 addresses = waves.emails(session, list(recipients))
-                messages = wave_reminders(due.cohort_id, due.label, due.wave, recipients, addresses, as_of, channels)
+                messages += wave_reminders(due.cohort_id, due.label, due.wave, recipients, addresses, as_of, channels)
             notifications.plan(session, messages)
             out.append(
                 WaveStatus(
@@ -48,6 +50,27 @@ def open_due_waves(as_of: date, cohort_ids: list[int] | None, wave: str | None, 
                 )
             )
     return out
+
+
+def _invitations(session, due: waves.DueWave, channels: list[str], today: date) -> list:  # noqa: ANN001
+    """A one-time link for each alumnus and superior of the wave with an address (peers come from the alumni)."""
+    respondents = invitations.wave_respondents(session, due.cohort_id, due.wave)
+    respondents = respondents[respondents["email"].notna()]
+    rows = [
+        {"alumnus_nip": r.alumnus_nip, "role": r.role, "respondent_key": r.respondent_nip, "email": r.email}
+        for r in respondents.itertuples(index=False)
+    ]
+    days = cohort_ref(session, due.cohort_id).template.evaluation.link_valid_days
+    settings = services().settings
+    made = invitations.invite(
+        session,
+        due.cohort_id,
+        due.wave,
+        rows,
+        invitations.expiry(today, days),
+        lambda nonce: token_sha256(token_for(settings.secret(), nonce)),
+    )
+    return invitation_messages(made, due.label, due.wave, channels)
 
 
 @io_task

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
-from diklat import faultpoints, processes
+from diklat import faultpoints, outbox
 from diklat.bootstrap import services
 from diklat.domain.progress import check_progress
-from diklat.notify import Message
 from diklat.report.days_off import notice_messages, notice_text
 from diklat.report.milestones import CohortCheck, cohort_checks
 from diklat.report.risk import risk_messages
@@ -106,32 +105,4 @@ def announce_calendar_changes(session: Any, checks: list[CohortCheck], notify: b
 @io_task
 def deliver_notifications() -> int:
     """Claim the pending notifications, send them, confirm each as it goes (never twice, never lost)."""
-    channels = services().notifiers
-    with services().unit_of_work() as session:
-        # A delivery on this host that died mid-way (its process is gone) left its messages claimed: take
-        # them over now rather than after the claim timeout.
-        dead = {claimer for claimer in notifications.claimers(session) if processes.gone(claimer)}
-        claimed = notifications.claim(
-            session, channels, datetime.now(UTC).replace(tzinfo=None), processes.this_process(), dead
-        )
-    ids = {message.key: nid for nid, message in claimed}
-
-    def confirm(message: Message) -> None:
-        faultpoints.reached("deliver.sent-not-confirmed")  # the first message is out, not yet marked sent
-        with services().unit_of_work() as session:
-            notifications.mark_sent(session, [ids[message.key]])
-
-    by_channel: dict[str, list[Message]] = {}
-    for _, message in claimed:
-        by_channel.setdefault(message.channel, []).append(message)
-    sent = 0
-    for channel, messages in by_channel.items():
-        notifier = channels[channel]
-        if hasattr(notifier, "send_all"):
-            notifier.send_all(messages, on_sent=confirm)
-        else:
-            for message in messages:
-                notifier.send(message)
-                confirm(message)
-        sent += len(messages)
-    return sent
+    return outbox.deliver(services())

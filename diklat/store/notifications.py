@@ -51,6 +51,7 @@ def claim(
     claimer: str,
     dead: Collection[str] = (),
     stale_after: timedelta = CLAIM_TIMEOUT,
+    keys: Collection[str] | None = None,
 ) -> list[tuple[int, Message]]:
     """Take every pending message of these channels, atomically: a concurrent delivery gets none of them.
 
@@ -59,6 +60,7 @@ def claim(
     delivery that died before confirming it is claimed again at once when its claimer is among
     ``dead`` (a process of this host that is gone), else once ``stale_after`` has passed. Only the
     message that delivery had in flight can go out twice: it confirmed every earlier one as it went.
+    ``keys`` limits the claim to these messages (the public pages send the invitations they just made).
     """
     n = t.Notification
     abandoned = (n.claimed_at < now - stale_after) | n.claimed_by.in_(list(dead))
@@ -66,6 +68,7 @@ def claim(
         update(n)
         .where(n.channel.in_(list(channels)))
         .where((n.status == "pending") | ((n.status == "sending") & abandoned))
+        .where(n.key.in_(list(keys)) if keys is not None else True)
         .values(status="sending", claimed_at=now, claimed_by=claimer)
         .returning(n.id, n.key, n.channel, n.recipient, n.subject, n.body)
     )
@@ -88,3 +91,9 @@ def mark_sent(session: Session, ids: list[int]) -> None:
             .where(t.Notification.id.in_(ids))
             .values(status="sent", sent_at=func.current_timestamp())
         )
+
+
+def mark_bounced(session: Session, ids: list[int]) -> None:
+    """The mail server refused the recipient: kept as ``bounced`` (never retried, shown to the operator)."""
+    if ids:
+        session.execute(update(t.Notification).where(t.Notification.id.in_(ids)).values(status="bounced"))

@@ -81,11 +81,14 @@ def resolve_instrument(name: str | None = None, extra_dir: Path | None = None) -
 def template_body(template: Template) -> dict:
     """The JSON-safe body stored with the template version in the database.
 
-    ``days_off`` is left out while empty, so versions published before it existed keep their fingerprint.
+    ``days_off`` is left out while empty, and ``evaluation.link_valid_days`` while not set, so versions
+    published before they existed keep their fingerprint.
     """
     body = template.model_dump(mode="json")
     if not body.get("days_off"):
         body.pop("days_off", None)
+    if "link_valid_days" not in template.evaluation.model_fields_set:
+        body["evaluation"].pop("link_valid_days", None)
     return body
 
 

@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from diklat.bootstrap import services
 from diklat.synth.responses import make_responses
@@ -60,7 +60,12 @@ def test_wave_figures_match_the_generators_truth_and_reminders_go_out_once(alumn
     from diklat.store.waves import COURSE_WAVE  # noqa: F401 - the course wave is never reminded
 
     with services().unit_of_work() as session:
-        reminded = {n.key.split(":")[3] for n in session.scalars(select(t.Notification))}
+        keys = [n.key for n in session.scalars(select(t.Notification))]
+        links = session.execute(select(t.SurveyInvitation.role, t.SurveyInvitation.id)).all()
+    reminded = {k.split(":")[3] for k in keys if k.startswith("wave-reminder:")}
+    # Each alumnus and superior with an address has one link, and one e-mail carries it.
+    assert sorted(k for k in keys if k.startswith("invite:")) == sorted(f"invite:{i}" for _, i in links)
+    assert {role for role, _ in links} <= {"alumni", "atasan"} and sum(r == "alumni" for r, _ in links) == 12
     # diklat cannot know whom an alumnus asked as peers: it reminds the alumnus while fewer than the
     # minimum peer group (3) have answered, and alumni and superiors who have not answered themselves.
     invited = synth.invited
@@ -71,6 +76,8 @@ def test_wave_figures_match_the_generators_truth_and_reminders_go_out_once(alumn
     assert reminded == missing_alumni | missing_superiors
     again = post_training_evaluation(Evaluate(as_of=WAVE_3M))
     assert again.reminders_sent == 0  # nobody twice for the same wave on the same day
+    with services().unit_of_work() as session:
+        assert session.scalar(select(func.count(t.SurveyInvitation.id))) == len(links)  # nor invited twice
 
     from diklat.domain.evaluation import summarise
     from diklat.store.evaluation import answers_frame
