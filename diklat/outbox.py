@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from diklat import faultpoints, processes
 from diklat.bootstrap import Services
+from diklat.domain.invitations import invitation_of_key
 from diklat.domain.tokens import has_links, render_links
 from diklat.notify import Message
 from diklat.store import invitations, notifications
@@ -40,7 +41,7 @@ def deliver(services: Services, keys: Collection[str] | None = None) -> int:
     def bounced(message: Message) -> None:
         with services.unit_of_work() as session:
             notifications.mark_bounced(session, [ids[message.key]])
-            invitation = invitations.invitation_of_key(message.key)
+            invitation = invitation_of_key(message.key)
             if invitation is not None:
                 invitations.mark_bounced(session, [invitation], _now())
 

@@ -7,6 +7,7 @@ from datetime import date
 from diklat.bootstrap import services
 from diklat.domain.evaluation import EvaluationResult, WaveStatus, reminder_recipients, summarise
 from diklat.domain.evaluation.instruments import merged_instrument
+from diklat.domain.invitations import expiry
 from diklat.domain.names import slug
 from diklat.domain.tokens import token_for, token_sha256
 from diklat.report.evaluation import render_html, write_xlsx
@@ -67,7 +68,7 @@ def _invitations(session, due: waves.DueWave, channels: list[str], today: date) 
         due.cohort_id,
         due.wave,
         rows,
-        invitations.expiry(today, days),
+        expiry(today, days),
         lambda nonce: token_sha256(token_for(settings.secret(), nonce)),
     )
     return invitation_messages(made, due.label, due.wave, channels)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from diklat.domain.dates import format_date_id
+from diklat.domain.invitations import Invitation, message_key
 from diklat.domain.tokens import link_marker
 from diklat.i18n import N_, translator
 from diklat.notify import Message
 from diklat.settings import get_settings
-from diklat.store.invitations import Invitation, message_key
 
 ROLE_LABELS = {
     "alumni": N_("yourself, as an alumnus of the programme"),

@@ -4,8 +4,7 @@ found again by the hash of their token, opened, saved part-way, answered once, b
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
@@ -14,28 +13,11 @@ from sqlalchemy.orm import Session
 
 from diklat.db.bulk import insert_or_ignore
 from diklat.domain.evaluation import peer_key
+from diklat.domain.invitations import Invitation
 from diklat.domain.tokens import new_nonce
 from schemas import tables as t
 
 ROLES_INVITED_BY_WAVE = ("alumni", "atasan")  # peers are invited by the alumnus, from the alumnus's own form
-
-
-@dataclass(frozen=True)
-class Invitation:
-    """An invitation as the public pages and the outbox need it (plain data, safe outside the session)."""
-
-    id: int
-    cohort_id: int
-    wave: str
-    alumnus_nip: str
-    role: str
-    respondent_key: str
-    email: str
-    nonce: str
-    expires_on: date
-    opened: bool
-    answered: bool
-    draft: dict[str, Any] | None
 
 
 def _plain(row: t.SurveyInvitation) -> Invitation:
@@ -200,11 +182,6 @@ def mark_bounced(session: Session, invitation_ids: Sequence[int], now: datetime)
         )
 
 
-def expiry(today: date, days: int) -> date:
-    """The last day a link sent today is valid."""
-    return today + timedelta(days=days)
-
-
 def status_counts(session: Session, cohort_ids: Sequence[int]) -> pd.DataFrame:
     """Per cohort, wave and role: invited, opened, answered, bounced (what the operator's overview shows)."""
     i = t.SurveyInvitation
@@ -223,16 +200,3 @@ def status_counts(session: Session, cohort_ids: Sequence[int]) -> pd.DataFrame:
         .order_by(i.cohort_id, i.wave, i.role)
     ).all()
     return pd.DataFrame(rows, columns=["cohort_id", "wave", "role", "invited", "opened", "answered", "bounced"])
-
-
-MESSAGE_KEY = "invite:{id}"
-
-
-def message_key(invitation_id: int) -> str:
-    """The outbox key of an invitation's e-mail: one message per invitation, ever."""
-    return MESSAGE_KEY.format(id=invitation_id)
-
-
-def invitation_of_key(key: str) -> int | None:
-    prefix = MESSAGE_KEY.split("{")[0]
-    return int(key[len(prefix) :]) if key.startswith(prefix) and key[len(prefix) :].isdigit() else None
