@@ -120,4 +120,5 @@ def _certificate_data(cohort: CohortRef, person: dict, row: dict, cert: Issued, 
         signatory_name=settings.signatory_name,
         signatory_title=settings.signatory_title,
         signatory_nip=settings.signatory_nip,
+        public_url=settings.public_url,
     )

@@ -228,7 +228,15 @@ def verify(code: Annotated[str, typer.Argument(help="The verification code print
     if found is None:
         console.print(_("No certificate has this verification code."), style="bold red")
         raise typer.Exit(EXIT_BLOCKED)
-    state = _("VALID") if found["valid"] else _("NOT VALID (revoked or not issued)")
+    states = {
+        "valid": _("VALID"),
+        "revoked": _("NOT VALID (revoked)"),
+        "not_issued": _("NOT VALID (not issued yet)"),
+        "replaced": _("REPLACED by version {version} on {day}").format(
+            version=found["current_version"], day=found["replaced_on"]
+        ),
+    }
+    state = states[found["status"]]
     console.print(f"{state}: {found['number']} v{found['version']}", style="bold green" if found["valid"] else "red")
     console.print(
         f"{found['name']} ({found['nip']}), {found['programme']} / {found['cohort']}, "

@@ -21,6 +21,7 @@ from xml.sax.saxutils import escape
 
 from diklat.domain.dates import format_date_id
 from diklat.domain.nip import format_nip
+from diklat.domain.tokens import verification_url
 from diklat.i18n import translator
 
 FONT = "DiklatSans"
@@ -59,6 +60,12 @@ class CertificateData:
     signatory_name: str
     signatory_title: str
     signatory_nip: str | None
+    public_url: str | None = None  # where the QR code leads: the public verification page of the code
+
+
+def qr_payload(data: CertificateData) -> str:
+    """What the QR code holds: the verification page's address (the bare code where no address is set)."""
+    return verification_url(data.public_url, data.verification_code) if data.public_url else data.verification_code
 
 
 @cache
@@ -216,9 +223,9 @@ def _render(data: CertificateData, language: str) -> bytes:
         signatory_nip = format_nip(data.signatory_nip)
         _centred(canvas, f"{nip_label}. {signatory_nip}", FONT, 10, top - 106, sign_centre, sign_width)
 
-    # Verification, bottom left: a QR code for `diklat verify <code>` and the code beside it.
+    # Verification, bottom left: a QR code to the public verification page and the code beside it.
     size = 92
-    widget = QrCodeWidget(f"diklat verify {data.verification_code}", barLevel="M")
+    widget = QrCodeWidget(qr_payload(data), barLevel="M")
     x0, y0, x1, y1 = widget.getBounds()
     drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
     drawing.add(widget)
@@ -227,6 +234,11 @@ def _render(data: CertificateData, language: str) -> bytes:
     canvas.drawString(48 + size + 8, 44 + size - 30, code_label)
     _fit(canvas, data.verification_code, FONT_BOLD, 11, 220)
     canvas.drawString(48 + size + 8, 44 + size - 46, data.verification_code)
+    if data.public_url:  # where to type the code without a camera
+        canvas.setFont(FONT, 8)
+        page = f"{data.public_url.rstrip('/')}/verifikasi"
+        _fit(canvas, page, FONT, 8, 220)
+        canvas.drawString(48 + size + 8, 44 + size - 60, page)
 
     canvas.showPage()
     canvas.save()

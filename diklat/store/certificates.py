@@ -19,6 +19,16 @@ from diklat.store.cohorts import CohortRef
 from schemas import tables as t
 
 
+def new_code() -> str:
+    """A verification code: 64 random bits from the OS's CSPRNG, as 16 hex digits (docs/public-pages.md)."""
+    return secrets.token_hex(8).upper()
+
+
+def normalise_code(code: str) -> str:
+    """A code as typed or scanned: case, spaces and dashes do not matter."""
+    return "".join(ch for ch in str(code) if ch.isalnum()).upper()[:40]
+
+
 def reserve_certificates_many(
     session: Session, passes: Sequence[tuple[CohortRef, Sequence[int]]], slug: str | Mapping[int, str]
 ) -> dict[int, int]:
@@ -55,7 +65,7 @@ def reserve_certificates_many(
                     "number": number,
                     "sequence": seq,
                     "version": 1,
-                    "verification_code": secrets.token_hex(8).upper(),
+                    "verification_code": new_code(),
                     "issued_on": None,
                     "revoked": False,
                 }
@@ -95,8 +105,19 @@ def issue_many(
             cert.issued_on, cert.content_sha256 = day, sha
             audits.append(_audit_row(actor, "issue", cert.number, None, {"version": cert.version}))
         elif cert.revoked or cert.content_sha256 != sha:
-            # A corrected result, or a pass restored after a revocation: a new version, same number.
+            # A corrected result, or a pass restored after a revocation: a new version, same number, and a
+            # new code, so the paper of the version it replaces answers "replaced on <day>" when checked.
             again = True
+            session.add(
+                t.CertificateCode(
+                    certificate_id=cert.id,
+                    verification_code=cert.verification_code,
+                    version=cert.version,
+                    issued_on=cert.issued_on,
+                    replaced_on=day,
+                )
+            )
+            cert.verification_code = new_code()
             audits.append(
                 _audit_row(actor, "reissue", cert.number, {"version": cert.version}, {"version": cert.version + 1})
             )
@@ -190,31 +211,61 @@ def revoke_other_certificates(session: Session, cohort_ids: Sequence[int], passe
 
 
 def verify(session: Session, code: str) -> dict[str, Any] | None:
-    """What a certificate with this verification code says (None: no such certificate)."""
+    """What a certificate with this verification code says (None: no such certificate).
+
+    ``status``: ``valid``, ``revoked``, ``not_issued`` (reserved for a deferred pass), or ``replaced``
+    (the code of an earlier version: ``replaced_on`` and the current ``version`` say by what). The
+    same two indexed lookups run for every code, known or not.
+    """
+    code = normalise_code(code)
+    old = session.execute(
+        select(t.CertificateCode.certificate_id, t.CertificateCode.version, t.CertificateCode.replaced_on).where(
+            t.CertificateCode.verification_code == code
+        )
+    ).first()
+    match = t.Certificate.id == old[0] if old is not None else t.Certificate.verification_code == code
     found = session.execute(
         select(
-            t.Certificate, t.Employee.name, t.Employee.nip, t.Programme.name, t.Cohort.number, t.Result.qualification
+            t.Certificate,
+            t.Employee.name,
+            t.Employee.nip,
+            t.Programme.name,
+            t.Cohort.number,
+            t.Cohort.start_date,
+            t.Cohort.end_date,
+            t.Result.qualification,
         )
         .join(t.Enrolment, t.Certificate.enrolment_id == t.Enrolment.id)
         .join(t.Employee, t.Employee.nip == t.Enrolment.nip)
         .join(t.Cohort, t.Cohort.id == t.Enrolment.cohort_id)
         .join(t.Programme, t.Programme.id == t.Cohort.programme_id)
         .outerjoin(t.Result, t.Result.enrolment_id == t.Enrolment.id)
-        .where(t.Certificate.verification_code == code.strip().upper())
+        .where(match)
     ).first()
     if found is None:
         return None
-    cert, name, nip, programme, number, qualification = found
+    cert, name, nip, programme, number, start, end, qualification = found
+    if old is not None:
+        status = "replaced"
+    elif cert.issued_on is None:
+        status = "not_issued"
+    else:
+        status = "revoked" if cert.revoked else "valid"
     return {
+        "status": status,
+        "valid": status == "valid",
         "number": cert.number,
-        "version": cert.version,
+        "version": old[1] if old is not None else cert.version,
+        "current_version": cert.version,
+        "replaced_on": None if old is None else old[2].isoformat(),
         "name": name,
         "nip": mask_nip(nip),
         "programme": programme,
         "cohort": number,
+        "start_date": start.isoformat(),
+        "end_date": end.isoformat(),
         "qualification": qualification,
         "issued_on": None if cert.issued_on is None else cert.issued_on.isoformat(),
-        "valid": cert.issued_on is not None and not cert.revoked,
         "revoked": cert.revoked,
         "revoked_on": None if cert.held_on is None else cert.held_on.isoformat(),
     }

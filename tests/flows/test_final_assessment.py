@@ -262,7 +262,10 @@ def test_a_pass_withdrawn_by_a_correction_revokes_the_certificate_and_a_later_fi
         FinalAssessment(program=PROGRAM, cohort=1, scores=sheet(cohort, tmp_path, "s3.csv")), return_state=True
     )
     with services().unit_of_work() as session:
-        restored = verify(session, code)
+        replaced = verify(session, code)  # the first paper's code now says what replaced it
+        restored = verify(session, certificates()[a][3])
+    assert replaced["status"] == "replaced" and replaced["version"] == 1 and replaced["current_version"] == 2
+    assert replaced["replaced_on"] == END.isoformat() and not replaced["valid"]
     assert restored["valid"] and restored["number"] == number and restored["version"] == 2
 
 
@@ -297,7 +300,8 @@ def test_an_operator_revokes_a_certificate_it_stays_revoked_through_regrading_un
     reissued = reissue_certificate(decision.model_copy(update={"reason": "keberatan diterima"}), return_state=True)
     assert reissued.is_completed() and reissued.result() is True
     with services().unit_of_work() as session:
-        back = verify(session, code)
+        back = verify(session, certificates()[a][3])
+        assert verify(session, code)["status"] == "replaced"
     assert back["valid"] and back["number"] == number and back["version"] == 2
     assert reissue_certificate(decision, return_state=True).result() is False  # nothing held: nothing to lift
     assert certificates()[a][1] == 2

@@ -121,12 +121,17 @@ def test_a_certificate_is_reissued_only_when_its_content_changes_or_after_a_revo
     with unit_of_work(sessions) as s:
         assert revoke_other_certificates(s, [ref.cohort_id], [], "test") == 1
         assert revoke_other_certificates(s, [ref.cohort_id], [], "test") == 0  # already revoked
-        found = verify(s, issued.verification_code.lower())
-    assert found["number"] == issued.number and not found["valid"] and found["revoked"]
+        found = verify(s, changed.verification_code.lower())
+        first_paper = verify(s, f" {issued.verification_code[:8]}-{issued.verification_code[8:].lower()} ")
+    assert found["number"] == issued.number and found["status"] == "revoked" and not found["valid"]
+    # The first version's paper says it was replaced, by which version and when.
+    assert (first_paper["status"], first_paper["version"], first_paper["replaced_on"]) == ("replaced", 1, "2022-11-01")
     with unit_of_work(sessions) as s:
         restored = issue_many(s, {e: "b" * 64}, later, "test")[e]
-        assert verify(s, issued.verification_code)["valid"]
+        assert verify(s, restored.verification_code)["status"] == "valid"
+        assert verify(s, changed.verification_code)["status"] == "replaced"
         assert verify(s, "NO-SUCH-CODE") is None
+    assert len({issued.verification_code, changed.verification_code, restored.verification_code}) == 3
     assert restored.version == 3 and restored.reissue
     assert audits(sessions, "certificate") == 4  # issue, reissue, revoke, reissue
 

@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from diklat.report.certificate import CertificateData, render_certificate, render_certificates_archive
+from diklat.report.certificate import CertificateData, qr_payload, render_certificate, render_certificates_archive
 from diklat.report.recap import RecapMeta, RecapRow, status_label, write_recap_pdf, write_recap_xlsx
 
 pytestmark = pytest.mark.unit
@@ -395,3 +395,21 @@ def test_a_recap_shows_component_means_half_up_to_two_decimals_and_a_dash_for_no
     # 88.333… -> 88.33; 80.125 is a tie -> 80.13 (half-up, not to even)
     assert got == {"a": Decimal("88.33"), "b": Decimal("80.13"), "c": None, "d": None}
     assert str(got["b"]) == "80.13"
+
+
+def test_the_qr_code_leads_to_the_public_verification_page_of_the_code(tmp_path, monkeypatch):
+    from reportlab.graphics.barcode import qr
+
+    drawn: list[str] = []
+    real = qr.QrCodeWidget
+
+    def recording(value, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+        drawn.append(value)
+        return real(value, *args, **kwargs)
+
+    monkeypatch.setattr(qr, "QrCodeWidget", recording)
+    public = dataclasses.replace(CERTIFICATE, public_url="https://sttp.bkpsdmd.example.go.id/")
+    text = pdf_text(render_certificate(public, tmp_path / "qr.pdf", language="id"))
+    assert drawn == [f"https://sttp.bkpsdmd.example.go.id/verifikasi/{CODE}"]
+    assert "https://sttp.bkpsdmd.example.go.id/verifikasi" in text  # where to type the code without a camera
+    assert qr_payload(CERTIFICATE) == CODE  # no public address configured: the bare code
