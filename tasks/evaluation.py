@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from diklat.bootstrap import services
+from diklat.clock import today_in
 from diklat.domain.evaluation import EvaluationResult, WaveStatus, reminder_recipients, summarise
 from diklat.domain.evaluation.instruments import merged_instrument
 from diklat.domain.invitations import expiry
@@ -39,7 +40,7 @@ def open_due_waves(as_of: date, cohort_ids: list[int] | None, wave: str | None, 
             expected = waves.expect_respondents(session, due)
             pin_waves(session, due.cohort_id, [due.wave], instrument)  # the wave keeps this version to its end
             missing = waves.missing_respondents(session, due)
-            messages = _invitations(session, due, channels, as_of) if notify else []
+            messages = plan_invitations(session, due, channels) if notify else []
             if notify:
                 recipients = reminder_recipients(missing)
                 addresses = waves.emails(session, list(recipients))
@@ -53,8 +54,11 @@ def open_due_waves(as_of: date, cohort_ids: list[int] | None, wave: str | None, 
     return out
 
 
-def _invitations(session, due: waves.DueWave, channels: list[str], today: date) -> list:  # noqa: ANN001
-    """A one-time link for each alumnus and superior of the wave with an address (peers come from the alumni)."""
+def plan_invitations(session, due: waves.DueWave, channels: list[str]) -> list:  # noqa: ANN001
+    """A one-time link for each alumnus and superior of the wave with an address (peers come from the alumni).
+
+    The links go out now, so they are valid from today (the agency's), whatever date the run evaluates as of.
+    """
     respondents = invitations.wave_respondents(session, due.cohort_id, due.wave)
     respondents = respondents[respondents["email"].notna()]
     rows = [
@@ -63,6 +67,7 @@ def _invitations(session, due: waves.DueWave, channels: list[str], today: date) 
     ]
     days = cohort_ref(session, due.cohort_id).template.evaluation.link_valid_days
     settings = services().settings
+    today = today_in(settings.timezone)
     made = invitations.invite(
         session,
         due.cohort_id,

@@ -137,3 +137,32 @@ def prefect_harness() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+@pytest.fixture
+def smtp_sink(settings, monkeypatch) -> list:  # noqa: ANN001
+    """A real SMTP server on loopback (aiosmtpd); the settings send e-mail to it. Yields what it received."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message as MessageHandler
+
+    from diklat.settings import get_settings
+
+    received: list = []
+
+    class Collect(MessageHandler):
+        def handle_message(self, message) -> None:  # noqa: ANN001
+            received.append(message)
+
+    with socket.socket() as probe:  # a free port on loopback
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Collect(), hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setenv("DIKLAT_NOTIFY_CHANNELS", '["log", "smtp"]')
+    monkeypatch.setenv("DIKLAT_SMTP_PORT", str(port))
+    monkeypatch.setenv("DIKLAT_OPERATOR_EMAIL", "operator@bkpsdmd.example")
+    get_settings.cache_clear()
+    yield received
+    controller.stop()

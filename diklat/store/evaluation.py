@@ -10,7 +10,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from diklat.db.bulk import insert_or_ignore
+from diklat.db.bulk import insert_new, insert_or_ignore
 from diklat.domain.evaluation import ResponseContext
 from diklat.store.cohorts import CohortConflict, CohortRef
 from diklat.store.waves import COURSE_WAVE
@@ -125,3 +125,24 @@ def evaluation_cohort_ids(session: Session, program: str | None, number: int | N
 def employee_names(session: Session, nips: Iterable[str]) -> dict[str, str]:
     """Names of these employees (the operator follows alumni up by name)."""
     return dict(session.execute(select(t.Employee.nip, t.Employee.name).where(t.Employee.nip.in_(list(nips)))).all())
+
+
+def wave_instrument(session: Session, cohort_id: int, wave: str, current: Instrument) -> tuple[Instrument, int]:
+    """The instrument version this cohort's wave runs with (pinned to ``current`` if it was not yet), and its id."""
+    ids = pin_waves(session, cohort_id, [wave], current)
+    row = session.get(t.SurveyInstrument, ids[wave])
+    return instrument_of(row), row.id
+
+
+def store_online_answers(session: Session, cohort_id: int, accepted: pd.DataFrame, instrument_id: int) -> int:
+    """Answers given on the public page, as the same records an answers file makes; returns rows written.
+
+    Insert-or-ignore on the answer's natural key: an answer of the same person already stored (from an
+    uploaded file) is kept, so nothing is counted twice and an operator's correction is never undone.
+    """
+    rows = [
+        {**rec, "cohort_id": cohort_id, "instrument_id": instrument_id, "batch_id": None}
+        for rec in accepted[["alumnus_nip", "wave", "role", "respondent_key", "item", "answer"]].to_dict("records")
+    ]
+    keys = ["cohort_id", "wave", "alumnus_nip", "role", "respondent_key", "item"]
+    return len(insert_new(session, t.SurveyAnswer.__table__, rows, keys))

@@ -200,3 +200,15 @@ def status_counts(session: Session, cohort_ids: Sequence[int]) -> pd.DataFrame:
         .order_by(i.cohort_id, i.wave, i.role)
     ).all()
     return pd.DataFrame(rows, columns=["cohort_id", "wave", "role", "invited", "opened", "answered", "bounced"])
+
+
+def page_context(session: Session, invitation: Invitation) -> dict[str, Any]:
+    """What the questionnaire page says about whom it asks: programme, cohort, the alumnus's name."""
+    row = session.execute(
+        select(t.Programme.name, t.Cohort.number, t.Employee.name)
+        .select_from(t.Cohort)
+        .join(t.Programme, t.Programme.id == t.Cohort.programme_id)
+        .join(t.Employee, t.Employee.nip == invitation.alumnus_nip, isouter=True)
+        .where(t.Cohort.id == invitation.cohort_id)
+    ).one()
+    return {"programme": row[0], "cohort": row[1], "alumnus": row[2]}
