@@ -34,7 +34,7 @@ def _pidfile(settings: Settings) -> Path:
 
 
 def start_in_background(settings: Settings, env: dict[str, str]) -> dict[str, int]:
-    """A worker and the inbox watcher, detached, unless the ones started before still run."""
+    """A worker, the inbox watcher and the public pages, detached, unless the ones started before still run."""
     path = _pidfile(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
     running = {k: v for k, v in (json.loads(path.read_text()) if path.exists() else {}).items() if process_alive(v)}
@@ -43,6 +43,8 @@ def start_in_background(settings: Settings, env: dict[str, str]) -> dict[str, in
         running["worker"] = deploy.start_worker(env, stdout=log, stderr=log, start_new_session=True).pid
     if "watcher" not in running:
         running["watcher"] = deploy.start_watcher(env, stdout=log, stderr=log, start_new_session=True).pid
+    if "public" not in running:
+        running["public"] = deploy.start_public(env, stdout=log, stderr=log, start_new_session=True).pid
     path.write_text(json.dumps(running))
     return running
 

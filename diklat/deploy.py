@@ -85,6 +85,12 @@ def start_worker(env: dict[str, str], pool: str = WORK_POOL, **popen: object) ->
     return subprocess.Popen([prefect_executable(), "worker", "start", "--pool", pool], cwd=ROOT, env=env, **popen)
 
 
+def start_public(env: dict[str, str], **popen: object) -> subprocess.Popen:
+    """The public pages (``diklat public``) as their own process: they never load Prefect."""
+    diklat = str(Path(sys.executable).with_name("diklat"))
+    return subprocess.Popen([diklat, "public"], cwd=ROOT, env=env, **popen)  # noqa: S603
+
+
 def start_watcher(env: dict[str, str], **popen: object) -> subprocess.Popen:
     """The inbox watcher (``diklat watch``) as its own process beside the worker."""
     diklat = str(Path(sys.executable).with_name("diklat"))

@@ -137,10 +137,50 @@ def serve(
     if worker:
         console.print(f"Worker on pool {deploy.WORK_POOL}, inbox watcher on {settings.inbox} (Ctrl+C to stop).")
         watcher = deploy.start_watcher(env)
+        pages = deploy.start_public(env)
+        console.print(f"Public pages on port {settings.public_port}, links point to {settings.public_url}.")
         try:
             raise typer.Exit(deploy.start_worker(env).wait())
         finally:
             watcher.terminate()
+            pages.terminate()
+
+
+@app.command()
+def public() -> None:
+    """Serve the public pages: questionnaires by one-time link and certificate verification (DIKLAT_PUBLIC_PORT).
+
+    Put an HTTPS proxy in front and set DIKLAT_PUBLIC_URL to its address (deployments/README.md).
+    """
+    from diklat.public.app import serve as serve_pages
+
+    settings = get_settings()
+    guard(prepare)(prefect=False)
+    console.print(
+        f"Public pages on http://{settings.public_host}:{settings.public_port} "
+        f"(links and QR codes point to {settings.public_url}; Ctrl+C to stop)."
+    )
+    serve_pages(settings)
+
+
+@app.command("public-role")
+def public_role(
+    role: Annotated[str, typer.Option(help="PostgreSQL role the public pages log in as.")] = "diklat_public",
+    password: Annotated[
+        str | None, typer.Option(help="Its password (omit where the server trusts local connections).")
+    ] = None,
+) -> None:
+    """Create (or update) the public pages' own PostgreSQL role: read-only but for answers and invitations.
+
+    Then set DIKLAT_PUBLIC_DATABASE_URL to a URL that logs in as that role.
+    """
+    from diklat.bootstrap import services
+    from diklat.store.roles import grant_public_role
+
+    guard(prepare)(prefect=False)
+    with services().unit_of_work() as session:
+        granted = guard(grant_public_role)(session, role, password)
+    console.print(f"Role {role}: read-only, writes only {', '.join(granted)}.")
 
 
 @app.command()
