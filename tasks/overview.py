@@ -21,6 +21,7 @@ from diklat.domain.names import slug
 from diklat.domain.run_names import SEPARATOR
 from diklat.i18n import translator
 from diklat.report.overview import overview_markdown
+from diklat.store.invitations import status_counts
 from diklat.store.lookups import programme_names
 from diklat.store.status import programme_overview
 
@@ -42,18 +43,26 @@ def refresh_overview(flow: Any, flow_run: Any, state: Any) -> None:
         with services().unit_of_work() as session:
             programmes = [program] if program else programme_names(session)[:MOST_PROGRAMMES]
             pages = {p: programme_overview(session, p) for p in programmes}
+            links = {p: link_counts(session, cohorts) for p, cohorts in pages.items()}
         _ = translator()
         as_of = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
         for programme, cohorts in pages.items():
             if not cohorts:  # a programme that has no cohort yet (or a name that is not recorded)
                 continue
             create_markdown_artifact(
-                overview_markdown(programme, cohorts, failed_waiting(programme), as_of),
+                overview_markdown(programme, cohorts, failed_waiting(programme), as_of, links[programme]),
                 key=overview_key(programme),
                 description=_("Programme overview: {programme}").format(programme=programme),
             )
     except Exception:  # noqa: BLE001 - an overview page must never turn a finished run into a failure
         _log.exception("could not refresh the programme overview")
+
+
+def link_counts(session: Any, cohorts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Invited, opened, answered and bounced questionnaire links per cohort, wave and role."""
+    numbers = {c["cohort_id"]: c["cohort"] for c in cohorts}
+    counts = status_counts(session, list(numbers))
+    return [{**row, "cohort": numbers[row["cohort_id"]]} for row in counts.to_dict("records")]
 
 
 def failed_waiting(programme: str) -> Counter:

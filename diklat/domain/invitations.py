@@ -30,14 +30,16 @@ def expiry(today: date, days: int) -> date:
     return today + timedelta(days=days)
 
 
-MESSAGE_KEY = "invite:{id}"
+MESSAGE_KEY = "invite:{id}:{nonce}"
 
 
-def message_key(invitation_id: int) -> str:
-    """The outbox key of an invitation's e-mail: one message per invitation, ever."""
-    return MESSAGE_KEY.format(id=invitation_id)
+def message_key(invitation: Invitation) -> str:
+    """The outbox key of an invitation's e-mail: one message per link, ever (a new link after a bounce is
+    a new nonce, so a new message)."""
+    return MESSAGE_KEY.format(id=invitation.id, nonce=invitation.nonce)
 
 
 def invitation_of_key(key: str) -> int | None:
-    prefix = MESSAGE_KEY.split("{")[0]
-    return int(key[len(prefix) :]) if key.startswith(prefix) and key[len(prefix) :].isdigit() else None
+    """The invitation an outbox key belongs to (None: not an invitation's e-mail)."""
+    parts = key.split(":")
+    return int(parts[1]) if len(parts) == 3 and parts[0] == "invite" and parts[1].isdigit() else None

@@ -133,7 +133,7 @@ class Questionnaires:
                 )
                 messages = invitation_messages(made, ref.label, inv.wave, settings.notify_channels)
                 notifications.plan(session, messages)
-                page.sent_peers = [message_key(i.id) for i in made]
+                page.sent_peers = [message_key(i) for i in made]
         page.kind = "answered"
         return page
 

@@ -44,5 +44,5 @@ def invitation_messages(
             link=link_marker(inv.nonce),
             expires=format_date_id(inv.expires_on) if language == "id" else inv.expires_on.isoformat(),
         )
-        out.append(Message(message_key(inv.id), channel, inv.email, subject, body))
+        out.append(Message(message_key(inv), channel, inv.email, subject, body))
     return out

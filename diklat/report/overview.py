@@ -12,9 +12,14 @@ SHOWN = 500  # cohorts listed; a national programme's totals line still counts t
 
 
 def overview_markdown(
-    programme: str, cohorts: Sequence[Mapping[str, Any]], failed: Mapping[int | None, int], as_of: str
+    programme: str,
+    cohorts: Sequence[Mapping[str, Any]],
+    failed: Mapping[int | None, int],
+    as_of: str,
+    links: Sequence[Mapping[str, Any]] = (),
 ) -> str:
-    """Cohorts with their counts, who is at risk, rows waiting in quarantine and failed runs waiting."""
+    """Cohorts with their counts, who is at risk, rows waiting in quarantine and failed runs waiting; then
+    the evaluation's questionnaire links per cohort, wave and role (invited, opened, answered, bounced)."""
     _ = translator()
     status = {"open": _("running"), "closed": _("closed")}
     title = _("Programme overview: {programme}").format(programme=programme)
@@ -63,4 +68,22 @@ def overview_markdown(
         "",
         _("A failed run stops waiting once a later run of the same step for the same cohort completes."),
     ]
+    if links:
+        lines += ["", "## " + _("Evaluation questionnaires by link"), ""]
+        roles = {"alumni": _("alumnus"), "atasan": _("direct superior"), "rekan": _("peer")}
+        headers = [_("Cohort"), _("Wave"), _("Respondent"), _("Invited"), _("Opened"), _("Answered"), _("Bounced")]
+        rows = [
+            (
+                r["cohort"],
+                r["wave"],
+                roles.get(r["role"], r["role"]),
+                r["invited"],
+                r["opened"],
+                r["answered"],
+                r["bounced"],
+            )
+            for r in links
+        ]
+        lines += table(headers, rows, numeric_from=3)
+        lines += ["", _("A bounced address gets no link: correct it in the roster and run the evaluation again.")]
     return "\n".join(lines)

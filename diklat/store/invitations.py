@@ -98,6 +98,7 @@ def invite(
     keys = {(r["alumnus_nip"], r["role"], r["respondent_key"]) for r in respondents}
     if not keys:
         return []
+    _renew_bounced(session, cohort_id, wave, respondents, expires_on, hash_for_nonce)
     rows = session.scalars(
         select(t.SurveyInvitation)
         .where(t.SurveyInvitation.cohort_id == cohort_id, t.SurveyInvitation.wave == wave)
@@ -105,6 +106,33 @@ def invite(
         .order_by(t.SurveyInvitation.id)
     ).all()
     return [_plain(r) for r in rows if (r.alumnus_nip, r.role, r.respondent_key) in keys]
+
+
+def _renew_bounced(
+    session: Session,
+    cohort_id: int,
+    wave: str,
+    respondents: Sequence[dict[str, Any]],
+    expires_on: date,
+    hash_for_nonce: Callable[[str], str],
+) -> None:
+    """A link whose e-mail bounced gets a new link to the corrected address (the old token stops working)."""
+    address = {(r["alumnus_nip"], r["role"], r["respondent_key"]): r["email"] for r in respondents}
+    bounced = session.scalars(
+        select(t.SurveyInvitation).where(
+            t.SurveyInvitation.cohort_id == cohort_id,
+            t.SurveyInvitation.wave == wave,
+            t.SurveyInvitation.bounced_at.is_not(None),
+            t.SurveyInvitation.answered_at.is_(None),
+        )
+    ).all()
+    for row in bounced:
+        email = address.get((row.alumnus_nip, row.role, row.respondent_key))
+        if email and email.casefold() != row.email.casefold():
+            nonce = new_nonce()
+            row.email, row.nonce, row.token_sha256 = email, nonce, hash_for_nonce(nonce)
+            row.bounced_at, row.expires_on = None, expires_on
+    session.flush()
 
 
 def peer_respondents(alumnus_nip: str, emails: Sequence[str]) -> list[dict[str, Any]]:

@@ -61,11 +61,11 @@ def test_wave_figures_match_the_generators_truth_and_reminders_go_out_once(alumn
 
     with services().unit_of_work() as session:
         keys = [n.key for n in session.scalars(select(t.Notification))]
-        links = session.execute(select(t.SurveyInvitation.role, t.SurveyInvitation.id)).all()
+        links = session.execute(select(t.SurveyInvitation.role, t.SurveyInvitation.id, t.SurveyInvitation.nonce)).all()
     reminded = {k.split(":")[3] for k in keys if k.startswith("wave-reminder:")}
     # Each alumnus and superior with an address has one link, and one e-mail carries it.
-    assert sorted(k for k in keys if k.startswith("invite:")) == sorted(f"invite:{i}" for _, i in links)
-    assert {role for role, _ in links} <= {"alumni", "atasan"} and sum(r == "alumni" for r, _ in links) == 12
+    assert sorted(k for k in keys if k.startswith("invite:")) == sorted(f"invite:{i}:{n}" for _, i, n in links)
+    assert {role for role, _, _ in links} <= {"alumni", "atasan"} and sum(r == "alumni" for r, _, _ in links) == 12
     # diklat cannot know whom an alumnus asked as peers: it reminds the alumnus while fewer than the
     # minimum peer group (3) have answered, and alumni and superiors who have not answered themselves.
     invited = synth.invited

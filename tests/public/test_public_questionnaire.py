@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from starlette.testclient import TestClient
 
 from diklat.bootstrap import services
 from diklat.domain.evaluation.online import form_items
+from diklat.domain.tokens import token_for, token_sha256
 from diklat.public.app import create_app
 from diklat.public.security import CSRF_COOKIE
 from schemas import tables as t
@@ -184,7 +186,7 @@ def test_the_alumnus_names_peers_who_each_get_a_link_of_their_own(wave, client) 
                 t.SurveyInvitation.role == "rekan"
             )
         ).all()
-        keys = [f"invite:{i}" for _, _, i in peers]
+        keys = [f"invite:{i}:{n}" for _, n, i in peers]
         sent = session.scalars(select(t.Notification.status).where(t.Notification.key.in_(keys))).all()
     assert sorted(k for k, _, _ in peers) == [f"rekan.{x}@example.go.id" for x in "abcd"]
     assert sent == ["sent"] * 4  # the peers' e-mails went out right after the answer (log channel here)
@@ -214,3 +216,112 @@ def test_pages_are_in_indonesian_unless_english_is_chosen(wave, client) -> None:
     assert 'lang="id"' in indonesian.text and "Kirim jawaban" in indonesian.text and "4 – Setuju" in indonesian.text
     assert 'lang="id"' in client.get(f"/kuesioner/{token}").text  # the choice is kept in a cookie
     assert "Send answers" in client.get(f"/kuesioner/{token}?lang=en").text
+
+
+@pytest.fixture
+def refusing_smtp(settings, monkeypatch) -> list:  # noqa: ANN001
+    """A real SMTP server on loopback that refuses any address at tidak-ada.example (a bounce)."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    from diklat.settings import get_settings
+
+    received: list = []
+
+    class Handler:
+        async def handle_RCPT(self, server, session, envelope, address, options):  # noqa: ANN001, ANN201, N802
+            if address.endswith("@tidak-ada.example"):
+                return "550 5.1.1 no such user"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
+            from email import message_from_bytes, policy
+
+            received.append(
+                (envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default).get_content())
+            )
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setenv("DIKLAT_NOTIFY_CHANNELS", '["smtp"]')
+    monkeypatch.setenv("DIKLAT_SMTP_PORT", str(port))
+    get_settings.cache_clear()
+    yield received
+    controller.stop()
+
+
+def test_the_operator_sees_who_was_invited_opened_answered_and_bounced(refusing_smtp, wave) -> None:
+    from diklat import outbox
+    from diklat.report.overview import overview_markdown
+    from diklat.store.invitations import status_counts
+
+    with TestClient(create_app(services().settings)) as client:
+        token = wave.token("alumni")
+        peers = {f"rekan_{n}": f"rekan{n}@example.go.id" for n in (1, 2)} | {"rekan_3": "salah@tidak-ada.example"}
+        form = {"csrf": csrf(client, token), "aksi": "kirim", **answers("alumni"), **peers}
+        assert client.post(f"/kuesioner/{token}", data=form, follow_redirects=False).status_code == 303
+        client.get(f"/kuesioner/{wave.token('atasan', 1)}")
+    outbox.deliver(services())  # the wave's own invitations, planned when it opened
+    links = [m for _, m in refusing_smtp if "/kuesioner/" in m]
+    assert len(links) == 2 + 8  # two peers, and each of the 4 alumni and 4 superiors; the bounce got none
+    assert all(re.search(r"http://127\.0\.0\.1:8470/kuesioner/[A-Za-z0-9_-]{43}\s", m) for m in links)
+    with services().unit_of_work() as session:
+        counts = status_counts(session, [wave.cohort_id]).set_index("role")
+        statuses = sorted(session.scalars(select(t.Notification.status)))
+    assert counts.loc["alumni", ["invited", "opened", "answered", "bounced"]].tolist() == [4, 1, 1, 0]
+    assert counts.loc["atasan", ["invited", "opened", "answered", "bounced"]].tolist() == [4, 1, 0, 0]
+    assert counts.loc["rekan", ["invited", "opened", "answered", "bounced"]].tolist() == [3, 0, 0, 1]
+    assert statuses.count("bounced") == 1 and statuses.count("sent") == 10
+    rows = [{**r, "cohort": 1} for r in counts.reset_index().to_dict("records")]
+    page = overview_markdown("PKP", [], {}, "2023-03-01 08:00", rows)
+    assert "| 1 | 3m | peer | 3 | 0 | 0 | 1 |" in page
+
+
+def superior_email(wave, address: str):  # noqa: ANN001, ANN201
+    """The roster's EMAIL ATASAN of the first alumnus's superior, as a corrected roster would set it."""
+    return update(t.Assignment).where(t.Assignment.person_nip == wave.superiors[wave.nips[0]]).values(email=address)
+
+
+def test_a_bounced_link_is_sent_again_once_the_address_is_corrected(refusing_smtp, wave) -> None:
+    from diklat import outbox
+    from diklat.store import invitations, notifications
+    from diklat.store.evaluation import wave_instrument  # noqa: F401 - the wave is pinned already
+    from diklat.store.waves import due_waves
+    from tasks.evaluation import plan_invitations
+
+    with services().unit_of_work() as session:
+        session.execute(
+            update(t.Assignment)
+            .where(t.Assignment.person_nip == wave.superiors[wave.nips[0]])
+            .values(email="x@tidak-ada.example")
+        )
+        session.execute(delete(t.Notification))
+        session.execute(delete(t.SurveyInvitation))
+    from tests.public.conftest import open_wave
+
+    open_wave(wave.cohort_id)
+    outbox.deliver(services())
+    with services().unit_of_work() as session:
+        [bounced] = session.scalars(select(t.SurveyInvitation).where(t.SurveyInvitation.bounced_at.is_not(None))).all()
+        old_nonce = bounced.nonce
+        session.execute(
+            update(t.Assignment)
+            .where(t.Assignment.person_nip == wave.superiors[wave.nips[0]])
+            .values(email="benar@example.go.id")
+        )
+        [due] = [w for w in due_waves(session, date(2023, 3, 1), [wave.cohort_id]) if w.wave == "3m"]
+        notifications.plan(session, plan_invitations(session, due, ["smtp"]))
+        notifications.plan(session, plan_invitations(session, due, ["smtp"]))  # twice: still one new message
+    sent = len(refusing_smtp)
+    outbox.deliver(services())
+    assert [to for to, _ in refusing_smtp[sent:]] == [["benar@example.go.id"]]
+    with services().unit_of_work() as session:
+        renewed = session.get(t.SurveyInvitation, bounced.id)
+        assert renewed.bounced_at is None and renewed.nonce != old_nonce and renewed.email == "benar@example.go.id"
+        assert invitations.find(session, token_sha256(token_for(services().settings.secret(), old_nonce))) is None
