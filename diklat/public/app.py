@@ -174,6 +174,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/kuesioner/{token}", questionnaire_get, methods=["GET"]),
             Route("/kuesioner/{token}", questionnaire_post, methods=["POST"]),
             Route("/sehat", health),
+            Route("/favicon.ico", lambda request: Response(status_code=204)),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ],
         lifespan=lifespan,
@@ -184,9 +185,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
 def serve(settings: Settings | None = None) -> None:
     """Run the pages with uvicorn on DIKLAT_PUBLIC_HOST:DIKLAT_PUBLIC_PORT (behind the HTTPS proxy)."""
+    import copy
+
     import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
 
     settings = settings or get_settings()
+    log_config = copy.deepcopy(LOGGING_CONFIG)  # uvicorn's handlers, and the pages' own access log line
+    log_config["loggers"]["diklat.public"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
     uvicorn.run(
         create_app(settings),
         host=settings.public_host,
@@ -196,4 +202,5 @@ def serve(settings: Settings | None = None) -> None:
         forwarded_allow_ips="127.0.0.1",
         server_header=False,
         log_level="info",
+        log_config=log_config,
     )

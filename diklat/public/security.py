@@ -39,6 +39,7 @@ def csrf_valid(cookie: str | None, submitted: str | None) -> bool:
 def security_headers(https: bool) -> list[tuple[bytes, bytes]]:
     headers = {
         "content-security-policy": "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; "
+        "connect-src 'self'; "
         "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
         "x-content-type-options": "nosniff",
         "x-frame-options": "DENY",

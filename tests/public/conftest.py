@@ -92,3 +92,41 @@ def expire(token_role: str, nip: str) -> None:
             .where(t.SurveyInvitation.alumnus_nip == nip, t.SurveyInvitation.role == token_role)
             .values(expires_on=date(2020, 1, 1))
         )
+
+
+@pytest.fixture
+def refusing_smtp(settings, monkeypatch) -> list:  # noqa: ANN001
+    """A real SMTP server on loopback that refuses any address at tidak-ada.example (a bounce)."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    from diklat.settings import get_settings
+
+    received: list = []
+
+    class Handler:
+        async def handle_RCPT(self, server, session, envelope, address, options):  # noqa: ANN001, ANN201, N802
+            if address.endswith("@tidak-ada.example"):
+                return "550 5.1.1 no such user"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
+            from email import message_from_bytes, policy
+
+            received.append(
+                (envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default).get_content())
+            )
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setenv("DIKLAT_NOTIFY_CHANNELS", '["smtp"]')
+    monkeypatch.setenv("DIKLAT_SMTP_PORT", str(port))
+    get_settings.cache_clear()
+    yield received
+    controller.stop()
