@@ -416,6 +416,20 @@ def _try_next(demo: DemoRun, url: str) -> None:
         f"  3. {url}/runs: every run is named after its programme and cohort; a failed one says what to fix\n"
         f"     (`diklat failures` lists them)."
     )
+    from diklat.bootstrap import services
+    from diklat.domain.tokens import token_for, verification_url
+    from diklat.store.certificates import a_valid_code
+    from diklat.store.invitations import waiting
+
+    with services().unit_of_work() as session:  # read-only
+        code, links = a_valid_code(session), waiting(session, "alumni")
+    public = settings.public_url.rstrip("/")
+    demo.console.print(f"Public pages: {public}/verifikasi (questionnaires by link, certificate verification)")
+    if code:
+        demo.console.print(f"  4. {verification_url(public, code)}: a certificate as its QR code opens it.")
+    if links:
+        link = f"{public}/kuesioner/{token_for(settings.secret(), links[0].nonce)}"
+        demo.console.print(f"  5. {link}: a questionnaire as an alumnus gets it by e-mail.")
 
 
 def _flow_runs_since(epoch: float) -> int:

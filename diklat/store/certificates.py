@@ -281,3 +281,13 @@ def _audit_row(actor: str, action: str, number: str, old: dict | None, new: dict
         "new_value": new,
         "source": None,
     }
+
+
+def a_valid_code(session: Session) -> str | None:
+    """One verification code of a valid certificate (the demo shows its page)."""
+    return session.scalar(
+        select(t.Certificate.verification_code)
+        .where(t.Certificate.issued_on.is_not(None), t.Certificate.revoked.is_(False))
+        .order_by(t.Certificate.id)
+        .limit(1)
+    )

@@ -240,3 +240,14 @@ def page_context(session: Session, invitation: Invitation) -> dict[str, Any]:
         .where(t.Cohort.id == invitation.cohort_id)
     ).one()
     return {"programme": row[0], "cohort": row[1], "alumnus": row[2]}
+
+
+def waiting(session: Session, role: str, limit: int = 1) -> list[Invitation]:
+    """Links of this role not answered, not expired by date order (the demo shows one to try)."""
+    rows = session.scalars(
+        select(t.SurveyInvitation)
+        .where(t.SurveyInvitation.role == role, t.SurveyInvitation.answered_at.is_(None))
+        .order_by(t.SurveyInvitation.expires_on.desc(), t.SurveyInvitation.id)
+        .limit(limit)
+    ).all()
+    return [_plain(r) for r in rows]
