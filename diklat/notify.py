@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -53,6 +54,8 @@ class LogNotifier:
         """
         if self.logger is not None:
             return self.logger
+        if "prefect" not in sys.modules:  # no flow run in this process (the public pages): no run logger
+            return log
         from prefect.exceptions import MissingContextError
         from prefect.logging import get_run_logger
 

@@ -17,12 +17,12 @@ from typing import Any, Literal
 from diklat.bootstrap import Services
 from diklat.clock import today_in
 from diklat.domain.evaluation.online import (
-    FIELD_PREFIX,
     FormItem,
     answer_rows,
     field_values,
     form_items,
     peer_addresses,
+    unasked_answers,
 )
 from diklat.domain.invitations import Invitation, expiry, message_key
 from diklat.domain.problems import Problem
@@ -100,11 +100,10 @@ class Questionnaires:
                 return page
             inv = page.invitation
             page.values, page.peers = field_values(form, page.items), _peers(form, page.peer_fields)
-            extra = _questions_not_asked(form, page.items)
+            unasked = unasked_answers(form, page.items)
             rows = answer_rows(
-                {**page.values, **extra}, [*page.items, *_extra_items(extra, len(page.items))],
-                inv.alumnus_nip, inv.role, inv.wave, inv.respondent_key,
-            )  # fmt: skip
+                page.values, page.items, inv.alumnus_nip, inv.role, inv.wave, inv.respondent_key, unasked
+            )
             ref = cohort_ref(session, inv.cohort_id)
             instrument, instrument_id = wave_instrument(session, inv.cohort_id, inv.wave, self._current())
             ctx = response_context(session, ref)
@@ -184,42 +183,9 @@ def _own_email(inv: Invitation) -> str | None:
     return inv.email if inv.role == "alumni" else None
 
 
-def _questions_not_asked(form: Mapping[str, Sequence[str]], items: Sequence[FormItem]) -> dict[str, str]:
-    """Answers sent for questions this form does not ask (a changed page): the gate must see them too."""
-    asked = {e.field for e in items}
-    return {
-        name[len(FIELD_PREFIX) :]: str(values[-1])
-        for name, values in form.items()
-        if name.startswith(FIELD_PREFIX) and name not in asked and values
-    }
-
-
-def _extra_items(extra: Mapping[str, str], after: int) -> list:
-    """Stand-ins for questions not on the form, numbered after it (the gate reads only code and position)."""
-    return [_Unasked(after + n, code) for n, code in enumerate(sorted(extra), start=1)]
-
-
-@dataclass(frozen=True)
-class _UnaskedItem:
-    code: str
-
-
-@dataclass(frozen=True)
-class _Unasked:
-    position: int
-    code: str
-
-    @property
-    def item(self) -> _UnaskedItem:
-        return _UnaskedItem(self.code)
-
-    @property
-    def field(self) -> str:
-        return GENERAL
-
-
 def _errors(quarantined, items: Sequence[FormItem]) -> dict[str, Problem]:  # noqa: ANN001
-    """The first problem of each refused answer, by the form field it belongs to."""
+    """The first problem of each refused answer, by the form field it belongs to (rows after the form's
+    questions are answers to questions it does not ask)."""
     by_position = {e.position: e.field for e in items}
     out: dict[str, Problem] = {}
     for position, problems in zip(quarantined["row_number"], quarantined["problems"], strict=True):

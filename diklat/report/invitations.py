@@ -28,6 +28,8 @@ def invitation_messages(
     language = language or get_settings().language
     _ = translator(language)
     channels = list(channels)
+    if not channels:
+        return []
     channel = "smtp" if "smtp" in channels else channels[0]
     subject = _("Post-training evaluation {wave}: {cohort}").format(wave=wave, cohort=cohort)
     out = []

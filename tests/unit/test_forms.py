@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -52,3 +53,48 @@ def test_every_operator_decision_has_a_deployment() -> None:
     decisions = get_args(RecordDecision.model_fields["decision"].annotation)
     assert {"record-decision", "clear-deferral", "revoke-certificate", "reissue-certificate"} <= names
     assert set(decisions) == {"withdraw", "waive", "move_milestone"}
+
+
+def test_the_online_form_asks_each_role_its_levels_and_numbers_questions_not_asked_after_it() -> None:
+    from diklat.domain.evaluation.online import answer_rows, field_values, form_items, peer_addresses, unasked_answers
+    from schemas.instrument import default_instrument
+
+    instrument = default_instrument()
+    superior = form_items(instrument, "atasan", "3m")
+    assert [e.level.level for e in superior] == [3] * 8 + [4] * 5 and superior[0].position == 1
+    assert {e.level.level for e in form_items(instrument, "alumni", "course")} == {1, 2}
+    assert {e.level.level for e in form_items(instrument, "rekan", "3m")} == {3}
+    form = {"q_l3_keputusan": ["4"], "q_obstacles": ["funding", "ability"], "q_pre_test": ["70"], "csrf": ["x"]}
+    values = field_values(form, superior)
+    assert values == {"l3_keputusan": "4", "obstacles": "funding;ability"}
+    assert field_values({"q_obstacles": ["-", "funding"]}, superior)["obstacles"] == "-"
+    rows = answer_rows(values, superior, "1" * 18, "atasan", "3m", "2" * 18, unasked_answers(form, superior))
+    assert len(rows) == 14 and rows["row_number"].tolist() == list(range(1, 15))
+    assert rows.iloc[-1][["item", "answer"]].tolist() == ["pre_test", "70"]  # judged by the gate too
+    assert pd.isna(rows.iloc[1]["answer"])  # an unanswered question is a row the gate reports missing
+    found, problems = peer_addresses(
+        {"rekan_1": ["a@x.go.id"], "rekan_2": ["A@X.go.id"], "rekan_3": ["me@x.go.id"], "rekan_4": ["nope"]},
+        3,
+        5,
+        own="Me@x.go.id",
+    )
+    assert found == ["a@x.go.id"]
+    assert {k: p.code for k, p in problems.items()} == {
+        "rekan_2": "evaluation.peer_repeated",
+        "rekan_3": "evaluation.self_as_peer",
+        "rekan_4": "email.invalid",
+    }
+    few = peer_addresses({"rekan_1": ["a@x.go.id"]}, 3, 5, own=None)[1]
+    assert few["rekan_2"].code == "evaluation.peers_too_few"
+
+
+def test_links_are_rebuilt_only_with_the_secret_and_stored_only_as_markers() -> None:
+    from diklat.domain.tokens import link_marker, new_nonce, render_links, token_for, token_sha256
+
+    nonce = new_nonce()
+    token = token_for(b"k" * 32, nonce)
+    assert len(token) == 43 and token != token_for(b"j" * 32, nonce) and token == token_for(b"k" * 32, nonce)
+    body = f"Tautan: {link_marker(nonce)}\n"
+    assert token not in body
+    assert render_links(body, b"k" * 32, "https://sttp.example/") == f"Tautan: https://sttp.example/kuesioner/{token}\n"
+    assert len(token_sha256(token)) == 64 and token_sha256(token) != token

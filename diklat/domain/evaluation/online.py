@@ -65,19 +65,38 @@ def field_values(form: Mapping[str, Sequence[str]], items: Sequence[FormItem]) -
     return out
 
 
+def unasked_answers(form: Mapping[str, Sequence[str]], items: Sequence[FormItem]) -> dict[str, str]:
+    """Answers sent for questions this form does not ask (a page changed by hand): the gate must judge them."""
+    asked = {e.field for e in items}
+    return {
+        name[len(FIELD_PREFIX) :]: str(values[-1])
+        for name, values in form.items()
+        if name.startswith(FIELD_PREFIX) and name not in asked and values
+    }
+
+
 def answer_rows(
-    values: Mapping[str, str], items: Sequence[FormItem], alumnus_nip: str, role: str, wave: str, respondent: str
+    values: Mapping[str, str],
+    items: Sequence[FormItem],
+    alumnus_nip: str,
+    role: str,
+    wave: str,
+    respondent: str,
+    unasked: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
-    """One answers-file row per question (an unanswered one too: the gate reports it as missing)."""
+    """One answers-file row per question (an unanswered one too: the gate reports it as missing), then one
+    per answer to a question the form does not ask, numbered after the form's last question."""
+    codes = [e.item.code for e in items] + sorted(unasked or {})
+    given = {**values, **(unasked or {})}
     return pd.DataFrame(
         {
-            "row_number": [e.position for e in items],
+            "row_number": range(1, len(codes) + 1),
             "nip": alumnus_nip,
             "role": role,
             "respondent": respondent,
             "wave": wave,
-            "item": [e.item.code for e in items],
-            "answer": [values.get(e.item.code) for e in items],
+            "item": codes,
+            "answer": [given.get(code) for code in codes],
         }
     )
 
