@@ -148,3 +148,12 @@ def test_online_answers_are_reported_exactly_as_uploaded_ones(alumni, tmp_path: 
     for nip in online_alumni:
         assert (nip in reminded) == (answered_peers.get(nip, 0) < 3), nip
     assert set(online_alumni) - reminded  # some answered online with a full peer group: left in peace
+
+    # The operator's overview page counts the links: 12 alumni invited, the online ones opened and answered.
+    from prefect.artifacts import Artifact
+
+    from tasks.overview import overview_key
+
+    page = Artifact.get(overview_key(PROGRAM)).data
+    opened = len(online_alumni)
+    assert f"| 1 | 3m | alumnus | 12 | {opened} | {opened} | 0 |" in page, page
