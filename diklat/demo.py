@@ -408,8 +408,8 @@ def _try_next(demo: DemoRun, url: str) -> None:
     settings = get_settings()
     demo.console.rule("The console is running")
     demo.console.print(
-        f"Prefect UI: {url}  (worker and inbox watcher in the background; `diklat stop` ends them)\n"
-        f"Three things to try:\n"
+        f"Prefect UI: {url}  (worker, inbox watcher and public pages in the background; `diklat stop` ends them)\n"
+        f"Things to try:\n"
         f"  1. {url}/deployments -> open-cohort -> Run -> Custom run: the form, in Bahasa Indonesia.\n"
         f"  2. Copy {demo.inputs.resolve() / 'roster-angkatan-1.xlsx'} into\n"
         f"     {(settings.inbox / PROGRAMME / 'angkatan-4 mulai 2023-03-06').resolve()}/ and watch the Runs page.\n"

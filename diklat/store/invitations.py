@@ -243,10 +243,18 @@ def page_context(session: Session, invitation: Invitation) -> dict[str, Any]:
 
 
 def waiting(session: Session, role: str, limit: int = 1) -> list[Invitation]:
-    """Links of this role not answered, not expired by date order (the demo shows one to try)."""
+    """Links of this role whose respondent has not answered, online or in a file (the demo shows one to try)."""
+    i, a = t.SurveyInvitation, t.SurveyAnswer
+    answered = exists().where(
+        a.cohort_id == i.cohort_id,
+        a.wave == i.wave,
+        a.alumnus_nip == i.alumnus_nip,
+        a.role == i.role,
+        a.respondent_key == i.respondent_key,
+    )
     rows = session.scalars(
         select(t.SurveyInvitation)
-        .where(t.SurveyInvitation.role == role, t.SurveyInvitation.answered_at.is_(None))
+        .where(i.role == role, i.answered_at.is_(None), ~answered)
         .order_by(t.SurveyInvitation.expires_on.desc(), t.SurveyInvitation.id)
         .limit(limit)
     ).all()

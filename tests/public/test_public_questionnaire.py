@@ -198,6 +198,10 @@ def test_the_alumnus_names_peers_who_each_get_a_link_of_their_own(wave, client) 
     peer_form = {"csrf": csrf(client, peer_token), "aksi": "kirim", **answers("rekan")}
     assert client.post(f"/kuesioner/{peer_token}", data=peer_form, follow_redirects=False).status_code == 303
     assert {k for r, k, _, _ in stored(role="rekan")} == {peers[0][0]}
+    from diklat.store.invitations import waiting
+
+    with services().unit_of_work() as session:  # the links still to answer (the demo shows one to try)
+        assert {i.alumnus_nip for i in waiting(session, "alumni", 10)} == set(wave.nips[1:])
 
 
 def test_the_access_log_names_routes_never_tokens(wave, client, caplog) -> None:
