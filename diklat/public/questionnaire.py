@@ -59,10 +59,6 @@ class Page:
     expires_on: date | None = None
     sent_peers: list[str] = field(default_factory=list)  # outbox keys of peers' invitations made by this answer
 
-    @property
-    def accepted(self) -> bool:
-        return self.kind == "answered" and not self.errors
-
 
 class Questionnaires:
     def __init__(self, services: Services):
