@@ -398,18 +398,30 @@ def test_a_recap_shows_component_means_half_up_to_two_decimals_and_a_dash_for_no
 
 
 def test_the_qr_code_leads_to_the_public_verification_page_of_the_code(tmp_path, monkeypatch):
-    from reportlab.graphics.barcode import qr
+    from diklat.report import certificate as module
 
     drawn: list[str] = []
-    real = qr.QrCodeWidget
+    real = module.qr_matrix
 
-    def recording(value, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+    def recording(value):  # noqa: ANN001, ANN202
         drawn.append(value)
-        return real(value, *args, **kwargs)
+        return real(value)
 
-    monkeypatch.setattr(qr, "QrCodeWidget", recording)
+    monkeypatch.setattr(module, "qr_matrix", recording)
     public = dataclasses.replace(CERTIFICATE, public_url="https://sttp.bkpsdmd.example.go.id/")
     text = pdf_text(render_certificate(public, tmp_path / "qr.pdf", language="id"))
     assert drawn == [f"https://sttp.bkpsdmd.example.go.id/verifikasi/{CODE}"]
     assert "https://sttp.bkpsdmd.example.go.id/verifikasi" in text  # where to type the code without a camera
     assert qr_payload(CERTIFICATE) == CODE  # no public address configured: the bare code
+
+
+def test_the_qr_code_is_drawn_with_the_modules_reportlabs_encoder_gives():
+    from reportlab.graphics.barcode.qr import QrCodeWidget
+
+    from diklat.report.certificate import qr_matrix
+
+    payload = f"https://sttp.example.go.id/verifikasi/{CODE}"
+    widget = QrCodeWidget(payload, barLevel="M")
+    widget.qr.make()
+    assert qr_matrix(payload) == [[bool(m) for m in row] for row in widget.qr.modules]
+    assert len(qr_matrix(payload)) in range(21, 178, 4)  # a QR version's size: 21 + 4k modules
