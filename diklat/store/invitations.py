@@ -11,7 +11,7 @@ import pandas as pd
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
-from diklat.db.bulk import insert_or_ignore
+from diklat.db.bulk import insert_new
 from diklat.domain.evaluation import peer_key
 from diklat.domain.invitations import Invitation
 from diklat.domain.tokens import new_nonce
@@ -76,11 +76,10 @@ def invite(
     or an alumnus who sends the form twice, invites nobody twice. Returns every invitation of those
     respondents, new or not, so the caller plans each one's e-mail under a key that is also unique.
     """
+    rows = []
     for r in respondents:
         nonce = new_nonce()
-        insert_or_ignore(
-            session,
-            t.SurveyInvitation.__table__,
+        rows.append(
             {
                 "cohort_id": cohort_id,
                 "wave": wave,
@@ -92,9 +91,12 @@ def invite(
                 "token_sha256": hash_for_nonce(nonce),
                 "expires_on": expires_on,
                 "invited_by_id": invited_by_id,
-            },
-            ["cohort_id", "wave", "alumnus_nip", "role", "respondent_key"],
+            }
         )
+    # One bulk statement for a whole wave; what exists (or a concurrent writer inserted first) is skipped.
+    insert_new(
+        session, t.SurveyInvitation.__table__, rows, ["cohort_id", "wave", "alumnus_nip", "role", "respondent_key"]
+    )
     keys = {(r["alumnus_nip"], r["role"], r["respondent_key"]) for r in respondents}
     if not keys:
         return []
