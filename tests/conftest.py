@@ -142,12 +142,11 @@ def prefect_harness() -> Iterator[None]:
 @pytest.fixture
 def smtp_sink(settings, monkeypatch) -> list:  # noqa: ANN001
     """A real SMTP server on loopback (aiosmtpd); the settings send e-mail to it. Yields what it received."""
-    import socket
-
     from aiosmtpd.controller import Controller
     from aiosmtpd.handlers import Message as MessageHandler
 
     from diklat.settings import get_settings
+    from tests.helpers import free_port
 
     received: list = []
 
@@ -155,9 +154,7 @@ def smtp_sink(settings, monkeypatch) -> list:  # noqa: ANN001
         def handle_message(self, message) -> None:  # noqa: ANN001
             received.append(message)
 
-    with socket.socket() as probe:  # a free port on loopback
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     controller = Controller(Collect(), hostname="127.0.0.1", port=port)
     controller.start()
     monkeypatch.setenv("DIKLAT_NOTIFY_CHANNELS", '["log", "smtp"]')

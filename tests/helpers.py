@@ -94,3 +94,12 @@ def enrol_clean_roster(session, tmp_path: Path, programme: str, start: date, n: 
     gated = gate_roster(table.frame, rules, start)
     save_roster(session, gated, ref, table.file_name, table.sha256, "test")
     return ref, gated
+
+
+def free_port() -> int:
+    """A free TCP port on loopback (for a server a test starts)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

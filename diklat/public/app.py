@@ -125,14 +125,25 @@ def create_app(settings: Settings | None = None) -> Starlette:
             request_saved=request.query_params.get("tersimpan") == "1",
         )
 
+    def guessing(request: Request) -> bool:
+        """A client that tried too many unknown links is refused before any lookup: past the limit, even a
+        guess that would hit a real link gets nothing."""
+        return limit.blocked(client(request), "token")
+
+    def missed(request: Request, result: Page) -> None:
+        if result.kind == "unknown":
+            limit.allow(client(request), "token")  # only unknown links count against the client
+
     async def questionnaire_get(request: Request) -> Response:
-        token = request.path_params["token"]
-        result = await asyncio.to_thread(questionnaires.open, token)
-        if result.kind == "unknown" and not limit.allow(client(request), "token"):
+        if guessing(request):
             return too_many(request)
+        result = await asyncio.to_thread(questionnaires.open, request.path_params["token"])
+        missed(request, result)
         return questionnaire(request, result)
 
     async def questionnaire_post(request: Request) -> Response:
+        if guessing(request):
+            return too_many(request)
         token = request.path_params["token"]
         form = await request.form()
         fields = {key: form.getlist(key) for key in form.keys()}
@@ -147,8 +158,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 return RedirectResponse(f"/kuesioner/{token}?tersimpan=1", status_code=303)
             return questionnaire(request, result)
         result = await asyncio.to_thread(questionnaires.submit, token, fields)
-        if result.kind == "unknown" and not limit.allow(client(request), "token"):
-            return too_many(request)
+        missed(request, result)
         if result.kind == "form":  # refused: the same page with what is wrong, nothing stored but the draft
             return questionnaire(request, result, 422)
         if result.sent_peers:  # the peers' invitations go out now, after this answer is committed

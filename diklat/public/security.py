@@ -90,12 +90,24 @@ class RateLimit:
         self._seen: dict[tuple[str, str], deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
 
-    def allow(self, client: str, purpose: str) -> bool:
+    def blocked(self, client: str, purpose: str) -> bool:
+        """The client used up its attempts (nothing recorded): refuse before doing the work."""
         now = self.clock()
         with self._lock:
-            window = self._seen[(purpose, client)]
-            while window and window[0] <= now - 60:
-                window.popleft()
+            window = self._window(client, purpose, now)
+            return len(window) >= self.per_minute
+
+    def _window(self, client: str, purpose: str, now: float) -> deque[float]:
+        window = self._seen[(purpose, client)]
+        while window and window[0] <= now - 60:
+            window.popleft()
+        return window
+
+    def allow(self, client: str, purpose: str) -> bool:
+        """Record one attempt; False when the client already used up its attempts."""
+        now = self.clock()
+        with self._lock:
+            window = self._window(client, purpose, now)
             if len(window) >= self.per_minute:
                 return False
             window.append(now)

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from diklat.bootstrap import services
 from diklat.domain.tokens import token_for
 from schemas import tables as t
-from tests.helpers import enrol_clean_roster
+from tests.helpers import enrol_clean_roster, free_port
 
 PROGRAM = "PKP Publik 2022"
 START = date(2022, 7, 14)
@@ -97,8 +97,6 @@ def expire(token_role: str, nip: str) -> None:
 @pytest.fixture
 def refusing_smtp(settings, monkeypatch) -> list:  # noqa: ANN001
     """A real SMTP server on loopback that refuses any address at tidak-ada.example (a bounce)."""
-    import socket
-
     from aiosmtpd.controller import Controller
 
     from diklat.settings import get_settings
@@ -120,9 +118,7 @@ def refusing_smtp(settings, monkeypatch) -> list:  # noqa: ANN001
             )
             return "250 OK"
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     controller = Controller(Handler(), hostname="127.0.0.1", port=port)
     controller.start()
     monkeypatch.setenv("DIKLAT_NOTIFY_CHANNELS", '["smtp"]')

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -23,15 +22,10 @@ from sqlalchemy import select
 from diklat.bootstrap import services
 from diklat.settings import get_settings
 from schemas import tables as t
+from tests.helpers import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -56,7 +50,7 @@ def browser():  # noqa: ANN201
 
 @pytest.fixture
 def public_server(refusing_smtp, monkeypatch, tmp_path: Path) -> str:  # noqa: ANN001
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     monkeypatch.setenv("DIKLAT_PUBLIC_URL", url)
     monkeypatch.setenv("DIKLAT_PUBLIC_PORT", str(port))
