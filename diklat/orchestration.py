@@ -31,7 +31,12 @@ from diklat.domain.problems import Problem
 from diklat.domain.programme import programme_key
 from diklat.domain.run_names import run_name
 from diklat.messages import render
+from diklat.prefect_fixes import apply as apply_prefect_fixes
 from diklat.store import leases
+
+# Every flow imports this module (run names, the cohort lock), in the CLI as in a worker's subprocess:
+# the place where the engine fix is installed before any flow runs.
+apply_prefect_fixes()
 
 WAIT_SECONDS = 1800
 LEASE = timedelta(seconds=120)  # how long a holder that stopped renewing keeps the cohort
