@@ -81,8 +81,21 @@ def localise_deployments(language: str) -> int:
     return done
 
 
-def start_worker(env: dict[str, str], pool: str = WORK_POOL, **popen: object) -> subprocess.Popen:
-    return subprocess.Popen([prefect_executable(), "worker", "start", "--pool", pool], cwd=ROOT, env=env, **popen)
+def start_worker(
+    env: dict[str, str], pool: str = WORK_POOL, runs: int | None = None, **popen: object
+) -> subprocess.Popen:
+    """A process worker that carries at most ``runs`` flow runs at once (``DIKLAT_WORKER_RUNS``).
+
+    Deployments of one-cohort flows have no limit of their own: the cohort's lease keeps two runs of one
+    cohort apart, so runs of different cohorts spread over the workers' slots. Batch flows keep a limit of
+    one per deployment (prefect.yaml).
+    """
+    if runs is None:
+        from diklat.settings import get_settings
+
+        runs = get_settings().worker_runs
+    command = [prefect_executable(), "worker", "start", "--pool", pool, "--limit", str(runs)]
+    return subprocess.Popen(command, cwd=ROOT, env=env, **popen)  # noqa: S603
 
 
 def start_public(env: dict[str, str], **popen: object) -> subprocess.Popen:

@@ -40,6 +40,16 @@ class Settings(BaseSettings):
     )
     chunk_rows: int = Field(50_000, ge=1_000, description="Rows per bulk write chunk.")
     cohorts_per_task: int = Field(250, ge=1, description="Cohorts one task of a many-cohort flow handles.")
+    render_processes: int = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        ge=1,
+        description="Processes that render a large batch of certificates (default: one per CPU).",
+    )
+    worker_runs: int = Field(
+        2,
+        ge=1,
+        description="Flow runs one worker carries at once (runs of one cohort still wait for each other).",
+    )
     refuse_bad_share: Decimal = Field(
         Decimal("0.5"),
         gt=0,

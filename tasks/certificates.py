@@ -15,7 +15,7 @@ from diklat.domain.certificate import content_sha256
 from diklat.domain.grading import LULUS
 from diklat.domain.names import slug
 from diklat.domain.results import PASSED
-from diklat.report.certificate import CertificateData, render_certificate, render_certificates_archive
+from diklat.report.certificate import CertificateData, render_certificates, zip_certificates
 from diklat.settings import Settings
 from diklat.store.assessment import participants_many
 from diklat.store.certificates import (
@@ -85,15 +85,19 @@ def issue_certificates(
             data = _certificate_data(cohort, person, row, cert, settings)
             path = cohort_folder(cohort) / "sttp" / f"{slug(cert.number)}-v{cert.version}.pdf"
             items[cohort.cohort_id].append((data, path))
+    # The whole chunk's PDFs in one batch (over several processes when it is large), each rendered once.
+    render_certificates(
+        [item for cohort in cohorts for item in items[cohort.cohort_id]],
+        processes=settings.render_processes,
+        on_written=lambda _path: faultpoints.reached("certificates.rendering"),  # numbers issued, a PDF written
+    )
     for cohort in cohorts:
-        mine = items[cohort.cohort_id]
-        for data, path in mine:
-            render_certificate(data, path)
-            faultpoints.reached("certificates.rendering")  # numbers issued, one PDF written
-        if mine:
-            archive = render_certificates_archive(mine, cohort_folder(cohort) / "sttp" / "sttp-all.zip")
-            out[cohort.cohort_id].archive = str(archive)
-        out[cohort.cohort_id].files = [str(p) for _, p in mine]
+        paths = [path for _, path in items[cohort.cohort_id]]
+        if paths:
+            out[cohort.cohort_id].archive = str(
+                zip_certificates(paths, cohort_folder(cohort) / "sttp" / "sttp-all.zip")
+            )
+        out[cohort.cohort_id].files = [str(p) for p in paths]
     return out
 
 

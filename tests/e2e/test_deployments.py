@@ -94,9 +94,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
 
             ensure_work_pool()
             deploy_all(env | {"DIKLAT_HOME": str(ROOT)})
-            # Two process workers on one pool, as on two machines sharing the server and the database.
+            # Two process workers on one pool, one run at a time each, as two small machines sharing the
+            # server and the database.
             workers = [
-                start_worker(env | {"DIKLAT_HOME": str(ROOT)}, stdout=log, stderr=log, start_new_session=True)
+                start_worker(env | {"DIKLAT_HOME": str(ROOT)}, runs=1, stdout=log, stderr=log, start_new_session=True)
                 for _ in range(2)
             ]
             from diklat.deploy import start_watcher
@@ -265,29 +266,54 @@ def test_every_failed_run_calls_the_operators_webhook_and_is_listed_with_its_fix
     assert len(waiting) == 5 and all(q["reasons"] for q in waiting)  # the first test's 5 bad rows, with fixes
 
 
-def test_runs_spread_over_two_workers_end_as_if_run_one_by_one(stack: dict) -> None:
+def _run_logs(flow_run_id) -> list[str]:  # noqa: ANN001
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+
+    with get_client(sync_client=True) as client:
+        logs = client.read_logs(log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id])))
+    return [log.message for log in logs]
+
+
+def test_two_workers_run_other_cohorts_while_a_run_waits_for_its_cohorts_lock(stack: dict) -> None:
+    """The deployments of one-cohort flows have no concurrency limit of their own: the cohort's lease is
+    what keeps runs apart. Cohort 11's lease is held (as by a live run elsewhere): its run waits on one
+    worker, saying for whom, while the other worker opens cohorts 12 and 13; released, 11 opens too."""
+    import socket
+    import uuid as uuid_
+
     from prefect.deployments import run_deployment
 
+    from diklat.db.engine import session_factory
+    from diklat.db.uow import unit_of_work
+    from diklat.orchestration import LEASE, _now, lease_key
+    from diklat.store import leases
+
     rosters = {n: write_table(make_roster(6, seed=60 + n).frame, stack["home"] / f"par{n}.csv") for n in (11, 12, 13)}
+    sessions = session_factory(stack["db"])
+    holder = leases.Holder(uuid_.uuid4().hex, None, "a run elsewhere", socket.gethostname(), os.getpid())
+    key = lease_key("PKP E2E", 11)
+    with unit_of_work(sessions) as session:
+        assert leases.take(session, key, holder, _now(), LEASE) is None
     before = _enrolled(stack["db"])
-    runs = [
-        run_deployment(
-            "open-cohort/open-cohort",
-            timeout=0,
-            parameters={
-                "params": {
-                    "program": "PKP E2E",
-                    "cohort": n,
-                    "start": "2022-10-03",
-                    "roster": str(path),
-                    "today": START,
-                }
-            },
-        )
-        for n, path in rosters.items()
-    ]
-    finished = [_wait_final(run.id) for run in runs]
-    assert all(run.state.is_completed() for run in finished), [r.state.message for r in finished]
+
+    def trigger(n: int):  # noqa: ANN202
+        params = {"program": "PKP E2E", "cohort": n, "start": "2022-10-03", "roster": str(rosters[n]), "today": START}
+        return run_deployment("open-cohort/open-cohort", timeout=0, parameters={"params": params})
+
+    waiting = trigger(11)
+    deadline = time.monotonic() + 120
+    while not any("a run elsewhere" in m for m in _run_logs(waiting.id)):
+        assert time.monotonic() < deadline, "the run of the locked cohort never said it was waiting"
+        time.sleep(0.5)
+    others = [_wait_final(trigger(n).id) for n in (12, 13)]  # on the other worker, while 11 waits
+    assert all(run.state.is_completed() for run in others), [r.state.message for r in others]
+    assert _enrolled(stack["db"]) == (before[0] + 12, before[1] + 2)  # 11 has written nothing yet
+
+    with unit_of_work(sessions) as session:
+        leases.release(session, key, holder.owner)
+    done = _wait_final(waiting.id)
+    assert done.state.is_completed(), done.state.message
     assert _enrolled(stack["db"]) == (before[0] + 18, before[1] + 3)
 
 

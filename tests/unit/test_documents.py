@@ -14,7 +14,13 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from diklat.report.certificate import CertificateData, qr_payload, render_certificate, render_certificates_archive
+from diklat.report.certificate import (
+    CertificateData,
+    qr_payload,
+    render_certificate,
+    render_certificates,
+    zip_certificates,
+)
 from diklat.report.recap import RecapMeta, RecapRow, status_label, write_recap_pdf, write_recap_xlsx
 
 pytestmark = pytest.mark.unit
@@ -140,8 +146,12 @@ def test_the_archive_holds_one_pdf_per_certificate_and_is_byte_identical_when_re
         )
         for n in (3, 1, 2)
     ]
-    first = render_certificates_archive(items, tmp_path / "a.zip", language="id")
-    second = render_certificates_archive(list(reversed(items)), tmp_path / "b.zip", language="id")
+    written: list = []
+    paths = render_certificates(items, language="id", on_written=written.append)
+    assert written == paths == [p for _, p in items]
+    first = zip_certificates(paths, tmp_path / "a.zip")
+    render_certificates(list(reversed(items)), language="id")  # rendered again: same bytes
+    second = zip_certificates(list(reversed(paths)), tmp_path / "b.zip")
     assert first.read_bytes() == second.read_bytes()
     with zipfile.ZipFile(first) as zf:
         assert zf.namelist() == ["sttp-1.pdf", "sttp-2.pdf", "sttp-3.pdf"]
@@ -151,10 +161,29 @@ def test_the_archive_holds_one_pdf_per_certificate_and_is_byte_identical_when_re
             assert len(PdfReader(BytesIO(pdf)).pages) == 1
 
 
+def test_a_large_batch_spread_over_processes_gives_the_same_files_as_one_process(tmp_path, monkeypatch):
+    from diklat.report import certificate as module
+
+    monkeypatch.setattr(module, "POOL_MIN_BATCH", 4)  # a real pool on a small batch
+    items = [
+        (dataclasses.replace(CERTIFICATE, name=f"Peserta {n}", verification_code=f"{n:016X}"), f"sttp-{n}.pdf")
+        for n in range(6)
+    ]
+    alone = render_certificates([(d, tmp_path / "one" / f) for d, f in items], language="id")
+    written: list = []
+    spread = render_certificates(
+        [(d, tmp_path / "two" / f) for d, f in items], language="id", processes=2, on_written=written.append
+    )
+    assert sorted(written) == sorted(spread) and len(spread) == 6
+    assert [p.read_bytes() for p in alone] == [p.read_bytes() for p in spread]
+
+
 def test_the_archive_refuses_two_certificates_with_the_same_file_name(tmp_path):
-    items = [(CERTIFICATE, tmp_path / "x" / "same.pdf"), (CERTIFICATE, tmp_path / "y" / "same.pdf")]
+    paths = render_certificates(
+        [(CERTIFICATE, tmp_path / "x" / "same.pdf"), (CERTIFICATE, tmp_path / "y" / "same.pdf")], language="id"
+    )
     with pytest.raises(ValueError, match="same.pdf"):
-        render_certificates_archive(items, tmp_path / "a.zip", language="id")
+        zip_certificates(paths, tmp_path / "a.zip")
 
 
 # --- rekap nilai -------------------------------------------------------------------------------------
@@ -415,13 +444,15 @@ def test_the_qr_code_leads_to_the_public_verification_page_of_the_code(tmp_path,
     assert qr_payload(CERTIFICATE) == CODE  # no public address configured: the bare code
 
 
-def test_the_qr_code_is_drawn_with_the_modules_reportlabs_encoder_gives():
-    from reportlab.graphics.barcode.qr import QrCodeWidget
+def test_the_printed_qr_code_scans_as_the_verification_address(tmp_path):
+    """The page rasterised at 150 dpi (a print and a phone camera do no better) and read by ZXing."""
+    import pypdfium2
+    import zxingcpp
 
-    from diklat.report.certificate import qr_matrix
-
-    payload = f"https://sttp.example.go.id/verifikasi/{CODE}"
-    widget = QrCodeWidget(payload, barLevel="M")
-    widget.qr.make()
-    assert qr_matrix(payload) == [[bool(m) for m in row] for row in widget.qr.modules]
-    assert len(qr_matrix(payload)) in range(21, 178, 4)  # a QR version's size: 21 + 4k modules
+    public = dataclasses.replace(CERTIFICATE, public_url="https://sttp.bkpsdmd.example.go.id")
+    pdf = pypdfium2.PdfDocument(render_certificate(public, tmp_path / "scan.pdf", language="id"))
+    image = pdf[0].render(scale=150 / 72).to_pil()
+    found = zxingcpp.read_barcodes(image)
+    assert [(b.format.name, b.text) for b in found] == [
+        ("QRCode", f"https://sttp.bkpsdmd.example.go.id/verifikasi/{CODE}")
+    ]

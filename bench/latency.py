@@ -1,0 +1,170 @@
+"""What an operator waits for: one 30-row cohort opened by the CLI, and through a deployment on a warm worker.
+
+    .venv/bin/python -m bench.latency [--rows 30] [--repeat 3]
+
+Starts a Prefect server of its own (temporary home), registers the deployments, starts one process
+worker and lets it carry one warm-up run. Then, ``repeat`` times each:
+
+* **imports**: a fresh interpreter importing ``flows.open_cohort``, and, each in a fresh interpreter of
+  its own, Great Expectations, Prefect and pandas alone (what the flow cannot do without);
+* **CLI**: ``diklat open-cohort`` as an operator types it, wall time of the whole command;
+* **deployment**: ``run_deployment`` as the UI's Run button, until the run is Completed.
+
+For both runs the server's records give the breakdown: the flow run's own time, the sum of its task
+runs' times (reading, gate, writing, reporting: each task's name and seconds), and the rest (server
+round-trips, hooks, the engine). For the deployment, the time from the trigger until the run started
+is the worker's polling plus its subprocess's start and imports. Medians are printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from bench.scale_out import free_port, wait_all
+
+IMPORTS = {
+    "flows.open_cohort": "import flows.open_cohort",
+    "great_expectations": "import great_expectations",
+    "prefect": "import prefect, prefect.flows",
+    "pandas": "import pandas",
+}
+
+
+def import_seconds(statement: str, env: dict[str, str]) -> float:
+    code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
+    out = subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def run_breakdown(flow_run_id) -> dict[str, float]:  # noqa: ANN001
+    """The flow run's time, its task runs' times by task name, and the rest (engine, hooks, round-trips)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(flow_run_id)
+        tasks = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+    out: dict[str, float] = {"flow run": (run.end_time - run.start_time).total_seconds()}
+    for task in tasks:
+        if task.start_time and task.end_time:
+            name = task.task_key.rsplit(".", 1)[-1].split("-")[0] if task.task_key else task.name
+            out[f"  task {name}"] = out.get(f"  task {name}", 0.0) + (task.end_time - task.start_time).total_seconds()
+    out["  engine, hooks, round-trips"] = out["flow run"] - sum(v for k, v in out.items() if k.startswith("  task"))
+    return out
+
+
+def latest_run(flow_name: str):  # noqa: ANN201
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowFilter, FlowFilterName
+    from prefect.client.schemas.sorting import FlowRunSort
+
+    with get_client(sync_client=True) as client:
+        [run] = client.read_flow_runs(
+            flow_filter=FlowFilter(name=FlowFilterName(any_=[flow_name])), sort=FlowRunSort.START_TIME_DESC, limit=1
+        )
+    return run
+
+
+def main() -> None:  # noqa: PLR0915 - one script, read top to bottom
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=30)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    from prefect.deployments import run_deployment
+
+    from diklat.db.migrate import upgrade
+    from diklat.deploy import ROOT, deploy_all, ensure_work_pool, prefect_executable, start_worker
+    from diklat.prefect_server import healthy
+    from diklat.synth.roster import make_roster, write_table
+
+    figures: dict[str, list[float]] = defaultdict(list)
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        url = f"sqlite:///{home / 'diklat.db'}"
+        upgrade(url)
+        port = free_port()
+        api = f"http://127.0.0.1:{port}/api"
+        env = {
+            **os.environ,
+            "PREFECT_HOME": str(home / "prefect"),
+            "PREFECT_API_URL": api,
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "PREFECT_WORKER_QUERY_SECONDS": "1",
+            "PREFECT_WORKER_PREFETCH_SECONDS": "1",
+            "DIKLAT_DATABASE_URL": url,
+            "DIKLAT_DATA_DIR": str(home / "data"),
+            "DIKLAT_HOME": str(ROOT),
+            "GX_ANALYTICS_ENABLED": "false",
+        }
+        os.environ.update(env)
+        log = open(home / "processes.log", "wb")  # noqa: SIM115 - closed below
+        server = subprocess.Popen(  # noqa: S603
+            [prefect_executable(), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+        )
+        worker = None
+        try:
+            while not healthy(api):
+                time.sleep(0.5)
+            ensure_work_pool()
+            deploy_all(env)
+            worker = start_worker(env, runs=1, stdout=log, stderr=log, start_new_session=True)
+
+            def trigger(cohort: int, roster: Path) -> tuple[float, object]:
+                params = {"program": "PKP Latency", "cohort": cohort, "start": "2022-10-03", "roster": str(roster)}
+                started = time.perf_counter()
+                run = run_deployment("open-cohort/open-cohort", timeout=0, parameters={"params": params})
+                [done] = wait_all([run.id])
+                return time.perf_counter() - started, done
+
+            trigger(100, write_table(make_roster(3, seed=1).frame, home / "warm.csv"))  # the worker is warm
+            diklat = str(Path(sys.executable).with_name("diklat"))
+            for n in range(1, args.repeat + 1):
+                for name, statement in IMPORTS.items():
+                    figures[f"import {name} (fresh process)"].append(import_seconds(statement, env))
+                roster = write_table(make_roster(args.rows, seed=n).frame, home / f"cli{n}.csv")
+                command = [diklat, "open-cohort", "--program", "PKP Latency", "--cohort", str(n)]
+                command += ["--start", "2022-10-03", "--roster", str(roster)]
+                started = time.perf_counter()
+                subprocess.run(command, env=env, check=True, capture_output=True, cwd=ROOT)  # noqa: S603
+                figures["CLI: diklat open-cohort, wall"].append(time.perf_counter() - started)
+                for key, value in run_breakdown(latest_run("open-cohort").id).items():
+                    figures[f"CLI: {key}"].append(value)
+
+                roster = write_table(make_roster(args.rows, seed=50 + n).frame, home / f"dep{n}.csv")
+                seconds, run = trigger(10 + n, roster)
+                assert run.state.is_completed(), run.state.message
+                figures["deployment: trigger to Completed"].append(seconds)
+                figures["deployment: trigger to flow start (worker poll, subprocess, imports)"].append(
+                    (run.start_time - run.created).total_seconds()
+                )
+                for key, value in run_breakdown(run.id).items():
+                    figures[f"deployment: {key}"].append(value)
+        finally:
+            for proc in (worker, server):
+                if proc is not None:
+                    proc.terminate()
+                    try:
+                        proc.wait(timeout=20)
+                    except subprocess.TimeoutExpired:
+                        proc.kill()
+            log.close()
+    print(f"{args.rows}-row roster, medians of {args.repeat} runs")  # noqa: T201
+    for key, values in figures.items():
+        print(f"{statistics.median(values):7.2f} s  {key}")  # noqa: T201
+
+
+if __name__ == "__main__":
+    main()
