@@ -13,7 +13,6 @@ import pandas as pd
 
 from diklat.domain.problems import FileProblem, Problem
 from diklat.i18n import N_
-from diklat.io._xlsx import UnreadableWorkbook, xlsx_rows
 from diklat.io.headers import alias_index, header_key, match_headers
 from schemas.files import FileSpec
 
@@ -140,6 +139,8 @@ def _clean(value: str) -> str | None:
 
 
 def _xlsx_rows(data: bytes, name: str, kind: str) -> list[list[str | None]]:
+    from diklat.io._xlsx import UnreadableWorkbook, xlsx_rows  # openpyxl only where a workbook is read
+
     try:
         return xlsx_rows(data, preferred_sheet=kind)
     except UnreadableWorkbook:
