@@ -23,8 +23,10 @@ $(VENV)/.synced: pyproject.toml uv.lock
 demo: $(VENV)/.synced
 	$(VENV)/bin/diklat demo
 
+# Test files spread over up to 4 processes (pytest-xdist), each file whole in one process: a file's
+# fixtures (a Prefect server, a worker stack) start once. 7.7 min instead of 14 on 2 cores.
 test: lint
-	$(VENV)/bin/pytest -m "not slow"
+	$(VENV)/bin/pytest -m "not slow" -n auto --maxprocesses 4 --dist loadfile
 
 test-slow: $(VENV)/.synced
 	$(VENV)/bin/pytest -m slow

@@ -21,7 +21,18 @@ from flows.open_cohort import open_cohort
 from schemas import tables as t
 from tests.helpers import open_params
 
-pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("prefect_harness")]
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("own_prefect_server")]
+
+
+@pytest.fixture(scope="module")
+def own_prefect_server():  # noqa: ANN201
+    """A Prefect server holding this module's runs only: the scan reads back everything the server stored,
+    and other test files (before this one, or beside it under pytest-xdist) store their own people."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
 
 # Bounded by anything but word characters, '*' and '-', so the hex digits of a UUID never match.
 NIP = re.compile(r"(?<![\w*-])\d{18}(?![\w*])")
@@ -90,7 +101,6 @@ def test_no_nip_name_email_or_phone_reaches_prefect_after_every_flow_and_failing
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterStartTime
 
     with get_client(sync_client=True) as client:
-        # the demo's own runs: other tests of this session may have run flows on the same server before
         since = FlowRunFilter(start_time=FlowRunFilterStartTime(after_=began))
         demo_runs = client.read_flow_runs(flow_run_filter=since, limit=200)
     assert len(demo_runs) >= 30 and all(r.deployment_id for r in demo_runs), [

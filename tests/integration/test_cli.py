@@ -36,7 +36,14 @@ PROGRAMME = "PKP Kota Jambi 2022"
 
 def run(*args: str) -> tuple[int, str]:
     """Invoke `diklat ...`; returns the exit code and the output with line wrapping undone."""
-    result = CliRunner().invoke(app, list(args), env={"COLUMNS": "250"})
+    from diklat.cli.base import console
+
+    # The console measured its width once, from wherever the process started (a pipe under xdist: 80).
+    width, console.width = console.width, 250
+    try:
+        result = CliRunner().invoke(app, list(args), env={"COLUMNS": "250"})
+    finally:
+        console.width = width
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception  # a crash inside the command must fail the test, not hide in the output
     return result.exit_code, " ".join(result.output.split())
