@@ -44,8 +44,8 @@ def open_floor(program: str, manifest: Path) -> int:
         part = entries[first : first + size]
         rosters = read_rosters.fn(part)
         chunk = prepare_cohorts.fn(program, part, rosters, template)
-        gated = validate_rosters.fn(rosters, chunk, TODAY)
-        opened += save_cohorts.fn(gated, rosters, chunk)
+        screened = validate_rosters.fn(rosters, chunk, part, TODAY)
+        opened += save_cohorts.fn(screened.gated, rosters, chunk, screened.coaches)
     write_rejected_files(opened)
     return sum(c.counts.rows_read for c in opened)
 
@@ -198,16 +198,21 @@ def assess_floor(program: str, manifest: Path) -> int:
     size = get_settings().cohorts_per_task
     graded_rows = 0
     for first in range(0, len(known), size):
-        sheets = read_score_sheets.fn(known[first : first + size])
-        ready = [ref for _, ref in known[first : first + size] if ref.cohort_id in sheets.scores]
+        part = known[first : first + size]
+        sheets = read_score_sheets.fn(part)
+        ready = [ref for _, ref in part if ref.cohort_id in sheets.scores]
         as_of = {c.cohort_id: c.end_date for c in ready}
-        plan = prepare_score_sheets.fn(ready, sheets)
-        gated = validate_score_sheets.fn(sheets, plan, as_of)
-        saved = {i: SavedSheet(c, None) for i, c in plan.done.items()} | save_score_sheets.fn(ready, sheets, gated)
+        plan = prepare_score_sheets.fn(ready, sheets, as_of)
+        screened = validate_score_sheets.fn(sheets, plan, as_of, part)
+        saved = {i: SavedSheet(c, None) for i, c in plan.done.items()} | save_score_sheets.fn(
+            ready, sheets, screened.gated
+        )
+        ready = [c for c in ready if c.cohort_id in saved]
         sources = {
             c.cohort_id: f"{sheets.scores[c.cohort_id].file_name} (batch {saved[c.cohort_id].counts.batch_id})"
             for c in ready
         }
+        # finish_cohorts' steps, documents off (no recaps), as plain functions
         graded = grade_cohorts.fn(ready, as_of, sources)
         issue_certificates.fn(ready, graded, as_of, False)
         close_if_complete.fn(ready, graded)
