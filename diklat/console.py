@@ -4,9 +4,11 @@ the background after ``diklat demo``; ``diklat stop`` ends what was started in t
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
+import time
 from pathlib import Path
 
 from diklat import deploy
@@ -58,16 +60,30 @@ def _ours(pid: int) -> bool:
     return b"prefect" in command or b"diklat" in command
 
 
-def stop_background(settings: Settings) -> list[str]:
-    """End the worker, the watcher and the local server started by diklat; returns what was stopped."""
-    stopped = []
+STOP_GRACE_SECONDS = 15.0
+
+
+def stop_background(settings: Settings, grace: float = STOP_GRACE_SECONDS) -> list[str]:
+    """End the worker, the watcher, the public pages and the local server started by diklat; returns what
+    was stopped. Each gets SIGTERM and ``grace`` seconds to finish; what still runs then is killed: a
+    worker whose graceful shutdown waits on a server that is already gone would otherwise live on."""
+    stopped, groups = [], []
     files = [_pidfile(settings), settings.data_dir / "prefect" / "server.json"]
     for path in files:
         if not path.exists():
             continue
         for name, pid in json.loads(path.read_text()).items():
             if process_alive(pid) and _ours(pid):
-                os.killpg(os.getpgid(pid), signal.SIGTERM)  # the process and what it started
+                group = os.getpgid(pid)
+                os.killpg(group, signal.SIGTERM)  # the process and what it started
                 stopped.append(name)
+                groups.append((pid, group))
         path.unlink()
+    deadline = time.monotonic() + grace
+    while any(process_alive(pid) for pid, _ in groups) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    for pid, group in groups:
+        if process_alive(pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(group, signal.SIGKILL)
     return stopped

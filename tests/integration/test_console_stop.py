@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -31,3 +32,23 @@ def test_stop_ends_the_recorded_services_and_never_a_process_that_took_a_recorde
     finally:
         stranger.kill()
         ours.kill()
+
+
+def test_a_service_that_does_not_end_on_sigterm_is_killed_after_the_grace_period(sqlite_settings) -> None:
+    """A worker whose graceful shutdown hangs (its server already gone) must not outlive `diklat stop`."""
+    folder = sqlite_settings.data_dir / "prefect"
+    folder.mkdir(parents=True)
+    # This "worker" ignores SIGTERM, so it never ends on its own; it says when it is ready.
+    code = (
+        "import signal, sys, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print(1, flush=True); time.sleep(60)"
+    )
+    stuck = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-c", code, "diklat-worker"], stdout=subprocess.PIPE, start_new_session=True
+    )
+    assert stuck.stdout.readline().strip() == b"1"
+    (folder / "services.json").write_text(json.dumps({"worker": stuck.pid}))
+    try:
+        assert stop_background(sqlite_settings, grace=0.5) == ["worker"]
+        assert stuck.wait(timeout=10) == -9  # SIGKILL, once SIGTERM was not enough
+    finally:
+        stuck.kill()
