@@ -11,10 +11,13 @@ from typing import Any
 import pandas as pd
 
 from diklat.domain.nip import mask_nip
-from diklat.i18n import translator
+from diklat.i18n import N_, translator
 from diklat.io.write import write_table
 
-REASONS = {"ap.stopped": "change action stopped", "behaviour.below_threshold": "behaviour score below threshold"}
+REASONS = {
+    "ap.stopped": N_("change action stopped"),
+    "behaviour.below_threshold": N_("behaviour score below threshold"),
+}
 
 
 def _fmt(value: Any) -> str:
@@ -100,8 +103,9 @@ def render_html(
                     bars(_("L1 by aspect: {cohort}").format(cohort=labels.get(row.cohort_id, "")), row.l1_by_aspect, 5)
                 )
     if not per_programme.empty:
+        whole = _("Whole programme")  # never inside an f-string: Babel would not extract it
         out.append(
-            f"<h2>{html.escape(_('Whole programme'))}</h2><table><tr><th></th>"
+            f"<h2>{html.escape(whole)}</h2><table><tr><th></th>"
             + "".join(f"<th>{html.escape(h)}</th>" for h in heads.values())
             + "</tr>"
         )
@@ -109,9 +113,9 @@ def render_html(
             cells = "".join(f"<td>{_fmt(getattr(row, k))}</td>" for k in heads)
             out.append(f"<tr><th>{html.escape(str(row.wave))}</th>{cells}</tr>")
         out.append("</table>")
-    out.append(f"<h2>{html.escape(_('Follow-up'))}</h2>")
+    out.append("<h2>" + html.escape(_("Follow-up")) + "</h2>")
     if follow_up.empty:
-        out.append(f"<p>{html.escape(_('Nobody needs follow-up.'))}</p>")
+        out.append("<p>" + html.escape(_("Nobody needs follow-up.")) + "</p>")
     else:
         out.append(
             "<table><tr><th>NIP</th><th>"

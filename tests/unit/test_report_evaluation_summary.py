@@ -90,3 +90,32 @@ def test_one_reminder_per_person_and_channel_keyed_by_wave_person_and_day() -> N
     ]
     assert messages[0].subject == "Post-training evaluation 3m: PKP 2022 #1"
     assert "questionnaire (3m) for PKP 2022 #1" in messages[0].body
+
+
+def test_the_evaluation_report_in_indonesian_has_no_english_headings_or_reasons(tmp_path) -> None:
+    import pandas as pd
+
+    from diklat.report.evaluation import render_html
+
+    figures = {"rate": 80.0, "l1_score": 4.2, "l2_gain": 12.5, "l3_overall": 3.9, "l4_impact": 3.5}
+    figures |= {"sustainability_rate": 75.0, "follow_up": 1, "l1_by_aspect": {"materi": 4.1}}
+    per_cohort = pd.DataFrame([{"wave": "3m", "cohort_id": 1, **figures}])
+    per_programme = pd.DataFrame([{"wave": "3m", **figures}])
+    follow_up = pd.DataFrame(
+        [
+            {
+                "alumnus_nip": "198001012005011001",
+                "wave": "3m",
+                "follow_up_reasons": ["ap.stopped", "behaviour.below_threshold"],
+            }
+        ]
+    )
+    page = render_html(
+        "Evaluasi", per_cohort, per_programme, {1: "Angkatan 1"}, follow_up, tmp_path / "e.html", language="id"
+    ).read_text()
+    assert "Seluruh program" in page and "aksi perubahan berhenti" in page and "skor perilaku di bawah" in page
+    for english in ("Whole programme", "change action stopped", "behaviour score below threshold", "Follow-up"):
+        assert english not in page
+    assert "198001012005011001" not in page and "198001**********01" in page
+    empty = render_html("Evaluasi", per_cohort, per_programme, {}, follow_up.iloc[:0], tmp_path / "f.html", "id")
+    assert "Tidak ada alumni yang perlu ditindaklanjuti." in empty.read_text()
