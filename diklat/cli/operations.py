@@ -306,6 +306,9 @@ def _leave(code: object) -> None:
     import atexit
 
     atexit._run_exitfuncs()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader that went away (`diklat status | head`), or a closed stream
+            pass
     os._exit(code if isinstance(code, int) else (0 if code is None else 1))
