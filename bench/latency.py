@@ -19,7 +19,6 @@ is the worker's polling plus its subprocess's start and imports. Medians are pri
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
@@ -28,7 +27,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from bench.scale_out import free_port, wait_all
+from bench.stack import START, deployed, open_cohorts
 
 IMPORTS = {
     "flows.open_cohort": "import flows.open_cohort",
@@ -79,73 +78,31 @@ def main() -> None:  # noqa: PLR0915 - one script, read top to bottom
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
-    from prefect.deployments import run_deployment
-
-    from diklat.db.migrate import upgrade
-    from diklat.deploy import ROOT, deploy_all, ensure_work_pool, prefect_executable, start_worker
-    from diklat.prefect_server import healthy
+    from diklat.deploy import ROOT
     from diklat.synth.roster import make_roster, write_table
 
     figures: dict[str, list[float]] = defaultdict(list)
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
-        url = f"sqlite:///{home / 'diklat.db'}"
-        upgrade(url)
-        port = free_port()
-        api = f"http://127.0.0.1:{port}/api"
-        env = {
-            **os.environ,
-            "PREFECT_HOME": str(home / "prefect"),
-            "PREFECT_API_URL": api,
-            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-            "PREFECT_WORKER_QUERY_SECONDS": "1",
-            "PREFECT_WORKER_PREFETCH_SECONDS": "1",
-            "DIKLAT_DATABASE_URL": url,
-            "DIKLAT_DATA_DIR": str(home / "data"),
-            "DIKLAT_HOME": str(ROOT),
-            "GX_ANALYTICS_ENABLED": "false",
-        }
-        os.environ.update(env)
-        log = open(home / "processes.log", "wb")  # noqa: SIM115 - closed below
-        server = subprocess.Popen(  # noqa: S603
-            [prefect_executable(), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=log,
-            start_new_session=True,
-        )
-        worker = None
-        try:
-            while not healthy(api):
-                time.sleep(0.5)
-            ensure_work_pool()
-            deploy_all(env)
-            worker = start_worker(env, runs=1, stdout=log, stderr=log, start_new_session=True)
-
-            def trigger(cohort: int, roster: Path) -> tuple[float, object]:
-                params = {"program": "PKP Latency", "cohort": cohort, "start": "2022-10-03", "roster": str(roster)}
-                started = time.perf_counter()
-                run = run_deployment("open-cohort/open-cohort", timeout=0, parameters={"params": params})
-                [done] = wait_all([run.id])
-                return time.perf_counter() - started, done
-
-            trigger(100, write_table(make_roster(3, seed=1).frame, home / "warm.csv"))  # the worker is warm
+        with deployed(home, f"sqlite:///{home / 'diklat.db'}") as stack:
+            stack.add_worker(runs=1)
+            open_cohorts("PKP Latency", {100: write_table(make_roster(3, seed=1).frame, home / "warm.csv")})  # warm
             diklat = str(Path(sys.executable).with_name("diklat"))
             for n in range(1, args.repeat + 1):
                 for name, statement in IMPORTS.items():
-                    figures[f"import {name} (fresh process)"].append(import_seconds(statement, env))
+                    figures[f"import {name} (fresh process)"].append(import_seconds(statement, stack.env))
                 roster = write_table(make_roster(args.rows, seed=n).frame, home / f"cli{n}.csv")
                 command = [diklat, "open-cohort", "--program", "PKP Latency", "--cohort", str(n)]
-                command += ["--start", "2022-10-03", "--roster", str(roster)]
+                command += ["--start", START, "--roster", str(roster)]
                 started = time.perf_counter()
-                done = subprocess.run(command, env=env, capture_output=True, cwd=ROOT, check=False)  # noqa: S603
+                done = subprocess.run(command, env=stack.env, capture_output=True, cwd=ROOT, check=False)  # noqa: S603
                 assert done.returncode in (0, 3), done.stderr  # 3: opened, some rows quarantined
                 figures["CLI: diklat open-cohort, wall"].append(time.perf_counter() - started)
                 for key, value in run_breakdown(latest_run("open-cohort").id).items():
                     figures[f"CLI: {key}"].append(value)
 
                 roster = write_table(make_roster(args.rows, seed=50 + n).frame, home / f"dep{n}.csv")
-                seconds, run = trigger(10 + n, roster)
+                seconds, [run] = open_cohorts("PKP Latency", {10 + n: roster})
                 assert run.state.is_completed(), run.state.message
                 figures["deployment: trigger to Completed"].append(seconds)
                 figures["deployment: trigger to flow start (worker poll, subprocess, imports)"].append(
@@ -153,15 +110,6 @@ def main() -> None:  # noqa: PLR0915 - one script, read top to bottom
                 )
                 for key, value in run_breakdown(run.id).items():
                     figures[f"deployment: {key}"].append(value)
-        finally:
-            for proc in (worker, server):
-                if proc is not None:
-                    proc.terminate()
-                    try:
-                        proc.wait(timeout=20)
-                    except subprocess.TimeoutExpired:
-                        proc.kill()
-            log.close()
     print(f"{args.rows}-row roster, medians of {args.repeat} runs")  # noqa: T201
     for key, values in figures.items():
         print(f"{statistics.median(values):7.2f} s  {key}")  # noqa: T201

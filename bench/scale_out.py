@@ -14,23 +14,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from pathlib import Path
 
 import sqlalchemy as sa
 
+from bench.stack import deployed, open_cohorts
+
 PG_ADMIN_URL = os.environ.get("DIKLAT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def database(folder: Path, url: str | None) -> tuple[str, callable]:
@@ -54,36 +47,6 @@ def database(folder: Path, url: str | None) -> tuple[str, callable]:
     return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}", drop
 
 
-def wait_all(ids: list, timeout: float = 900) -> list:
-    from prefect.client.orchestration import get_client
-
-    deadline = time.monotonic() + timeout
-    with get_client(sync_client=True) as client:
-        while True:
-            runs = [client.read_flow_run(i) for i in ids]
-            if all(r.state and r.state.is_final() for r in runs):
-                return runs
-            if time.monotonic() > deadline:
-                raise TimeoutError([r.state.name for r in runs])
-            time.sleep(0.2)
-
-
-def open_cohorts(program: str, rosters: dict[int, Path]) -> tuple[float, list]:
-    from prefect.deployments import run_deployment
-
-    started = time.perf_counter()
-    ids = [
-        run_deployment(
-            "open-cohort/open-cohort",
-            timeout=0,
-            parameters={"params": {"program": program, "cohort": n, "start": "2022-10-03", "roster": str(path)}},
-        ).id
-        for n, path in rosters.items()
-    ]
-    runs = wait_all(ids)
-    return time.perf_counter() - started, runs
-
-
 def main() -> None:  # noqa: PLR0915 - one script, read top to bottom
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cohorts", type=int, default=8)
@@ -92,77 +55,39 @@ def main() -> None:  # noqa: PLR0915 - one script, read top to bottom
     parser.add_argument("--database-url")
     args = parser.parse_args()
 
-    from diklat.db.migrate import upgrade
-    from diklat.deploy import ROOT, deploy_all, ensure_work_pool, prefect_executable, start_worker
-    from diklat.prefect_server import healthy
     from diklat.synth.roster import make_roster, write_table
 
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
         url, drop = database(home, args.database_url)
-        upgrade(url)
-        port = free_port()
-        api = f"http://127.0.0.1:{port}/api"
-        env = {
-            **os.environ,
-            "PREFECT_HOME": str(home / "prefect"),
-            "PREFECT_API_URL": api,
-            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-            "PREFECT_WORKER_QUERY_SECONDS": "1",
-            "PREFECT_WORKER_PREFETCH_SECONDS": "1",
-            "DIKLAT_DATABASE_URL": url,
-            "DIKLAT_DATA_DIR": str(home / "data"),
-            "DIKLAT_HOME": str(ROOT),
-            "GX_ANALYTICS_ENABLED": "false",
-        }
-        os.environ.update(env)
-        log = open(home / "processes.log", "wb")  # noqa: SIM115 - closed below
-        server = subprocess.Popen(  # noqa: S603
-            [prefect_executable(), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=log,
-            start_new_session=True,
-        )
-        workers: list[subprocess.Popen] = []
         try:
-            while not healthy(api):
-                time.sleep(0.5)
-            ensure_work_pool()
-            deploy_all(env)
-            print(f"database: {url.split('://')[0]}; {args.cohorts} cohorts of {args.rows}")  # noqa: T201
-            results = {}
-            for count in args.workers:
-                while len(workers) < count:
-                    workers.append(start_worker(env, runs=1, stdout=log, stderr=log, start_new_session=True))
-                warm = {
-                    n: write_table(make_roster(3, seed=900 + n).frame, home / f"warm{count}-{n}.csv")
-                    for n in range(1, count + 1)
-                }
-                open_cohorts(f"PKP Warm {count}", warm)
-                rosters = {
-                    n: write_table(make_roster(args.rows, seed=100 * count + n).frame, home / f"r{count}-{n}.csv")
-                    for n in range(1, args.cohorts + 1)
-                }
-                seconds, runs = open_cohorts(f"PKP Scale {count}", rosters)
-                states = {r.state.name for r in runs}
-                assert states == {"Completed"}, states
-                results[count] = seconds
-                print(  # noqa: T201
-                    f"{count} worker(s): {args.cohorts} open-cohort runs in {seconds:.1f} s "
-                    f"({seconds / args.cohorts:.2f} s per run)"
-                )
-            if len(results) > 1:
-                first, last = min(results), max(results)
-                print(f"speed-up {last} vs {first} worker(s): x{results[first] / results[last]:.2f}")  # noqa: T201
+            with deployed(home, url) as stack:
+                print(f"database: {url.split('://')[0]}; {args.cohorts} cohorts of {args.rows}")  # noqa: T201
+                results = {}
+                for count in args.workers:
+                    while len(stack.workers) < count:
+                        stack.add_worker(runs=1)
+                    warm = {
+                        n: write_table(make_roster(3, seed=900 + n).frame, home / f"warm{count}-{n}.csv")
+                        for n in range(1, count + 1)
+                    }
+                    open_cohorts(f"PKP Warm {count}", warm)
+                    rosters = {
+                        n: write_table(make_roster(args.rows, seed=100 * count + n).frame, home / f"r{count}-{n}.csv")
+                        for n in range(1, args.cohorts + 1)
+                    }
+                    seconds, runs = open_cohorts(f"PKP Scale {count}", rosters)
+                    states = {r.state.name for r in runs}
+                    assert states == {"Completed"}, states
+                    results[count] = seconds
+                    print(  # noqa: T201
+                        f"{count} worker(s): {args.cohorts} open-cohort runs in {seconds:.1f} s "
+                        f"({seconds / args.cohorts:.2f} s per run)"
+                    )
+                if len(results) > 1:
+                    first, last = min(results), max(results)
+                    print(f"speed-up {last} vs {first} worker(s): x{results[first] / results[last]:.2f}")  # noqa: T201
         finally:
-            for proc in (*workers, server):
-                proc.terminate()
-                try:
-                    proc.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-            log.close()
             drop()
 
 

@@ -22,8 +22,6 @@ from typing import Any
 
 FIXED_VERSIONS = frozenset({"3.9.1"})
 
-_applied = False
-
 
 @contextmanager
 def _send_heartbeats(engine: Any, join_on_exit: bool = True) -> Iterator[None]:
@@ -63,14 +61,10 @@ def _send_heartbeats(engine: Any, join_on_exit: bool = True) -> Iterator[None]:
 
 def apply() -> bool:
     """Install the fix in this process (idempotent); False where the Prefect version was not checked."""
-    global _applied
-    if _applied:
-        return True
     import prefect
     import prefect.flow_engine
 
     if prefect.__version__ not in FIXED_VERSIONS:
         return False
     prefect.flow_engine._send_heartbeats = _send_heartbeats
-    _applied = True
     return True

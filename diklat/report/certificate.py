@@ -7,6 +7,7 @@ compared with what was issued and an archive can be checked by its hash.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import itertools
 import os
@@ -292,28 +293,26 @@ def render_certificates(
 ) -> list[Path]:
     """Render each certificate once to its path; a large batch is spread over ``processes`` processes.
 
-    ``on_written`` is called in this process after each PDF is on disk (in the order they finish).
+    ``on_written`` is called in this process after each PDF is on disk, in the batch's order.
     Worker processes are started fresh (``spawn``): the caller is a flow run with Prefect's threads, and
     a forked child could inherit a lock one of them held.
     """
     language = resolve_language(language)
-    if processes > 1 and len(items) >= POOL_MIN_BATCH:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+    with contextlib.ExitStack() as stack:
+        if processes > 1 and len(items) >= POOL_MIN_BATCH:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
 
-        chunk = max(1, min(50, len(items) // (processes * 4)))
-        with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn")) as pool:
-            written = []
-            for path in pool.map(_render_item, items, itertools.repeat(language), chunksize=chunk):
-                written.append(path)
-                if on_written:
-                    on_written(path)
-            return written
-    written = []
-    for data, path in items:
-        written.append(render_certificate(data, path, language))
-        if on_written:
-            on_written(path)
+            pool = stack.enter_context(ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn")))
+            chunk = max(1, min(50, len(items) // (processes * 4)))
+            done = pool.map(_render_item, items, itertools.repeat(language), chunksize=chunk)
+        else:
+            done = (_render_item(item, language) for item in items)
+        written = []
+        for path in done:
+            written.append(path)
+            if on_written:
+                on_written(path)
     return written
 
 
