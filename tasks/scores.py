@@ -19,7 +19,7 @@ from diklat.report.quarantine import blocked_text, masked_problem, write_rejecte
 from diklat.store import scores as store
 from diklat.store.batches import batch_quarantine
 from diklat.store.cohorts import CohortRef
-from diklat.store.evidence import save_evidence
+from diklat.store.evidence import EvidenceFile, save_evidence_many
 from diklat.store.staff import save_staff_list
 from schemas.files import ASSESSORS, SCORES
 from tasks.cohort_batch import HeldBack, Screened
@@ -150,9 +150,11 @@ def save_score_sheets(cohorts: list[CohortRef], sheets: Sheets, gated: dict[int,
     run_id = current_run_id()
     counts, rejected = {}, {}
     with services().unit_of_work() as session:
-        for cohort_id, result in gated.items():
-            table = sheets.scores[cohort_id]
-            count = save_evidence(session, result, by_id[cohort_id], table.file_name, table.sha256, ACTOR, run_id)
+        files = [
+            EvidenceFile(result, by_id[i], sheets.scores[i].file_name, sheets.scores[i].sha256)
+            for i, result in gated.items()
+        ]
+        for cohort_id, count in zip(gated, save_evidence_many(session, files, ACTOR, run_id), strict=True):
             counts[cohort_id] = count
             if count.rows_quarantined and not count.already_processed:
                 rejected[cohort_id] = batch_quarantine(session, count.batch_id)

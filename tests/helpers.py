@@ -73,8 +73,10 @@ def task_run_count(flow_run_id: Any) -> int:
     return asyncio.run(count())
 
 
-def enrol_clean_roster(session, tmp_path: Path, programme: str, start: date, n: int = 4, seed: int = 9):  # noqa: ANN001, ANN201
-    """Open cohort 1 and enrol a clean synthetic roster through the gate and the store (no flows).
+def enrol_clean_roster(
+    session, tmp_path: Path, programme: str, start: date, n: int = 4, seed: int = 9, number: int = 1
+):  # noqa: ANN001, ANN201, E501
+    """Open cohort ``number`` (1) and enrol a clean synthetic roster through the gate and the store (no flows).
 
     Returns the cohort's ref and the gated roster (the store's own tests build on it).
     """
@@ -88,8 +90,9 @@ def enrol_clean_roster(session, tmp_path: Path, programme: str, start: date, n: 
     from schemas.files import ROSTER
 
     template = resolve_template("PKP")
-    table = read_table(write_table(make_roster(n, seed=seed, today=start).clean_frame, tmp_path / "roster.csv"), ROSTER)
-    ref = cohorts.ensure_cohort(session, programme, 1, start, template, "test")
+    path = tmp_path / f"roster-{number}.csv"
+    table = read_table(write_table(make_roster(n, seed=seed, today=start).clean_frame, path), ROSTER)
+    ref = cohorts.ensure_cohort(session, programme, number, start, template, "test")
     rules = RosterRules(template.minimum_golongan, template.capacity, frozenset(), {})
     gated = gate_roster(table.frame, rules, start)
     save_roster(session, gated, ref, table.file_name, table.sha256, "test")

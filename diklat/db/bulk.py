@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Table, select, tuple_
+from sqlalchemy import JSON, Table, column, select, table, text, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 # Rows per executemany call: bounds the memory of one round trip, not a database limit.
 MAX_PARAMS = 20_000
+# From this many rows an upsert on PostgreSQL goes through COPY into a temporary table, then one
+# INSERT ... SELECT ... ON CONFLICT: ~10x faster than a parameter set per row (issue #17).
+COPY_MIN_ROWS = 1_000
+_temp_names = itertools.count(1)
 
 
 def _insert(session: Session, table: Table):  # noqa: ANN202
@@ -39,6 +44,9 @@ def upsert(
     """
     if not rows:
         return
+    if len(rows) >= COPY_MIN_ROWS and _copyable(session, table):
+        _upsert_by_copy(session, table, rows, keys, update)
+        return
     stmt = _insert(session, table)
     if update:
         stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_={c: stmt.excluded[c] for c in update})
@@ -46,6 +54,42 @@ def upsert(
         stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
     for part in chunks(rows, 1):
         session.execute(stmt, list(part))
+
+
+def _copyable(session: Session, target: Table) -> bool:
+    """COPY's text format suits scalar columns; JSON values would need wrapping, so they keep the statement."""
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    return not any(isinstance(c.type, JSON) for c in target.columns)
+
+
+def _upsert_by_copy(
+    session: Session, target: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str], update: Sequence[str]
+) -> None:
+    """The same upsert through COPY: rows into a temporary table, then one INSERT ... SELECT ... ON CONFLICT.
+
+    One INSERT may not touch a row twice, so a key given twice keeps its last row, which is what
+    one statement per row would have left.
+    """
+    columns = list(rows[0])
+    last = {tuple(row[k] for k in keys): row for row in rows}
+    name = f"upsert_{target.name}_{next(_temp_names)}"
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    session.execute(
+        text(f'CREATE TEMPORARY TABLE "{name}" ON COMMIT DROP AS SELECT {quoted} FROM "{target.name}" WITH NO DATA')
+    )
+    cursor = session.connection().connection.driver_connection.cursor()
+    with cursor, cursor.copy(f'COPY "{name}" ({quoted}) FROM STDIN') as copy:
+        for row in last.values():
+            copy.write_row([row[c] for c in columns])
+    temp = table(name, *(column(c) for c in columns))
+    stmt = postgresql.insert(target).from_select(columns, select(*temp.columns))
+    if update:
+        stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_={c: stmt.excluded[c] for c in update})
+    else:
+        stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
+    session.execute(stmt)
+    session.execute(text(f'DROP TABLE "{name}"'))
 
 
 def insert_new(session: Session, table: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> list[Any]:

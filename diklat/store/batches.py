@@ -156,6 +156,22 @@ def resolve(
     return resolved
 
 
+def open_scopes(session: Session, kind: str, scopes: Sequence[str], exclude_batches: Sequence[int]) -> set[str]:
+    """Which of these scopes have open quarantined rows of ``kind`` from batches other than ``exclude_batches``."""
+    q = t.QuarantinedRow
+    out: set[str] = set()
+    scopes = list(scopes)
+    for start in range(0, len(scopes), 5_000):
+        stmt = select(q.scope).where(
+            q.kind == kind,
+            q.scope.in_(scopes[start : start + 5_000]),
+            q.status == "open",
+            q.batch_id.not_in(list(exclude_batches)),
+        )
+        out.update(session.scalars(stmt.distinct()))
+    return out
+
+
 def batch_quarantine(session: Session, batch_id: int) -> pd.DataFrame:
     """The rows one batch quarantined, in file order (id, row_number, raw, reasons)."""
     q = t.QuarantinedRow

@@ -1,0 +1,140 @@
+"""Bulk writes of whole chunks: the COPY upsert on PostgreSQL, and many cohorts' score sheets in one call."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import func, select
+
+from diklat.db import bulk
+from diklat.db.uow import unit_of_work
+from diklat.gate.evidence import gate_scores
+from diklat.store.evidence import EvidenceFile, save_evidence_many
+from diklat.store.scores import save_assessors, score_context
+from diklat.synth.scores import make_scores
+from diklat.templates import resolve_template
+from schemas import tables as t
+from tests.helpers import enrol_clean_roster
+
+pytestmark = pytest.mark.integration
+
+START = date(2022, 7, 14)
+EXAMINERS = ["196501011990031001", "196602021991032002"]
+PROBE = sa.Table(
+    "bulk_probe",
+    sa.MetaData(),
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("code", sa.String(20), nullable=False),
+    sa.Column("n", sa.Integer, nullable=False),
+    sa.Column("score", sa.Numeric(6, 2)),
+    sa.Column("day", sa.Date),
+    sa.UniqueConstraint("code", "n"),
+)
+
+
+def _probe_rows(count: int, score: str) -> list[dict]:
+    return [
+        {"code": f"k{i % 700}", "n": i // 700, "score": Decimal(score) + i % 3, "day": START + timedelta(days=i % 5)}
+        for i in range(count)
+    ]
+
+
+def _probe(sessions) -> list[tuple]:  # noqa: ANN001
+    with unit_of_work(sessions) as s:
+        return s.execute(select(PROBE.c.code, PROBE.c.n, PROBE.c.score, PROBE.c.day).order_by("code", "n")).all()
+
+
+def test_a_large_upsert_ends_as_one_statement_per_row_would_end(
+    sessions, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above COPY_MIN_ROWS PostgreSQL takes COPY; the table must end the same on both paths and backends."""
+    PROBE.create(sessions.kw["bind"])
+    copies = []
+    through_copy = bulk._upsert_by_copy
+    monkeypatch.setattr(bulk, "_upsert_by_copy", lambda *a: copies.append(len(a[2])) or through_copy(*a))
+    rows = _probe_rows(2_100, "70.25")
+    rows.append({**rows[5], "score": Decimal("99.99")})  # a key given twice: the last row wins
+    with unit_of_work(sessions) as s:
+        bulk.upsert(s, PROBE, rows, ["code", "n"], update=["score", "day"])
+    copied = _probe(sessions)
+    assert len(copied) == 2_100
+    assert (rows[5]["code"], rows[5]["n"], Decimal("99.99"), rows[5]["day"]) in copied
+
+    with unit_of_work(sessions) as s:  # do-nothing on conflict keeps what is there, adds what is new
+        bulk.upsert(s, PROBE, _probe_rows(2_800, "10"), ["code", "n"])
+    kept = _probe(sessions)
+    assert len(kept) == 2_800 and set(copied) <= set(kept)
+
+    assert copies == ([2_101, 2_800] if db_url.startswith("postgresql") else [])
+
+    with unit_of_work(sessions) as s:
+        s.execute(PROBE.delete())
+    monkeypatch.setattr(bulk, "COPY_MIN_ROWS", 10**9)  # the statement-per-row path
+    with unit_of_work(sessions) as s:
+        bulk.upsert(s, PROBE, rows, ["code", "n"], update=["score", "day"])
+        bulk.upsert(s, PROBE, _probe_rows(2_800, "10"), ["code", "n"])
+    assert _probe(sessions) == kept and len(copies) == len(set(copies))
+
+
+def _sheet(sessions, ref, seed: int, tmp_path: Path) -> tuple:  # noqa: ANN001
+    with unit_of_work(sessions) as s:
+        save_assessors(s, ref, pd.DataFrame({"nip": EXAMINERS, "name": ["Penguji A", "Penguji B"]}))
+        ctx = score_context(s, ref)
+    frame = make_scores(sorted(ctx.participants), EXAMINERS, resolve_template("PKP").assessment, seed=seed).frame
+    raw = frame.rename(columns={"NIP": "nip", "KOMPONEN": "component", "NILAI": "score", "PENILAI": "assessor"})
+    raw.insert(0, "row_number", range(2, len(raw) + 2))
+    return raw, ctx
+
+
+def test_many_cohorts_score_sheets_are_saved_once_and_corrections_audited(sessions, tmp_path: Path) -> None:
+    with unit_of_work(sessions) as s:
+        one, _ = enrol_clean_roster(s, tmp_path, "PKP Bulk", START, number=1, seed=3)
+        two, _ = enrol_clean_roster(s, tmp_path, "PKP Bulk", START, number=2, seed=4)
+    (raw1, ctx1), (raw2, ctx2) = _sheet(sessions, one, 1, tmp_path), _sheet(sessions, two, 2, tmp_path)
+    bad = raw2.copy()
+    bad.loc[0, "score"] = "sembilan puluh"  # one row of cohort 2 quarantined
+    files = [
+        EvidenceFile(gate_scores(raw1, ctx1, START), one, "nilai-1.csv", "a" * 64),
+        EvidenceFile(gate_scores(bad, ctx2, START), two, "nilai-2.csv", "b" * 64),
+    ]
+    with unit_of_work(sessions) as s:
+        first = save_evidence_many(s, files, "test")
+    assert [(c.rows_accepted, c.rows_quarantined, c.rows_unchanged) for c in first] == [
+        (len(raw1), 0, 0),
+        (len(raw2) - 1, 1, 0),
+    ]
+    with unit_of_work(sessions) as s:
+        assert s.scalar(select(func.count()).select_from(t.Score)) == len(raw1) + len(raw2) - 1
+        assert (
+            s.scalar(select(func.count()).select_from(t.QuarantinedRow).where(t.QuarantinedRow.status == "open")) == 1
+        )
+        again = save_evidence_many(s, files, "test")
+    assert [c.already_processed for c in again] == [True, True]
+    assert [c.batch_id for c in again] == [c.batch_id for c in first]
+
+    fixed = raw2.copy()
+    fixed.loc[1, "score"] = "60,5"  # the quarantined row fixed, and one score corrected
+    files = [
+        files[0],
+        EvidenceFile(gate_scores(fixed, ctx2, START), two, "nilai-2-perbaikan.csv", "c" * 64),
+    ]
+    with unit_of_work(sessions) as s:
+        third = save_evidence_many(s, files, "test")
+        audits = s.execute(
+            select(t.AuditLog.entity_key, t.AuditLog.new_value, t.AuditLog.source).where(t.AuditLog.entity == "scores")
+        ).all()
+        still_open = s.scalar(
+            select(func.count()).select_from(t.QuarantinedRow).where(t.QuarantinedRow.status == "open")
+        )
+    assert third[0].already_processed and not third[1].already_processed
+    assert (third[1].rows_accepted, third[1].rows_unchanged, third[1].rows_resolved) == (len(raw2), len(raw2) - 2, 1)
+    assert still_open == 0
+    assert len(audits) == 1
+    key, new, source = audits[0]
+    assert new == {"score": "60.5"} and source == f"nilai-2-perbaikan.csv (batch {third[1].batch_id})"
+    assert key.count("|") == 2 and key.endswith(f"|{fixed.loc[1, 'assessor']}")
