@@ -78,7 +78,8 @@ def test_a_large_upsert_ends_as_one_statement_per_row_would_end(
     with unit_of_work(sessions) as s:
         bulk.upsert(s, PROBE, rows, ["code", "n"], update=["score", "day"])
         bulk.upsert(s, PROBE, _probe_rows(2_800, "10"), ["code", "n"])
-    assert _probe(sessions) == kept and len(copies) == len(set(copies))
+    assert _probe(sessions) == kept
+    assert len(copies) == (2 if db_url.startswith("postgresql") else 0)  # nothing more went through COPY
 
 
 def _sheet(sessions, ref, seed: int, tmp_path: Path) -> tuple:  # noqa: ANN001
