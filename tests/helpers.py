@@ -52,25 +52,41 @@ def run_artifacts(flow_run_id: Any) -> dict[str, str]:
 
 
 def task_run_count(flow_run_id: Any) -> int:
-    """How many task runs the Prefect server recorded for one flow run."""
+    """How many task runs the Prefect server recorded for one flow run, once the count has settled.
+
+    Prefect 3 records task runs from events the engine sends in the background, so right after a
+    flow returns, a loaded server may not have them all yet (seen under pytest-xdist): the client's
+    event queue is drained, then the count is read until every run is final and it holds for a second.
+    """
     import asyncio
+    import time
 
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+    from prefect.events.worker import EventsWorker
 
-    async def count() -> int:
+    async def runs() -> list:
         # The API answers at most 200 runs per call: page through them.
-        total, page = 0, 200
+        out: list = []
         async with get_client() as client:
             while True:
-                runs = await client.read_task_runs(
-                    flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])), limit=page, offset=total
+                page = await client.read_task_runs(
+                    flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])), limit=200, offset=len(out)
                 )
-                total += len(runs)
-                if len(runs) < page:
-                    return total
+                out += page
+                if len(page) < 200:
+                    return out
 
-    return asyncio.run(count())
+    EventsWorker.drain_all(timeout=30, at_exit=False)
+    seen, stable_since, deadline = -1, time.monotonic(), time.monotonic() + 60
+    while True:
+        found = asyncio.run(runs())
+        final = all(r.state is not None and r.state.is_final() for r in found)
+        if len(found) != seen or not final:
+            seen, stable_since = len(found), time.monotonic()
+        elif time.monotonic() - stable_since >= 1.0 or time.monotonic() > deadline:
+            return seen
+        time.sleep(0.2)
 
 
 def enrol_clean_roster(

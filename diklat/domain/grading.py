@@ -8,6 +8,7 @@ with ``TypeError`` everywhere, so a result never depends on float error or on th
 
 from __future__ import annotations
 
+import functools
 import math
 from bisect import bisect_right
 from collections.abc import Hashable, Mapping, Sequence
@@ -56,10 +57,23 @@ class Decision:
 
 def _exact(value: object, what: str) -> Fraction:
     """A Decimal, int or Fraction as an exact Fraction; floats (and bools) are refused."""
+    if type(value) is Decimal:  # the common case, first: a score as the gate parsed it
+        if not value.is_finite():  # type: ignore[attr-defined]
+            raise ValueError(f"{what} is not a finite number: {value}")
+        return _decimal_fraction(value)  # type: ignore[arg-type]
     if isinstance(value, bool) or not isinstance(value, Decimal | int | Fraction):
         raise TypeError(f"{what} must be a Decimal, not {type(value).__name__} ({value!r})")
     if isinstance(value, Decimal) and not value.is_finite():
         raise ValueError(f"{what} is not a finite number: {value}")
+    return Fraction(value)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _decimal_fraction(value: Decimal) -> Fraction:
+    """Cached: a national assessment has 800,000 scores but few distinct values (85.25, 90.5...).
+
+    Equal Decimals (85.5 and 85.50) hash alike and have the same Fraction, so sharing is exact.
+    """
     return Fraction(value)
 
 

@@ -7,13 +7,14 @@ from datetime import date
 from decimal import Decimal
 from typing import TypeVar
 
+import numpy as np
 import pandas as pd
 
 from diklat.domain.evaluation import ResponseContext, normalise_responses
 from diklat.domain.evidence import KEYS, EvidenceContext, key_of, normalise_evidence
 from diklat.domain.gated import Gated
 from diklat.domain.scores import KEY as SCORE_KEY
-from diklat.domain.scores import ScoreContext, normalise_scores
+from diklat.domain.scores import PART, ScoreContext, normalise_scores_many
 from diklat.gate.gx import INDEX, Check, run_checks
 from diklat.gate.limits import length_checks
 from diklat.gate.roster import apply_failures, split
@@ -54,25 +55,32 @@ def gate_scores_many(
     Sheets come as a mapping, not pre-concatenated: files differ in their extra and optional columns,
     and a quarantined row must keep exactly the raw text its own file had.
     """
-    parts = []
-    for key, raw in frames.items():
-        ctx = contexts[key]
-        frame = normalise_scores(raw, ctx, today[key] if isinstance(today, Mapping) else today)
-        known = frame["nip"].map(ctx.participants.__contains__, na_action="ignore")
-        frame[IS_PARTICIPANT] = known.astype(object).where(frame["nip"].notna(), None)  # no NIP: nip.missing says it
-        parts.append(frame)
-    if not parts:
+    if not frames:
         return {}
-    joint = pd.concat(parts, ignore_index=True)
+    keys = list(frames)
+    joint = normalise_scores_many(
+        [frames[k] for k in keys],
+        [contexts[k] for k in keys],
+        [today[k] if isinstance(today, Mapping) else today for k in keys],
+    )
+    part = joint[PART].to_numpy()
+    participant = [
+        None if nip is None else nip in contexts[keys[i]].participants  # no NIP: nip.missing says it
+        for i, nip in zip(part.tolist(), joint["nip"].tolist(), strict=True)
+    ]
+    joint[IS_PARTICIPANT] = pd.Series(participant, index=joint.index, dtype=object)
+    file_rows = joint[INDEX].to_numpy()
     joint[INDEX] = range(1, len(joint) + 1)
     checks = _joint_score_checks() + length_checks("scores", joint.columns)
-    problems = apply_failures(joint, run_checks("scores", joint, checks))
-    out, start = {}, 0
-    for key, frame in zip(frames, parts, strict=True):
-        frame = frame.drop(columns=[IS_PARTICIPANT])
-        frame["problems"] = problems.iloc[start : start + len(frame)].to_numpy()
-        start += len(frame)
-        out[key] = split(frame, frames[key], "scores", key_of(frame, SCORE_KEY))
+    joint["problems"] = apply_failures(joint, run_checks("scores", joint, checks)).to_numpy()
+    joint[INDEX] = file_rows
+    subject = key_of(joint, SCORE_KEY)
+    added = {"score_ok", "assessor_known", "quarantine_id", "duplicate_of_row", "problems"}
+    out, bounds = {}, np.searchsorted(part, np.arange(len(keys) + 1))
+    for i, key in enumerate(keys):
+        rows = slice(int(bounds[i]), int(bounds[i + 1]))
+        columns = [c for c in joint.columns if c in frames[key].columns or c in added]
+        out[key] = split(joint.iloc[rows][columns], frames[key], "scores", subject.iloc[rows])
     return out
 
 

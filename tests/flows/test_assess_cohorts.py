@@ -31,7 +31,7 @@ from schemas import tables as t
 from schemas.files import SPECS
 from schemas.params import AssessCohorts, FinalAssessment
 from tasks.overview import overview_key
-from tests.helpers import open_params, snapshot
+from tests.helpers import open_params, snapshot, task_run_count
 
 pytestmark = [pytest.mark.flows, pytest.mark.usefixtures("prefect_harness")]
 
@@ -129,14 +129,7 @@ def outcomes() -> dict[str, tuple]:
 
 
 def task_runs(state) -> int:  # noqa: ANN001
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
-
-    with get_client(sync_client=True) as client:
-        runs = client.read_task_runs(
-            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id]))
-        )
-    return len(runs)
+    return task_run_count(state.state_details.flow_run_id)
 
 
 def test_a_batch_grades_exactly_as_one_cohort_at_a_time_and_a_second_run_changes_nothing(
