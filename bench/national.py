@@ -27,6 +27,9 @@ HERE = Path(__file__).resolve().parent
 PG_ADMIN_URL = os.environ.get("DIKLAT_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 BEGIN, END = "<!-- national:begin -->", "<!-- national:end -->"
 GOAL_RATIO, GOAL_MIB = 1.5, 2048
+# Issue #17: the flows against the hand-written floor at the largest size, and growth from 10,000.
+GOAL_HAND = {"open": 2.0, "check": 2.0, "assess": 3.0}
+GOAL_GROWTH_FROM, GOAL_GROWTH = 10_000, 10.5
 
 
 def main() -> None:
@@ -69,7 +72,7 @@ def main() -> None:
         workload = make_workload(work / f"n{participants}", participants)
         shared: dict = {}
         for backend in backends:
-            for design in ("floor", "orchestrated"):
+            for design in ("hand", "floor", "orchestrated"):
                 results += run_pipeline(backend, design, workload, shared, memory)
     if args.naive:
         from bench.workload import make_workload
@@ -99,7 +102,7 @@ def main() -> None:
 
 def run_pipeline(backend: str, design: str, workload, shared: dict, memory) -> list:  # noqa: ANN001
     """Open, then (after loading evidence) check and assess, on a fresh database of its own."""
-    from bench import designs
+    from bench import designs, handwritten
     from bench.measure import Stage, timed
     from bench.workload import CHECK_AS_OF, PROGRAM, load_evidence, write_score_sheets
 
@@ -131,13 +134,19 @@ def run_pipeline(backend: str, design: str, workload, shared: dict, memory) -> l
         )
 
     try:
-        opener = {"floor": designs.open_floor, "orchestrated": designs.open_orchestrated, "naive": designs.open_naive}
+        opener = {
+            "hand": handwritten.open_hand,
+            "floor": designs.open_floor,
+            "orchestrated": designs.open_orchestrated,
+            "naive": designs.open_naive,
+        }
         stage("open", lambda: opener[design](PROGRAM, workload.manifest))
         started = time.perf_counter()
         rows = load_evidence(workload, url)
         gc.collect()
         print(f"  (setup: {rows:,} evidence rows loaded in {time.perf_counter() - started:.1f} s)", flush=True)
         checker = {
+            "hand": handwritten.check_hand,
             "floor": designs.check_floor,
             "orchestrated": designs.check_orchestrated,
             "naive": designs.check_naive,
@@ -146,7 +155,11 @@ def run_pipeline(backend: str, design: str, workload, shared: dict, memory) -> l
         if design != "naive":  # the naive design is measured on opening and the daily check
             if "scores" not in shared:
                 shared["scores"] = write_score_sheets(workload, url)
-            assessor = {"floor": designs.assess_floor, "orchestrated": designs.assess_orchestrated}
+            assessor = {
+                "hand": handwritten.assess_hand,
+                "floor": designs.assess_floor,
+                "orchestrated": designs.assess_orchestrated,
+            }
             stage("assess", lambda: assessor[design](PROGRAM, shared["scores"]))
     finally:
         drop()
@@ -264,6 +277,22 @@ def goals(results: list) -> list[str]:
             out.append(
                 f"- {backend} {stage}: orchestrated / floor at {high:,} = {ratio:.2f} (goal ≤ {GOAL_RATIO}): {mark}"
             )
+            hand = by.get((backend, "hand", high, stage))
+            if hand:
+                ratio = orch.seconds / hand.seconds
+                mark = "met" if ratio <= GOAL_HAND[stage] else "NOT met"
+                out.append(
+                    f"- {backend} {stage}: orchestrated / hand-written at {high:,} = {ratio:.2f} "
+                    f"(goal ≤ {GOAL_HAND[stage]}): {mark}"
+                )
+            base = by.get((backend, "orchestrated", GOAL_GROWTH_FROM, stage))
+            if base and high > GOAL_GROWTH_FROM:
+                growth = orch.seconds / base.seconds
+                mark = "met" if growth <= GOAL_GROWTH * high / GOAL_GROWTH_FROM / 10 else "NOT met"
+                out.append(
+                    f"- {backend} {stage}: orchestrated at {high:,} / at {GOAL_GROWTH_FROM:,} = ×{growth:.2f} "
+                    f"(goal ≤ ×{GOAL_GROWTH * high / GOAL_GROWTH_FROM / 10:g}): {mark}"
+                )
             runs = [
                 by[(backend, "orchestrated", n, stage)].task_runs
                 for n in sizes
