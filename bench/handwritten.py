@@ -203,26 +203,22 @@ def check_hand(as_of: date) -> int:
             ),
             columns=["enrolment_id", "code", "date"],
         )
-        coached = pd.DataFrame(
-            session.execute(
+        coached = pd.Series(
+            session.scalars(
                 select(t.GuidanceLog.enrolment_id)
                 .join(t.Enrolment, t.GuidanceLog.enrolment_id == t.Enrolment.id)
                 .where(t.Enrolment.cohort_id.in_(running))
-            ),
-            columns=["enrolment_id"],
+            ).all(),
+            dtype="int64",
         ).value_counts()
 
         grid = people.merge(due, on="cohort_id")
         percent = grid["enrolment_id"].map(attended).fillna(0) * 100 / grid["cohort_id"].map(planned)
-        done = grid.merge(delivered, on=["enrolment_id", "code"], how="left")
-        on_time = (done["date"] <= done["due_date"]).groupby([done["enrolment_id"], done["milestone_id"]]).any()
-        met_deliverable = (
-            pd.Series(list(zip(grid["enrolment_id"], grid["milestone_id"], strict=True)))
-            .map(on_time)
-            .fillna(False)
-            .to_numpy()
-        )
-        coaching = grid["enrolment_id"].map(coached.droplevel(0) if coached.index.nlevels > 1 else coached).fillna(0)
+        hits = grid.merge(delivered, on=["enrolment_id", "code"])
+        hits = hits.loc[hits["date"] <= hits["due_date"], ["enrolment_id", "milestone_id"]].drop_duplicates()
+        grid = grid.merge(hits.assign(on_time=True), on=["enrolment_id", "milestone_id"], how="left")
+        met_deliverable = grid["on_time"].notna()
+        coaching = grid["enrolment_id"].map(coached).fillna(0)
         met = (
             ((grid["kind"] == "attendance") & (percent >= float(minimum)))
             | (grid["kind"].isin(["deliverable", "seminar"]) & met_deliverable)

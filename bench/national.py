@@ -36,6 +36,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--participants", type=int, nargs="*", default=[1_000, 10_000, 100_000])
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
+    parser.add_argument(
+        "--designs", nargs="+", default=["hand", "floor", "orchestrated"], choices=["hand", "floor", "orchestrated"]
+    )
     parser.add_argument("--naive", type=int, default=1_000, help="participants for the naive design (0: skip)")
     parser.add_argument("--no-results-file", action="store_true", help="do not rewrite bench/RESULTS.md")
     parser.add_argument("--report-only", action="store_true", help="rewrite the report from the last results file")
@@ -72,7 +75,7 @@ def main() -> None:
         workload = make_workload(work / f"n{participants}", participants)
         shared: dict = {}
         for backend in backends:
-            for design in ("hand", "floor", "orchestrated"):
+            for design in args.designs:
                 results += run_pipeline(backend, design, workload, shared, memory)
     if args.naive:
         from bench.workload import make_workload
