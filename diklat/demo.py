@@ -280,7 +280,7 @@ def _assess(demo: DemoRun, number: int, synth: Any, evidence: Any) -> None:
 
 
 def _evaluate(demo: DemoRun) -> None:
-    """Waves at +3 and +6 months: reminders first, then the answers come in, then the report."""
+    """The end-of-course survey and tests, then waves at +3 and +6 months (reminders, answers), then the report."""
     from diklat.bootstrap import services
     from diklat.domain.calendar import add_months
     from diklat.store.lookups import cohort_ends, graduate_mentors
@@ -289,7 +289,7 @@ def _evaluate(demo: DemoRun) -> None:
     from diklat.templates import resolve_template
     from flows.ingest_evidence import ingest_evidence
     from flows.post_training_evaluation import post_training_evaluation
-    from schemas.instrument import default_instrument
+    from schemas.instrument import COURSE_WAVE, default_instrument
     from schemas.params import Evaluate, IngestEvidence
 
     demo.console.rule("Post-training evaluation")
@@ -298,6 +298,24 @@ def _evaluate(demo: DemoRun) -> None:
         # The demo's own two cohorts (a later one, dropped into the inbox at the end, has no alumni yet).
         cohorts = [c for c in cohort_ends(session, PROGRAMME) if c[1] in {number for number, _, _ in COHORTS}]
         graduates = {cid: graduate_mentors(session, cid) for cid, _, _ in cohorts}
+    for cid, number, end in cohorts:
+        # The end-of-course reaction survey (L1) and the pre/post tests (L2), answered on the last day.
+        alumni = graduates[cid]
+        course = make_responses(
+            list(alumni), alumni, default_instrument(), evaluation, seed=number * 10, wave=COURSE_WAVE, cohort_id=cid
+        )
+        path = write_table(course.frame, demo.inputs / f"jawaban-pelatihan-angkatan-{number}.xlsx")
+        c = (
+            _through(
+                ingest_evidence,
+                IngestEvidence(program=PROGRAMME, cohort=number, kind="responses", file=str(path), today=end),
+            )
+            .result()
+            .counts
+        )
+        demo.record(
+            "post-training-eval", f"angkatan {number}", f"end of course: {c.rows_accepted} L1/L2 answers loaded"
+        )
     for wave in evaluation.waves:
         for cid, number, end in cohorts:
             due = add_months(end, wave.months_after_close)

@@ -56,7 +56,7 @@ def post_training_evaluation(params: Evaluate | None = None) -> EvaluationSummar
     # 3. figures, 4. reports and artifacts
     result, labels = summarise_cohorts(cohort_ids, params.wave)
     title = params.program or "diklat"
-    summary.reports = write_evaluation_reports(result, labels, title)
+    summary.reports = write_evaluation_reports(result, labels, title, as_of)
     follow = follow_up_frame(result)
     summary.follow_up = len(follow)
     summary.headlines = headline_rows(result.per_cohort, labels)

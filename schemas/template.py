@@ -105,6 +105,21 @@ class Evaluation(_Strict):
     behaviour_follow_up_below: Decimal
     peer_min_group: int = Field(3, ge=2)
     sustained_statuses: tuple[str, ...]
+    report_good_at: Decimal = Field(
+        Decimal("4.00"),
+        description="A mean on the Likert scale at or above this reads 'good' in the evaluation reports' conclusions "
+        "(ASSUMPTION: no source fixes it).",
+    )
+    report_poor_below: Decimal = Field(
+        Decimal("3.00"),
+        description="A mean below this reads 'needs improvement' and brings a recommendation (ASSUMPTION).",
+    )
+    report_sustained_target: Decimal = Field(
+        Decimal("80"),
+        ge=0,
+        le=100,
+        description="Percent of change actions sustained the reports take as met (ASSUMPTION).",
+    )
     link_valid_days: int = Field(
         30,
         ge=1,

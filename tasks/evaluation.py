@@ -11,19 +11,29 @@ from diklat.domain.evaluation.instruments import merged_instrument
 from diklat.domain.invitations import expiry
 from diklat.domain.names import slug
 from diklat.domain.tokens import token_for, token_sha256
-from diklat.report.evaluation import render_html, write_xlsx
+from diklat.report.evaluation import (
+    CohortFacts,
+    ReportData,
+    Signature,
+    render_course_report,
+    render_post_report,
+    write_follow_up_xlsx,
+    write_xlsx,
+)
 from diklat.report.invitations import invitation_messages
 from diklat.report.wave_reminders import wave_reminders
 from diklat.store import invitations, notifications, waves
 from diklat.store.cohorts import cohort_ref, cohort_refs
 from diklat.store.evaluation import (
     answers_frame,
+    cohort_facts,
     employee_names,
     evaluation_cohort_ids,
+    follow_up_people,
     pin_waves,
     pinned_instruments,
 )
-from diklat.templates import version_key
+from diklat.templates import resolve_template, version_key
 from tasks.common import current_instrument, io_task
 
 
@@ -108,18 +118,35 @@ def follow_up_frame(result: EvaluationResult):  # noqa: ANN201
 
 
 @io_task
-def write_evaluation_reports(result: EvaluationResult, labels: dict[int, str], title: str) -> list[str]:
-    """One HTML report with charts and an XLSX per run (per cohort and programme figures)."""
-    folder = services().settings.outputs / "evaluasi" / slug(title)
+def write_evaluation_reports(
+    result: EvaluationResult, labels: dict[int, str], title: str, as_of: date | None = None
+) -> list[str]:
+    """The two published reports (course, post-training; counts only), the internal follow-up list, and an XLSX."""
+    settings = services().settings
+    folder = settings.outputs / "evaluasi" / slug(title)
+    follow = follow_up_frame(result)
+    ids = list(labels)
     with services().unit_of_work() as session:
         names = employee_names(session, result.per_alumnus["alumnus_nip"].unique())
-    html_path = render_html(
-        title,
-        result.per_cohort,
-        result.per_programme,
-        labels,
-        follow_up_frame(result),
-        folder / "evaluasi-penyelenggaraan.html",
+        facts = cohort_facts(session, ids)
+        people = follow_up_people(session, zip(follow["cohort_id"], follow["alumnus_nip"], strict=True))
+        rules = cohort_refs(session, ids[:1])[0].template.evaluation if ids else None
+    data = ReportData(
+        programme=title,
+        per_cohort=result.per_cohort,
+        per_programme=result.per_programme,
+        facts={i: CohortFacts(labels[i], *facts[i]) for i in ids if i in facts},
+        follow_up=follow,
+        rules=rules or resolve_template(None, settings.template_dir).evaluation,
+        signature=Signature(settings.place, settings.signatory_title, settings.signatory_name, settings.signatory_nip),
+        dated=as_of or today_in(settings.timezone),
     )
-    xlsx_path = write_xlsx(result.per_alumnus, result.per_cohort, names, folder / "evaluasi-alumni.xlsx")
-    return [str(html_path), str(xlsx_path)]
+    paths = [
+        render_course_report(data, folder / "evaluasi-penyelenggaraan.html"),
+        render_post_report(data, folder / "evaluasi-pasca-pelatihan.html"),
+    ]
+    listed = follow.rename(columns={"alumnus_nip": "nip"}).merge(people, on=["cohort_id", "nip"], how="left")
+    listed["cohort"] = listed["cohort_id"].map(labels)
+    paths.append(write_follow_up_xlsx(listed, folder / "tindak-lanjut-DATA-PRIBADI.xlsx"))
+    paths.append(write_xlsx(result.per_alumnus, result.per_cohort, names, folder / "evaluasi-alumni.xlsx"))
+    return [str(p) for p in paths]

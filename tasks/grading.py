@@ -13,7 +13,7 @@ from datetime import date
 
 from diklat import faultpoints
 from diklat.bootstrap import services
-from diklat.domain.grading import BELUM_LENGKAP, Standing
+from diklat.domain.grading import BELUM_LENGKAP, Standing, remark
 from diklat.domain.progress import check_progress
 from diklat.domain.results import Result, cohort_results, status_counts
 from diklat.domain.scores import scores_by_person
@@ -87,4 +87,5 @@ def _plain(result: Result) -> dict:
         "final_score": result.final_score,
         "qualification": result.qualification,
         "rank": result.rank,
+        "remark": remark(result.explanation),  # why not a plain pass, for the recap's remarks column
     }

@@ -38,6 +38,7 @@ def write_recaps(cohorts: list[CohortRef], graded: Mapping[int, Graded]) -> dict
                     r["final_score"],
                     r["qualification"],
                     r["status"],
+                    r.get("remark"),
                 )
             )
         meta = RecapMeta(
@@ -47,6 +48,8 @@ def write_recaps(cohorts: list[CohortRef], graded: Mapping[int, Graded]) -> dict
             cohort.start_date,
             cohort.end_date,
             [(c.code, c.title, c.weight) for c in cohort.template.assessment.components],
+            {m.code: m.title for m in cohort.template.milestones},
+            cohort.template.attendance_minimum_percent,
         )
         folder = cohort_folder(cohort)
         out[cohort.cohort_id] = [

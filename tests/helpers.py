@@ -89,9 +89,16 @@ def task_run_count(flow_run_id: Any) -> int:
         time.sleep(0.2)
 
 
-def enrol_clean_roster(
-    session, tmp_path: Path, programme: str, start: date, n: int = 4, seed: int = 9, number: int = 1
-):  # noqa: ANN001, ANN201, E501
+def enrol_clean_roster(  # noqa: ANN201
+    session,  # noqa: ANN001
+    tmp_path: Path,
+    programme: str,
+    start: date,
+    n: int = 4,
+    seed: int = 9,
+    number: int = 1,
+    template: str = "PKP",
+):
     """Open cohort ``number`` (1) and enrol a clean synthetic roster through the gate and the store (no flows).
 
     Returns the cohort's ref and the gated roster (the store's own tests build on it).
@@ -105,11 +112,11 @@ def enrol_clean_roster(
     from diklat.templates import resolve_template
     from schemas.files import ROSTER
 
-    template = resolve_template("PKP")
+    chosen = resolve_template(template)
     path = tmp_path / f"roster-{number}.csv"
     table = read_table(write_table(make_roster(n, seed=seed, today=start).clean_frame, path), ROSTER)
-    ref = cohorts.ensure_cohort(session, programme, number, start, template, "test")
-    rules = RosterRules(template.minimum_golongan, template.capacity, frozenset(), {})
+    ref = cohorts.ensure_cohort(session, programme, number, start, chosen, "test")
+    rules = RosterRules(chosen.minimum_golongan, chosen.capacity, frozenset(), {})
     gated = gate_roster(table.frame, rules, start)
     save_roster(session, gated, ref, table.file_name, table.sha256, "test")
     return ref, gated

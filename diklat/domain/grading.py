@@ -264,6 +264,37 @@ def decide(scores: Mapping[str, Sequence[Decimal]], standing: Standing, assessme
     return done(LULUS if standing.deferral_cleared else LULUS_TERTUNDA)
 
 
+def remark(explanation: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """Why a participant did not simply pass, from the rule that decided (``explanation["rules"]``).
+
+    None for a plain pass. Otherwise a code and its parameters, for the recap's remarks column:
+    ``attendance``, ``milestones`` (the missed codes), ``band`` (the qualification), ``incomplete``
+    (the missing components), ``quarantined``, ``withdrawn``, ``deferred`` and ``deferral_cleared``
+    (the milestones whose revision was owed).
+    """
+    rules = explanation.get("rules") or []
+    if not rules:
+        return None
+    last = rules[-1]
+    rule, passed = last["rule"], last["result"]
+    if rule == "withdrawn" and passed:
+        return "withdrawn", {}
+    if rule == "no_score_row_in_quarantine" and not passed:
+        return "quarantined", {}
+    if rule == "components_complete" and not passed:
+        return "incomplete", {"components": list(last.get("missing", []))}
+    if rule == "passing_band" and not passed:
+        return "band", {"qualification": last.get("qualification")}
+    if rule == "attendance_met" and not passed:
+        return "attendance", {}
+    if rule == "required_milestones_met" and not passed:
+        return "milestones", {"milestones": list(last.get("missed", []))}
+    if rule == "deferral_cleared":
+        owed = next((r.get("milestones", []) for r in rules if r["rule"] == "revisions_owed"), [])
+        return ("deferral_cleared" if passed else "deferred"), {"milestones": list(owed)}
+    return None
+
+
 def rank(scores: Mapping[K, Decimal | None]) -> dict[K, int | None]:
     """Recap ranking by final score, descending, standard competition ("1224"): ties share a rank.
 

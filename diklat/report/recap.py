@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 from diklat.domain.dates import format_date_id
@@ -28,6 +29,16 @@ STATUS_LABELS = {
     "tidak_dapat_menyelesaikan": N_("Did not complete"),
     "belum_lengkap": N_("Incomplete assessment"),
 }
+REMARKS = {
+    "withdrawn": N_("Withdrew from the course"),
+    "quarantined": N_("A score row waits in quarantine: graded once it is fixed"),
+    "incomplete": N_("Scores missing: {components}"),
+    "band": N_("Final score in a failing band ({qualification})"),
+    "attendance": N_("Attendance below the minimum of {minimum} %"),
+    "milestones": N_("Required milestone missed: {milestones}"),
+    "deferred": N_("Passed with deferral: revision owed for {milestones}"),
+    "deferral_cleared": N_("Deferral cleared: revision of {milestones} accepted"),
+}
 SCORE_FORMAT = "0.00"
 MEAN_DECIMALS = 2  # a component mean as SCORE_FORMAT prints it (the final score is computed exactly)
 HEADER_ROW = 7  # title rows 1-5, a blank row, then the column headers
@@ -42,6 +53,7 @@ class RecapRow:
     final_score: Decimal | None
     qualification: str | None
     status: str  # a key of STATUS_LABELS
+    remark: tuple[str, Mapping[str, Any]] | None = None  # diklat.domain.grading.remark: why not a plain pass
 
 
 @dataclass(frozen=True)
@@ -52,6 +64,8 @@ class RecapMeta:
     start_date: date
     end_date: date
     components: Sequence[tuple[str, str, Decimal]]  # (code, title, weight in percent)
+    milestones: Mapping[str, str] = field(default_factory=dict)  # code -> title, for the remarks
+    attendance_minimum: Decimal | None = None  # percent, for the remarks
 
 
 def status_label(code: str, language: str | None = None) -> str:
@@ -85,8 +99,24 @@ def _texts(meta: RecapMeta, language: str) -> tuple[list[str], list[str]]:
     )
     headers = [_("No."), _("NIP"), _("Name")]
     headers += [f"{t} ({_weight(w)}%)" for _code, t, w in meta.components]
-    headers += [_("Final score"), _("Qualification"), _("Status"), _("Rank")]
+    headers += [_("Final score"), _("Qualification"), _("Status"), _("Rank"), _("Remarks")]
     return [meta.agency, title, meta.programme, meta.cohort_label, period], headers
+
+
+def remark_text(row: RecapRow, meta: RecapMeta, language: str) -> str:
+    """The remarks column (*Keterangan*): why a participant did not pass, or passed with a deferral."""
+    if row.remark is None:
+        return ""
+    _ = translator(language)
+    code, params = row.remark
+    titles = {c: t for c, t, _w in meta.components}
+    values = {
+        "milestones": ", ".join(meta.milestones.get(m, m) for m in params.get("milestones", [])),
+        "components": ", ".join(titles.get(c, c) for c in params.get("components", [])),
+        "qualification": params.get("qualification") or "",
+        "minimum": "" if meta.attendance_minimum is None else f"{meta.attendance_minimum.normalize():f}",
+    }
+    return _(REMARKS[code]).format(**values) if code in REMARKS else code
 
 
 def _plain_nip(nip: str) -> str:
@@ -154,11 +184,12 @@ def write_recap_xlsx(meta: RecapMeta, rows: Iterable[RecapRow], path: Path, lang
         values: list[object] = [index, _plain_nip(record.nip), record.name]
         values += [record.components.get(code) for code in codes]
         values += [record.final_score, record.qualification, status_label(record.status, language), record.rank]
+        values.append(remark_text(record, meta, language))
         row = HEADER_ROW + index
         for column, value in enumerate(values, start=1):
             put(row, column, value).border = border
 
-    widths = [6, 22, 36] + [max(12, len(h) * 0.9) for h in headers[3:-4]] + [12, 20, 26, 8]
+    widths = [6, 22, 36] + [max(12, len(h) * 0.9) for h in headers[3:-5]] + [12, 20, 26, 8, 45]
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = min(45, width)
     sheet.row_dimensions[HEADER_ROW].height = 32
@@ -242,10 +273,11 @@ def write_recap_pdf(meta: RecapMeta, rows: Iterable[RecapRow], path: Path, langu
                 para(record.qualification),
                 para(status_label(record.status, language)),
                 "" if record.rank is None else str(record.rank),
+                para(remark_text(record, meta, language)),
             ]
         )
 
-    left, right = [1.0 * cm, 3.9 * cm], [1.8 * cm, 2.8 * cm, 3.0 * cm, 1.3 * cm]
+    left, right = [1.0 * cm, 3.9 * cm], [1.8 * cm, 2.6 * cm, 2.6 * cm, 1.1 * cm, 3.6 * cm]
     name_width = 4.5 * cm
     component_width = min(2.1 * cm, (usable - sum(left) - sum(right) - name_width) / max(1, len(codes)))
     name_width = usable - sum(left) - sum(right) - component_width * len(codes)
@@ -264,7 +296,7 @@ def write_recap_pdf(meta: RecapMeta, rows: Iterable[RecapRow], path: Path, langu
                 ("RIGHTPADDING", (0, 0), (-1, -1), 4),
                 ("ALIGN", (0, 1), (0, -1), "RIGHT"),
                 ("ALIGN", (numeric.start, 1), (numeric.stop - 1, -1), "RIGHT"),
-                ("ALIGN", (-1, 1), (-1, -1), "RIGHT"),
+                ("ALIGN", (-2, 1), (-2, -1), "RIGHT"),
             ]
         )
     )

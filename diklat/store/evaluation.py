@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
+from datetime import date
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
 from diklat.db.bulk import insert_new, insert_or_ignore
@@ -125,6 +126,47 @@ def evaluation_cohort_ids(session: Session, program: str | None, number: int | N
 def employee_names(session: Session, nips: Iterable[str]) -> dict[str, str]:
     """Names of these employees (the operator follows alumni up by name)."""
     return dict(session.execute(select(t.Employee.nip, t.Employee.name).where(t.Employee.nip.in_(list(nips)))).all())
+
+
+def cohort_facts(session: Session, cohort_ids: Sequence[int]) -> dict[int, tuple[date, date, int, int]]:
+    """Per cohort: start, end, participants enrolled, graduates (status lulus). Counts only."""
+    enrolled = func.count(t.Enrolment.id)
+    graduates = func.count(t.Result.id).filter(t.Result.status == "lulus")
+    stmt = (
+        select(t.Cohort.id, t.Cohort.start_date, t.Cohort.end_date, enrolled, graduates)
+        .join(t.Enrolment, t.Enrolment.cohort_id == t.Cohort.id, isouter=True)
+        .join(t.Result, t.Result.enrolment_id == t.Enrolment.id, isouter=True)
+        .where(t.Cohort.id.in_(list(cohort_ids)))
+        .group_by(t.Cohort.id, t.Cohort.start_date, t.Cohort.end_date)
+        .order_by(t.Cohort.id)
+    )
+    return {cid: (start, end, int(n), int(g)) for cid, start, end, n, g in session.execute(stmt)}
+
+
+def follow_up_people(session: Session, pairs: Iterable[tuple[int, str]]) -> pd.DataFrame:
+    """Name, unit and direct superior (the mentor of record) of each (cohort id, alumnus NIP)."""
+    pairs = list(dict.fromkeys(pairs))
+    columns = ["cohort_id", "nip", "name", "unit", "superior_nip", "superior_name"]
+    if not pairs:
+        return pd.DataFrame(columns=columns)
+    mentor = t.Assignment
+    stmt = (
+        select(
+            t.Enrolment.cohort_id,
+            t.Employee.nip,
+            t.Employee.name,
+            t.Employee.unit,
+            mentor.person_nip,
+            mentor.person_name,
+        )
+        .join(t.Employee, t.Employee.nip == t.Enrolment.nip)
+        .join(mentor, (mentor.enrolment_id == t.Enrolment.id) & (mentor.role == "mentor"), isouter=True)
+        .where(tuple_(t.Enrolment.cohort_id, t.Enrolment.nip).in_(pairs))
+    )
+    frame = pd.DataFrame(session.execute(stmt).all(), columns=columns)
+    names = employee_names(session, frame["superior_nip"].dropna().unique())  # a mentor file may omit the name
+    frame["superior_name"] = frame["superior_name"].fillna(frame["superior_nip"].map(names))
+    return frame
 
 
 def wave_instrument(session: Session, cohort_id: int, wave: str, current: Instrument) -> tuple[Instrument, int]:

@@ -14,7 +14,13 @@ from schemas.template import Template
 BUILTIN_DIR = Path(__file__).parent
 DEFAULT_TEMPLATE = "PKP"
 DEFAULT_INSTRUMENT_CODE = "KIRKPATRICK"
-INSTRUMENTS_SUBDIR = "instruments"  # <DIKLAT_TEMPLATE_DIR>/instruments/*.yaml: the agency's own versions
+INSTRUMENTS_SUBDIR = "instruments"
+LATER_EVALUATION_FIELDS = (
+    "link_valid_days",
+    "report_good_at",
+    "report_poor_below",
+    "report_sustained_target",
+)  # <DIKLAT_TEMPLATE_DIR>/instruments/*.yaml: the agency's own versions
 
 
 def load_template_file(path: Path) -> Template:
@@ -81,14 +87,16 @@ def resolve_instrument(name: str | None = None, extra_dir: Path | None = None) -
 def template_body(template: Template) -> dict:
     """The JSON-safe body stored with the template version in the database.
 
-    ``days_off`` is left out while empty, and ``evaluation.link_valid_days`` while not set, so versions
-    published before they existed keep their fingerprint.
+    ``days_off`` is left out while empty, and evaluation fields added later (``link_valid_days``, the
+    reports' rule thresholds) while not set, so versions published before they existed keep their
+    fingerprint.
     """
     body = template.model_dump(mode="json")
     if not body.get("days_off"):
         body.pop("days_off", None)
-    if "link_valid_days" not in template.evaluation.model_fields_set:
-        body["evaluation"].pop("link_valid_days", None)
+    for later in LATER_EVALUATION_FIELDS:
+        if later not in template.evaluation.model_fields_set:
+            body["evaluation"].pop(later, None)
     return body
 
 

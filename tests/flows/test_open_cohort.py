@@ -134,7 +134,7 @@ def test_a_new_template_version_never_changes_a_running_cohort(settings, tmp_pat
     get_settings.cache_clear()
 
     more = write_table(make_roster(3, seed=2, today=START).frame, tmp_path / "b.csv")
-    open_cohort(open_params(more), return_state=True)  # top-up of cohort 1: still 2019.1
+    open_cohort(open_params(more), return_state=True)  # top-up of cohort 1: still 2019.2
     open_cohort(open_params(more, cohort=2, start=date(2022, 8, 22)), return_state=True)  # new: 2023.1
     with services().unit_of_work() as session:
         rows = session.execute(
@@ -142,7 +142,7 @@ def test_a_new_template_version_never_changes_a_running_cohort(settings, tmp_pat
             .join(t.ProgrammeTemplate)
             .order_by(t.Cohort.number)
         ).all()
-    assert rows == [(1, 30, "2019.1"), (2, 40, "2023.1")]
+    assert rows == [(1, 30, "2019.2"), (2, 40, "2023.1")]
 
 
 def test_a_template_version_whose_body_changed_is_refused(settings, tmp_path: Path, monkeypatch) -> None:
@@ -155,7 +155,7 @@ def test_a_template_version_whose_body_changed_is_refused(settings, tmp_path: Pa
         open_params(write_table(make_roster(3, seed=1, today=START).frame, tmp_path / "a.csv")), return_state=True
     )
     edited = template_body(resolve_template("PKP"))
-    edited["capacity"] = 35  # same version 2019.1, different body
+    edited["capacity"] = 35  # same version 2019.2, different body
     folder = tmp_path / "templates"
     folder.mkdir()
     (folder / "edited.yaml").write_text(yaml.safe_dump(edited))
@@ -170,7 +170,7 @@ def test_a_template_version_whose_body_changed_is_refused(settings, tmp_path: Pa
         return_state=True,
     )
     assert state.is_failed()
-    assert "PKP@2019.1" in state.message and "new version" in state.message
+    assert "PKP@2019.2" in state.message and "new version" in state.message
 
 
 def test_a_coaches_file_passes_the_gate_its_bad_rows_quarantined_and_its_typed_nips_normalised(

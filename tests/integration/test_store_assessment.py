@@ -96,11 +96,24 @@ def test_certificate_numbers_are_reserved_once_in_seat_order_and_kept_on_a_rerun
         numbers = dict(s.execute(select(t.Certificate.enrolment_id, t.Certificate.number)).all())
         codes = s.scalars(select(t.Certificate.verification_code)).all()
     assert numbers == {
-        enrolments[0]: "PKP/KOTA/1/001",
-        enrolments[2]: "PKP/KOTA/1/002",
-        enrolments[1]: "PKP/KOTA/1/003",
+        enrolments[0]: "KOTA/1/001",
+        enrolments[2]: "KOTA/1/002",
+        enrolments[1]: "KOTA/1/003",
     }
     assert len(set(codes)) == 3
+
+
+def test_a_cohort_opened_under_2019_1_keeps_numbering_as_2019_1_did(sessions, tmp_path: Path) -> None:
+    """The number format changed in 2019.2 (no repeated code): cohorts opened before keep theirs."""
+    with unit_of_work(sessions) as s:
+        old, _ = enrol_clean_roster(s, tmp_path, "PKP Lama", START, template="PKP@2019.1")
+        new, _ = enrol_clean_roster(s, tmp_path, "PKP Lama", START, number=2, seed=5)
+        first = participants(s, old.cohort_id)["enrolment_id"].iloc[0]
+        second = participants(s, new.cohort_id)["enrolment_id"].iloc[0]
+        reserve_certificates_many(s, [(old, [int(first)]), (new, [int(second)])], "PKP-LAMA")
+    with unit_of_work(sessions) as s:
+        numbers = dict(s.execute(select(t.Certificate.enrolment_id, t.Certificate.number)).all())
+    assert numbers == {first: "PKP/PKP-LAMA/1/001", second: "PKP-LAMA/2/001"}
 
 
 def test_a_certificate_is_reissued_only_when_its_content_changes_or_after_a_revocation(sessions, cohort) -> None:

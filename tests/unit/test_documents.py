@@ -296,6 +296,7 @@ def test_the_recap_sheet_has_title_rows_then_the_agency_header_row(recap_sheet):
         "Qualification",
         "Status",
         "Rank",
+        "Remarks",
     ]
     assert recap_sheet.freeze_panes == f"D{header_row(recap_sheet) + 1}"
     assert recap_sheet.column_dimensions["C"].width >= 30
@@ -340,6 +341,77 @@ def test_recap_rows_are_sorted_by_rank_then_name_with_the_unranked_last(recap_sh
 def test_the_recap_shows_translated_status_labels(recap_sheet):
     statuses = {c.value for c in body(recap_sheet, "Status")}
     assert statuses == {status_label(code, "en") for code in STATUSES}
+
+
+def test_the_remarks_say_why_a_participant_did_not_simply_pass(tmp_path):
+    """Issue #18: "Tidak Lulus" beside 89.43 Memuaskan said nothing of the attendance that decided it."""
+    from dataclasses import replace
+
+    from openpyxl import load_workbook
+
+    from diklat.domain.grading import remark
+
+    meta = replace(META, milestones={"laporan_akhir": "Laporan akhir aksi perubahan"}, attendance_minimum=Decimal("90"))
+    rules = lambda *r: {"rules": [{"rule": n, "result": v, **x} for n, v, x in r]}  # noqa: E731
+    decided = {
+        "attendance": rules(("passing_band", True, {}), ("attendance_met", False, {})),
+        "milestones": rules(
+            ("attendance_met", True, {}), ("required_milestones_met", False, {"missed": ["laporan_akhir"]})
+        ),
+        "deferred": rules(("revisions_owed", True, {"milestones": ["laporan_akhir"]}), ("deferral_cleared", False, {})),
+        "passed": rules(("revisions_owed", False, {"milestones": []})),
+    }
+    rows = [
+        RecapRow(
+            1,
+            NIP,
+            "A",
+            scores("90", "90", "88", "86"),
+            Decimal("89.43"),
+            "Memuaskan",
+            "tidak_lulus",
+            remark(decided["attendance"]),
+        ),
+        RecapRow(
+            2,
+            "198202022006042002",
+            "B",
+            scores("85", "80", "82", "79"),
+            Decimal("83.15"),
+            "Memuaskan",
+            "tidak_lulus",
+            remark(decided["milestones"]),
+        ),
+        RecapRow(
+            3,
+            "198303032007011004",
+            "C",
+            scores("85", "80", "82", "79"),
+            Decimal("83.15"),
+            "Memuaskan",
+            "lulus_tertunda",
+            remark(decided["deferred"]),
+        ),
+        RecapRow(
+            4,
+            "198404042008012005",
+            "D",
+            scores("85", "80", "82", "79"),
+            Decimal("83.15"),
+            "Memuaskan",
+            "lulus",
+            remark(decided["passed"]),
+        ),
+    ]
+    sheet = load_workbook(write_recap_xlsx(meta, rows, tmp_path / "r.xlsx", language="id")).active
+    said = {c.value for c in body(sheet, "Keterangan")} - {None}
+    assert said == {
+        "Kehadiran di bawah batas minimal 90 %",
+        "Milestone wajib terlewat: Laporan akhir aksi perubahan",
+        "Lulus tertunda: revisi Laporan akhir aksi perubahan masih terutang",
+    }
+    text = " ".join(pdf_text(write_recap_pdf(meta, rows, tmp_path / "r.pdf", language="id")).split())
+    assert "Kehadiran di bawah batas minimal 90 %" in text and "Keterangan" in text
 
 
 def test_the_recap_pdf_lists_every_nip_name_and_status_in_order(tmp_path):

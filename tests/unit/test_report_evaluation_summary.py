@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -92,30 +94,158 @@ def test_one_reminder_per_person_and_channel_keyed_by_wave_person_and_day() -> N
     assert "questionnaire (3m) for PKP 2022 #1" in messages[0].body
 
 
-def test_the_evaluation_report_in_indonesian_has_no_english_headings_or_reasons(tmp_path) -> None:
+ENGLISH = re.compile(
+    r"\b(the|and|of|with|from|wave|cohort|participants|answers|rated|sustained|behaviour|impact|report|"
+    r"follow-up|nobody|whole|programme|reason|conclusions|recommendations|stopped|below|threshold)\b",
+    re.IGNORECASE,
+)
+
+
+def _visible(page: str) -> str:
+    """The words a reader sees: tags, the style sheet and attribute values left out."""
+    page = re.sub(r"<style>.*?</style>", " ", page, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+def _report_data(waves: tuple[str, ...] = ("course", "3m", "6m")):  # noqa: ANN202
     import pandas as pd
 
-    from diklat.report.evaluation import render_html
+    from diklat.report.evaluation import CohortFacts, ReportData, Signature
+    from diklat.templates import resolve_template
 
-    figures = {"rate": 80.0, "l1_score": 4.2, "l2_gain": 12.5, "l3_overall": 3.9, "l4_impact": 3.5}
-    figures |= {"sustainability_rate": 75.0, "follow_up": 1, "l1_by_aspect": {"materi": 4.1}}
-    per_cohort = pd.DataFrame([{"wave": "3m", "cohort_id": 1, **figures}])
-    per_programme = pd.DataFrame([{"wave": "3m", **figures}])
-    follow_up = pd.DataFrame(
+    d = Decimal
+    figures = {
+        "course": {
+            "rate": d("93.33"),
+            "l1_score": d("4.05"),
+            "l1_by_aspect": {"Materi": d("4.30"), "Fasilitas": d("2.80")},
+            "l2_pre": d("61.50"),
+            "l2_post": d("78.25"),
+            "l2_gain": d("16.75"),
+        },
+        "3m": {
+            "rate": d("80.00"),
+            "l3_self": d("4.10"),
+            "l3_atasan": d("3.80"),
+            "l3_peer": d("3.90"),
+            "l3_overall": d("3.93"),
+            "l4_impact": d("3.70"),
+            "sustainability_rate": d("75.00"),
+            "follow_up": 2,
+        },
+        "6m": {
+            "rate": d("70.00"),
+            "l3_self": d("4.20"),
+            "l3_atasan": d("4.00"),
+            "l3_peer": None,
+            "l3_overall": d("4.10"),
+            "l4_impact": d("2.90"),
+            "sustainability_rate": d("85.00"),
+            "follow_up": 1,
+        },
+    }
+    blank = {
+        k: None
+        for k in (
+            "rate",
+            "l1_score",
+            "l1_by_aspect",
+            "l2_pre",
+            "l2_post",
+            "l2_gain",
+            "l3_self",
+            "l3_atasan",
+            "l3_peer",
+            "l3_overall",
+            "l4_impact",
+            "sustainability_rate",
+        )
+    } | {"follow_up": 0}
+    rows = [{"cohort_id": 1, "wave": w, **blank, **figures[w]} for w in waves]
+    follow = pd.DataFrame(
         [
+            {"cohort_id": 1, "wave": "3m", "alumnus_nip": "198001012005011001", "follow_up_reasons": ["ap.stopped"]},
             {
-                "alumnus_nip": "198001012005011001",
+                "cohort_id": 1,
                 "wave": "3m",
+                "alumnus_nip": "198101012006011002",
                 "follow_up_reasons": ["ap.stopped", "behaviour.below_threshold"],
-            }
+            },
         ]
     )
-    page = render_html(
-        "Evaluasi", per_cohort, per_programme, {1: "Angkatan 1"}, follow_up, tmp_path / "e.html", language="id"
-    ).read_text()
-    assert "Seluruh program" in page and "aksi perubahan berhenti" in page and "skor perilaku di bawah" in page
-    for english in ("Whole programme", "change action stopped", "behaviour score below threshold", "Follow-up"):
-        assert english not in page
-    assert "198001012005011001" not in page and "198001**********01" in page
-    empty = render_html("Evaluasi", per_cohort, per_programme, {}, follow_up.iloc[:0], tmp_path / "f.html", "id")
-    assert "Tidak ada alumni yang perlu ditindaklanjuti." in empty.read_text()
+    return ReportData(
+        programme="PKP Kota Jambi 2022",
+        per_cohort=pd.DataFrame(rows),
+        per_programme=pd.DataFrame([{k: v for k, v in r.items() if k != "cohort_id"} for r in rows]),
+        facts={1: CohortFacts("PKP Kota Jambi 2022 / Angkatan 1", date(2022, 7, 14), date(2022, 10, 18), 30, 28)},
+        follow_up=follow,
+        rules=resolve_template("PKP").evaluation,
+        signature=Signature("Jambi", "Kepala Badan", "Dr. Contoh, M.Si.", "197001011995031001"),
+        dated=date(2023, 7, 1),
+    )
+
+
+def test_the_published_reports_in_indonesian_have_no_english_and_no_person(tmp_path) -> None:
+    from diklat.report.evaluation import render_course_report, render_post_report
+
+    data = _report_data()
+    course = render_course_report(data, tmp_path / "c.html", "id").read_text()
+    post = render_post_report(data, tmp_path / "p.html", "id").read_text()
+    for page in (course, post):
+        assert ENGLISH.findall(_visible(page)) == [], ENGLISH.findall(_visible(page))[:10]
+        assert "198001012005011001" not in page and "198001**********01" not in page  # counts only, no NIP at all
+        assert "Dr. Contoh, M.Si." in page and "NIP 197001011995031001" in page and "Jambi, 01-07-2023" in page
+        assert "PKP Kota Jambi 2022 / Angkatan 1" in page  # the full label, in the table and above its bar
+    assert "Laporan Evaluasi Penyelenggaraan" in course and "Laporan Evaluasi Pasca Pelatihan" in post
+    # conclusions by the template's stated thresholds (good at 4.00, poor below 3.00, 80 % sustained)
+    assert "Peserta menilai aspek Materi baik: 4.30 dari 5" in course
+    assert "Peserta menilai aspek Fasilitas rendah: 2.80 dari 5 (di bawah 3.00 perlu perbaikan)" in course
+    assert "Perbaiki aspek Fasilitas" in course and "Nilai tes naik rata-rata 16.75 poin" in course
+    assert "Gelombang 3m: 75.00 % aksi perubahan berlanjut, di bawah target 80.00 %" in post
+    assert "Gelombang 6m: dampak bagi unit kerja dinilai 2.90 dari 5, rendah" in post
+    assert "perilaku kerja naik dari 3.93 menjadi 4.10" in post
+    # the follow-up is aggregated: 2 alumni whose change action stopped, 1 below the behaviour threshold
+    assert re.search(r"aksi perubahan berhenti</td><td>2</td>", post)
+    assert re.search(r"skor perilaku di bawah ambang batas</td><td>1</td>", post)
+
+
+def test_a_report_section_without_data_says_so_and_what_would_fill_it(tmp_path) -> None:
+    from diklat.report.evaluation import render_course_report, render_post_report
+
+    data = _report_data(("3m",))
+    course = render_course_report(data, tmp_path / "c.html", "id").read_text()
+    assert "Belum ada jawaban akhir pelatihan: muat survei reaksi dan pre/post-test" in course
+    assert "<svg" not in course  # no empty chart, no empty heading of a per-aspect chart
+    empty = render_post_report(_report_data(("course",)), tmp_path / "p.html", "id").read_text()
+    assert "Belum ada jawaban pasca pelatihan" in empty
+    english = render_post_report(data, tmp_path / "e.html", "en").read_text()
+    assert "Post-Training Evaluation Report" in english and "change action stopped" in english
+
+
+def test_the_follow_up_list_names_whom_to_follow_up_and_is_marked_personal_data(tmp_path) -> None:
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    from diklat.report.evaluation import write_follow_up_xlsx
+
+    people = pd.DataFrame(
+        [
+            {
+                "nip": "198001012005011001",
+                "name": "Siti Aminah",
+                "unit": "Dinas Kesehatan",
+                "superior_name": "Budi",
+                "superior_nip": "197001011995031001",
+                "cohort": "Angkatan 1",
+                "wave": "3m",
+                "follow_up_reasons": ["ap.stopped", "behaviour.below_threshold"],
+            },
+        ]
+    )
+    path = write_follow_up_xlsx(people, tmp_path / "tindak-lanjut.xlsx", "id")
+    rows = list(load_workbook(path).active.iter_rows(values_only=True))
+    assert rows[0][0].startswith("DATA PRIBADI")
+    assert rows[1][:3] == ("NIP", "Nama", "Unit kerja")
+    assert [r[0] for r in rows[2:]] == ["198001012005011001"] * 2  # one row per reason, the NIP in full
+    assert rows[2][7] == "aksi perubahan berhenti" and rows[2][8].startswith("Kunjungi alumni dan atasannya")
+    assert rows[3][7].startswith("skor perilaku di bawah") and rows[3][8].startswith("Atur coaching lanjutan")

@@ -20,7 +20,7 @@ def body() -> dict:
 
 def test_the_default_template_encodes_perlan_15_2019_hours_and_the_assumed_weights() -> None:
     tpl = resolve_template("PKP")
-    assert tpl.key == "PKP@2019.1"
+    assert tpl.key == "PKP@2019.2"
     assert tpl.nominal_days == 96
     assert tpl.classical_jp == 290
     assert sum(p.jp for p in tpl.phases) == 830
@@ -28,6 +28,22 @@ def test_the_default_template_encodes_perlan_15_2019_hours_and_the_assumed_weigh
     assert {c.code: c.weight for c in tpl.assessment.components}["aksi_perubahan"] == Decimal(50)
     assert tpl.attendance_minimum_percent == Decimal(90)
     assert tpl.minimum_golongan == "III/a" and tpl.capacity == 30
+
+
+def test_2019_2_changes_only_the_certificate_number_and_the_report_rules_and_2019_1_keeps_its_fingerprint() -> None:
+    old, new = template_body(resolve_template("PKP@2019.1")), template_body(resolve_template("PKP@2019.2"))
+    assert "report_good_at" not in old["evaluation"]  # fields added later stay out of 2019.1's body
+    changed = {k for k in old.keys() | new.keys() if old.get(k) != new.get(k)} - {"version", "assumptions"}
+    assert changed == {"certificate_number", "evaluation"}
+    assert new["certificate_number"] == "{programme}/{cohort}/{seq:03d}"
+    assert {k for k in new["evaluation"] if new["evaluation"][k] != old["evaluation"].get(k)} == {
+        "report_good_at",
+        "report_poor_below",
+        "report_sustained_target",
+    }
+    assert template_sha256(resolve_template("PKP@2019.1")) == (
+        "7ea893b58bb34b0cf7da51077369de05dfe8fe2d5beb0fb2303d234cd2d45a3a"  # as stored by cohorts opened before
+    )
 
 
 def test_weights_that_do_not_add_up_to_100_are_refused(body: dict) -> None:
