@@ -220,13 +220,13 @@ def render_course_report(data: ReportData, path: Path, language: str | None = No
         rows = [
             (
                 data.facts[r.cohort_id].label if r.cohort_id in data.facts else r.cohort_id,
-                r.rate,
+                r.alumni,
                 *((r.l1_by_aspect or {}).get(a) for a in aspects),
                 r.l1_score,
             )
             for r in course.itertuples(index=False)
         ]
-        heads = [_("Response rate (%)"), *aspects, _("L1 overall")]
+        heads = [_("Respondents"), *aspects, _("L1 overall")]
         body.append(_table(heads, rows, _("Cohort")))
         scale = _("mean answer, 1 (lowest) to {max} (highest)").format(max=data.rules.likert_max)
         for r in course.itertuples(index=False):

@@ -116,6 +116,7 @@ def _report_data(waves: tuple[str, ...] = ("course", "3m", "6m")):  # noqa: ANN2
     d = Decimal
     figures = {
         "course": {
+            "alumni": 28,
             "rate": d("93.33"),
             "l1_score": d("4.05"),
             "l1_by_aspect": {"Materi": d("4.30"), "Fasilitas": d("2.80")},
@@ -160,7 +161,7 @@ def _report_data(waves: tuple[str, ...] = ("course", "3m", "6m")):  # noqa: ANN2
             "l4_impact",
             "sustainability_rate",
         )
-    } | {"follow_up": 0}
+    } | {"follow_up": 0, "alumni": 0}
     rows = [{"cohort_id": 1, "wave": w, **blank, **figures[w]} for w in waves]
     follow = pd.DataFrame(
         [
