@@ -25,7 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from diklat.domain.calendar import build_calendar, days_off_for
@@ -171,46 +171,49 @@ def check_hand(as_of: date) -> int:
             ),
             columns=["milestone_id", "cohort_id", "kind", "code", "due_date"],
         )
-        planned = (
-            pd.DataFrame(
+        planned = pd.Series(
+            dict(
                 session.execute(
-                    select(t.Session.cohort_id, t.Session.jp).where(
-                        t.Session.cohort_id.in_(running), t.Session.date <= as_of
-                    )
-                ),
-                columns=["cohort_id", "jp"],
-            )
-            .groupby("cohort_id")["jp"]
-            .sum()
+                    select(t.Session.cohort_id, func.sum(t.Session.jp))
+                    .where(t.Session.cohort_id.in_(running), t.Session.date <= as_of)
+                    .group_by(t.Session.cohort_id)
+                ).all()
+            ),
+            dtype="float64",
         )
-        attended = (
-            pd.DataFrame(
+        # Sums and counts in SQL: only one row per participant (or per delivery) crosses to Python.
+        mine = t.Enrolment.cohort_id.in_(running)
+        attended = pd.Series(
+            dict(
                 session.execute(
-                    select(t.Attendance.enrolment_id, t.Attendance.jp)
+                    select(t.Attendance.enrolment_id, func.sum(t.Attendance.jp))
                     .join(t.Enrolment, t.Attendance.enrolment_id == t.Enrolment.id)
-                    .where(t.Enrolment.cohort_id.in_(running))
-                ),
-                columns=["enrolment_id", "jp"],
-            )
-            .groupby("enrolment_id")["jp"]
-            .sum()
+                    .where(mine)
+                    .group_by(t.Attendance.enrolment_id)
+                ).all()
+            ),
+            dtype="float64",
         )
         delivered = pd.DataFrame(
             session.execute(
-                select(t.Deliverable.enrolment_id, t.Deliverable.stage, t.Deliverable.date)
+                select(t.Deliverable.enrolment_id, t.Deliverable.stage, func.min(t.Deliverable.date))
                 .join(t.Enrolment, t.Deliverable.enrolment_id == t.Enrolment.id)
-                .where(t.Enrolment.cohort_id.in_(running), t.Deliverable.outcome != "revise")
-            ),
+                .where(mine, t.Deliverable.outcome != "revise", t.Deliverable.date <= as_of)
+                .group_by(t.Deliverable.enrolment_id, t.Deliverable.stage)
+            ).all(),
             columns=["enrolment_id", "code", "date"],
         )
         coached = pd.Series(
-            session.scalars(
-                select(t.GuidanceLog.enrolment_id)
-                .join(t.Enrolment, t.GuidanceLog.enrolment_id == t.Enrolment.id)
-                .where(t.Enrolment.cohort_id.in_(running))
-            ).all(),
-            dtype="int64",
-        ).value_counts()
+            dict(
+                session.execute(
+                    select(t.GuidanceLog.enrolment_id, func.count())
+                    .join(t.Enrolment, t.GuidanceLog.enrolment_id == t.Enrolment.id)
+                    .where(mine)
+                    .group_by(t.GuidanceLog.enrolment_id)
+                ).all()
+            ),
+            dtype="float64",
+        )
 
         grid = people.merge(due, on="cohort_id")
         percent = grid["enrolment_id"].map(attended).fillna(0) * 100 / grid["cohort_id"].map(planned)

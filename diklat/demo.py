@@ -9,6 +9,7 @@ their stages land (see the summary).
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -48,6 +49,11 @@ def run_demo(out: Path | None, console: Console) -> None:
     """Run the whole seed scenario and print a summary."""
     from diklat.prefect_server import prepare
 
+    # The seed scenario's signatory, synthetic: certificates and reports print a name and NIP, as an
+    # agency's would (it sets its own in DIKLAT_SIGNATORY_NAME / DIKLAT_SIGNATORY_NIP).
+    os.environ.setdefault("DIKLAT_SIGNATORY_NAME", "Drs. Hendra Saputra, M.Si.")
+    os.environ.setdefault("DIKLAT_SIGNATORY_NIP", "197203151998031004")
+    get_settings.cache_clear()
     settings = get_settings()
     folder = out or settings.outputs / "demo"
     inputs = folder / "inputs"
@@ -350,7 +356,7 @@ def _evaluate(demo: DemoRun) -> None:
             f"{row['wave']}: response {row['rate']} %, L3 {row['l3_overall']}, "
             f"sustained {row['sustainability_rate']} %",
         )
-    demo.console.print(f"  report: {final.reports[0]}")
+    demo.console.print(f"  reports: {final.reports[0]}, {Path(final.reports[1]).name} (and PDF beside each)")
 
 
 def _plan(demo: DemoRun) -> None:

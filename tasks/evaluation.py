@@ -121,7 +121,8 @@ def follow_up_frame(result: EvaluationResult):  # noqa: ANN201
 def write_evaluation_reports(
     result: EvaluationResult, labels: dict[int, str], title: str, as_of: date | None = None
 ) -> list[str]:
-    """The two published reports (course, post-training; counts only), the internal follow-up list, and an XLSX."""
+    """The two published reports (course, post-training; HTML and PDF, counts only), the internal follow-up
+    list (names, full NIPs: the operator's own), and the per-alumnus XLSX."""
     settings = services().settings
     folder = settings.outputs / "evaluasi" / slug(title)
     follow = follow_up_frame(result)
@@ -145,6 +146,7 @@ def write_evaluation_reports(
         render_course_report(data, folder / "evaluasi-penyelenggaraan.html"),
         render_post_report(data, folder / "evaluasi-pasca-pelatihan.html"),
     ]
+    paths += [path.with_suffix(".pdf") for path in paths]  # written beside each HTML
     listed = follow.rename(columns={"alumnus_nip": "nip"}).merge(people, on=["cohort_id", "nip"], how="left")
     listed["cohort"] = listed["cohort_id"].map(labels)
     paths.append(write_follow_up_xlsx(listed, folder / "tindak-lanjut-DATA-PRIBADI.xlsx"))

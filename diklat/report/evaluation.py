@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -15,6 +14,18 @@ import pandas as pd
 from diklat.domain.evaluation.conclusions import Finding, course_findings, post_findings
 from diklat.i18n import N_, translator
 from diklat.io.write import neutralise, write_table
+from diklat.report.document import (
+    Block,
+    Chart,
+    Document,
+    Heading,
+    Items,
+    SignatureBlock,
+    Table,
+    Text,
+    write_html,
+    write_pdf,
+)
 from diklat.settings import get_settings
 from schemas.instrument import COURSE_WAVE
 from schemas.template import Evaluation
@@ -103,188 +114,87 @@ class ReportData:
     dated: date
 
 
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and pd.isna(value))
-
-
-def _fmt(value: Any) -> str:
-    if _missing(value):
-        return "–"
-    return f"{value:.2f}" if isinstance(value, Decimal | float) else html.escape(str(value))
-
-
-def bars(title: str, values: Mapping[str, Any], maximum: float, unit: str = "", scale_label: str = "") -> str:
-    """A horizontal bar chart as inline SVG (no JavaScript; prints and archives well).
-
-    Each label sits on its own line above its bar, so a long one ("PKP Kota Jambi 2022 / Angkatan 1")
-    is never cut; the scale from 0 to ``maximum`` is drawn under the bars with its ticks.
-    """
-    shown = {k: float(v) for k, v in values.items() if not _missing(v)}
-    width, left, span = 640, 10, 500
-    height = 40 * max(1, len(shown)) + 70
-    parts = [
-        f'<svg width="{width}" height="{height}" role="img" aria-label="{html.escape(title)}"'
-        ' xmlns="http://www.w3.org/2000/svg" font-family="sans-serif">',
-        f'<text x="0" y="16" font-weight="bold" font-size="14">{html.escape(title)}</text>',
-    ]
-    for i, (label, value) in enumerate(shown.items()):
-        y = 30 + 40 * i
-        length = 0 if maximum <= 0 else span * min(value, maximum) / maximum
-        parts += [
-            f'<text x="{left}" y="{y + 12}" font-size="12">{html.escape(label)}</text>',
-            f'<rect x="{left}" y="{y + 16}" width="{length:.1f}" height="16" fill="#2f6f9f"/>',
-            f'<text x="{left + length + 6:.1f}" y="{y + 29}" font-size="12">{value:.2f}{html.escape(unit)}</text>',
-        ]
-    axis = 30 + 40 * max(1, len(shown)) + 4
-    parts.append(f'<line x1="{left}" y1="{axis}" x2="{left + span}" y2="{axis}" stroke="#333"/>')
-    for step in range(5):
-        tick = maximum * step / 4
-        x = left + span * step / 4
-        parts += [
-            f'<line x1="{x:.1f}" y1="{axis}" x2="{x:.1f}" y2="{axis + 5}" stroke="#333"/>',
-            f'<text x="{x:.1f}" y="{axis + 18}" font-size="11" text-anchor="middle">{tick:g}</text>',
-        ]
-    if scale_label:
-        parts.append(
-            f'<text x="{left + span / 2:.1f}" y="{axis + 34}" font-size="11" text-anchor="middle">'
-            f"{html.escape(scale_label)}</text>"
-        )
-    return "\n".join([*parts, "</svg>"])
-
-
-def _table(heads: Sequence[str], rows: Sequence[Sequence[Any]], first: str = "") -> str:
-    out = ["<table><tr>", f"<th>{html.escape(first)}</th>", *(f"<th>{html.escape(h)}</th>" for h in heads), "</tr>"]
-    for label, *cells in rows:
-        out.append(f"<tr><th>{html.escape(str(label))}</th>" + "".join(f"<td>{_fmt(c)}</td>" for c in cells) + "</tr>")
-    return "".join([*out, "</table>"])
-
-
-def _page(title: str, subtitle: str, body: list[str], data: ReportData, language: str) -> str:
-    _ = translator(language)
-    sign = data.signature
-    nip = f"<br>NIP {html.escape(sign.nip)}" if sign.nip else ""
-    place = _("{place}, {date}").format(place=sign.place, date=data.dated.strftime("%d-%m-%Y"))
-    return "\n".join(
-        [
-            f"<!doctype html><html lang='{language}'><meta charset='utf-8'><title>{html.escape(title)}</title>",
-            "<style>body{font-family:sans-serif;margin:2em;max-width:60em}table{border-collapse:collapse;"
-            "margin:.5em 0 1em}td,th{border:1px solid #999;padding:4px 8px;text-align:right}th{background:#eee}"
-            "td:first-child,th:first-child{text-align:left}.sign{margin-top:3em;margin-left:60%}"
-            "@media print{svg{page-break-inside:avoid}}</style>",
-            f"<h1>{html.escape(title)}</h1><p>{html.escape(subtitle)}</p>",
-            *body,
-            f"<div class='sign'>{html.escape(place)}<br>{html.escape(sign.title)}<br><br><br><br>"
-            f"<b>{html.escape(sign.name)}</b>{nip}</div></html>",
-        ]
-    )
-
-
-def _findings(findings: Sequence[Finding], language: str) -> str:
-    _ = translator(language)
-    said = [_(FINDINGS[f.code]).format(**f.params) for f in findings]
-    todo = list(dict.fromkeys(_(FINDINGS[f.recommendation]).format(**f.params) for f in findings if f.recommendation))
-    out = ["<h2>" + html.escape(_("Conclusions")) + "</h2><ol>", *(f"<li>{html.escape(s)}</li>" for s in said), "</ol>"]
-    out.append("<h2>" + html.escape(_("Recommendations")) + "</h2>")
-    if todo:
-        out += ["<ol>", *(f"<li>{html.escape(s)}</li>" for s in todo), "</ol>"]
-    else:
-        out.append(
-            "<p>" + html.escape(_("No figure fell below the thresholds stated above: no action is needed.")) + "</p>"
-        )
-    return "".join(out)
-
-
 def wave_name(wave: str, language: str) -> str:
     _ = translator(language)
     return _(WAVE_NAMES[wave]) if wave in WAVE_NAMES else str(wave)
 
 
-def render_course_report(data: ReportData, path: Path, language: str | None = None) -> Path:
+def _conclusions(findings: Sequence[Finding], language: str) -> list[Block]:
+    _ = translator(language)
+    said = [_(FINDINGS[f.code]).format(**f.params) for f in findings]
+    todo = list(dict.fromkeys(_(FINDINGS[f.recommendation]).format(**f.params) for f in findings if f.recommendation))
+    out: list[Block] = [Items(_("Conclusions"), said)]
+    if todo:
+        out.append(Items(_("Recommendations"), todo))
+    else:
+        out += [
+            Heading(_("Recommendations")),
+            Text(_("No figure fell below the thresholds stated above: no action is needed.")),
+        ]
+    return out
+
+
+def _signature(data: ReportData, language: str) -> SignatureBlock:
+    _ = translator(language)
+    sign = data.signature
+    place = _("{place}, {date}").format(place=sign.place, date=data.dated.strftime("%d-%m-%Y"))
+    return SignatureBlock(place, sign.title, sign.name, sign.nip)
+
+
+def _label(data: ReportData, cohort_id: Any) -> str:
+    return data.facts[cohort_id].label if cohort_id in data.facts else str(cohort_id)
+
+
+def course_document(data: ReportData, language: str) -> Document:
     """*Laporan Evaluasi Penyelenggaraan*: the cohorts, graduation, L1 per aspect and L2 gain, conclusions."""
-    language = language or get_settings().language
     _ = translator(language)
     course = data.per_cohort[data.per_cohort["wave"] == COURSE_WAVE]
     whole = data.per_programme[data.per_programme["wave"] == COURSE_WAVE]
-    body = ["<h2>" + html.escape(_("1. The programme and its cohorts")) + "</h2>"]
+    blocks: list[Block] = [Heading(_("1. The programme and its cohorts"))]
     rows = [
         (f.label, f.start.strftime("%d-%m-%Y"), f.end.strftime("%d-%m-%Y"), f.participants, f.graduates)
         for f in data.facts.values()
     ]
-    heads = [_("Start"), _("End"), _("Participants"), _("Graduates")]
-    body.append(_table(heads, rows, _("Cohort")))
-    body.append("<h2>" + html.escape(_("2. Reaction to the course (L1), per aspect")) + "</h2>")
+    blocks.append(Table(_("Cohort"), [_("Start"), _("End"), _("Participants"), _("Graduates")], rows))
+    blocks.append(Heading(_("2. Reaction to the course (L1), per aspect")))
     if course.empty:
-        body.append("<p>" + html.escape(_(FINDINGS[NO_COURSE])) + "</p>")
+        blocks.append(Text(_(FINDINGS[NO_COURSE])))
     else:
         aspects = list(dict.fromkeys(a for d in course["l1_by_aspect"] if isinstance(d, dict) for a in d))
         rows = [
-            (
-                data.facts[r.cohort_id].label if r.cohort_id in data.facts else r.cohort_id,
-                r.alumni,
-                *((r.l1_by_aspect or {}).get(a) for a in aspects),
-                r.l1_score,
-            )
+            (_label(data, r.cohort_id), r.alumni, *((r.l1_by_aspect or {}).get(a) for a in aspects), r.l1_score)
             for r in course.itertuples(index=False)
         ]
-        heads = [_("Respondents"), *aspects, _("L1 overall")]
-        body.append(_table(heads, rows, _("Cohort")))
+        blocks.append(Table(_("Cohort"), [_("Respondents"), *aspects, _("L1 overall")], rows))
         scale = _("mean answer, 1 (lowest) to {max} (highest)").format(max=data.rules.likert_max)
         for r in course.itertuples(index=False):
-            label = data.facts[r.cohort_id].label if r.cohort_id in data.facts else str(r.cohort_id)
-            body.append(
-                bars(
-                    _("L1 per aspect: {cohort}").format(cohort=label),
-                    r.l1_by_aspect or {},
-                    data.rules.likert_max,
-                    "",
-                    scale,
-                )
-            )
-        body.append("<h2>" + html.escape(_("3. Learning (L2): pre-test and post-test")) + "</h2>")
-        rows = [
-            (
-                data.facts[r.cohort_id].label if r.cohort_id in data.facts else r.cohort_id,
-                r.l2_pre,
-                r.l2_post,
-                r.l2_gain,
-            )
-            for r in course.itertuples(index=False)
-        ]
-        body.append(_table([_("Pre-test"), _("Post-test"), _("Gain")], rows, _("Cohort")))
-        body.append(
-            bars(
-                _("L2 gain per cohort (points)"),
-                {
-                    (data.facts[r.cohort_id].label if r.cohort_id in data.facts else str(r.cohort_id)): r.l2_gain
-                    for r in course.itertuples(index=False)
-                },
-                100,
-                "",
-                _("points gained from pre-test to post-test, on a 0-100 scale"),
-            )
-        )
+            title = _("L1 per aspect: {cohort}").format(cohort=_label(data, r.cohort_id))
+            blocks.append(Chart(title, r.l1_by_aspect or {}, data.rules.likert_max, "", scale))
+        blocks.append(Heading(_("3. Learning (L2): pre-test and post-test")))
+        rows = [(_label(data, r.cohort_id), r.l2_pre, r.l2_post, r.l2_gain) for r in course.itertuples(index=False)]
+        blocks.append(Table(_("Cohort"), [_("Pre-test"), _("Post-test"), _("Gain")], rows))
+        gains = {_label(data, r.cohort_id): r.l2_gain for r in course.itertuples(index=False)}
+        scale = _("points gained from pre-test to post-test, on a 0-100 scale")
+        blocks.append(Chart(_("L2 gain per cohort (points)"), gains, 100, "", scale))
     figures = None if whole.empty else whole.iloc[0].to_dict()
-    body.append(_findings(course_findings(figures, data.rules), language))
-    page = _page(_("Course Evaluation Report"), data.programme, body, data, language)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(page, encoding="utf-8")
-    return path
+    blocks += _conclusions(course_findings(figures, data.rules), language)
+    blocks.append(_signature(data, language))
+    return Document(_("Course Evaluation Report"), data.programme, blocks, data.signature.title)
 
 
-def render_post_report(data: ReportData, path: Path, language: str | None = None) -> Path:
-    """*Laporan Evaluasi Pasca Pelatihan*: L3 by respondent role, L4, sustained change actions, trends."""
-    language = language or get_settings().language
+def post_document(data: ReportData, language: str) -> Document:
+    """*Laporan Evaluasi Pasca Pelatihan*: L3 by respondent role, L4, sustained change actions, trends, follow-up."""
     _ = translator(language)
     later = data.per_cohort[data.per_cohort["wave"] != COURSE_WAVE]
     whole = data.per_programme[data.per_programme["wave"] != COURSE_WAVE]
-    label = lambda cid: data.facts[cid].label if cid in data.facts else str(cid)  # noqa: E731
-    body: list[str] = []
+    blocks: list[Block] = []
     if later.empty:
-        body.append("<p>" + html.escape(_(FINDINGS[NO_LATER])) + "</p>")
+        blocks.append(Text(_(FINDINGS[NO_LATER])))
     section = 0
+    scale = _("mean answer, 1 (lowest) to {max} (highest)").format(max=data.rules.likert_max)
     for wave, group in later.groupby("wave", sort=False):
         section += 1
-        body.append("<h2>" + html.escape(_("{n}. Wave {wave}").format(n=section, wave=wave)) + "</h2>")
+        blocks.append(Heading(_("{n}. Wave {wave}").format(n=section, wave=wave)))
         heads = [
             _("Response rate (%)"),
             _("L3 self"),
@@ -297,7 +207,7 @@ def render_post_report(data: ReportData, path: Path, language: str | None = None
         ]
         rows = [
             (
-                label(r.cohort_id),
+                _label(data, r.cohort_id),
                 r.rate,
                 r.l3_self,
                 r.l3_atasan,
@@ -309,8 +219,7 @@ def render_post_report(data: ReportData, path: Path, language: str | None = None
             )
             for r in group.itertuples(index=False)
         ]
-        body.append(_table(heads, rows, _("Cohort")))
-        scale = _("mean answer, 1 (lowest) to {max} (highest)").format(max=data.rules.likert_max)
+        blocks.append(Table(_("Cohort"), heads, rows))
         for r in group.itertuples(index=False):
             roles = {
                 _("L3 self"): r.l3_self,
@@ -318,72 +227,60 @@ def render_post_report(data: ReportData, path: Path, language: str | None = None
                 _("L3 peers"): r.l3_peer,
                 _("L4 impact"): r.l4_impact,
             }
-            body.append(
-                bars(
-                    _("L3 by respondent and L4: {cohort}, wave {wave}").format(cohort=label(r.cohort_id), wave=wave),
-                    roles,
-                    data.rules.likert_max,
-                    "",
-                    scale,
-                )
+            title = _("L3 by respondent and L4: {cohort}, wave {wave}").format(
+                cohort=_label(data, r.cohort_id), wave=wave
             )
-        body.append(
-            bars(
-                _("Change actions sustained, wave {wave}").format(wave=wave),
-                {label(r.cohort_id): r.sustainability_rate for r in group.itertuples(index=False)},
-                100,
-                " %",
-                _("percent of the change actions reported on"),
-            )
-        )
+            blocks.append(Chart(title, roles, data.rules.likert_max, "", scale))
+        sustained = {_label(data, r.cohort_id): r.sustainability_rate for r in group.itertuples(index=False)}
+        title = _("Change actions sustained, wave {wave}").format(wave=wave)
+        blocks.append(Chart(title, sustained, 100, " %", _("percent of the change actions reported on")))
     if whole["wave"].nunique() > 1:
         section += 1
-        body.append("<h2>" + html.escape(_("{n}. Trend between waves").format(n=section)) + "</h2>")
+        blocks.append(Heading(_("{n}. Trend between waves").format(n=section)))
         heads = [_("L3 overall"), _("L4 impact"), _("Change actions sustained (%)"), _("Alumni to follow up")]
         rows = [
             (r.wave, r.l3_overall, r.l4_impact, r.sustainability_rate, r.follow_up)
             for r in whole.itertuples(index=False)
         ]
-        body.append(_table(heads, rows, _("Wave")))
+        blocks.append(Table(_("Wave"), heads, rows))
     section += 1
-    body.append("<h2>" + html.escape(_("{n}. Follow-up").format(n=section)) + "</h2>")
+    blocks.append(Heading(_("{n}. Follow-up").format(n=section)))
     if data.follow_up.empty:
-        body.append("<p>" + html.escape(_("Nobody needs follow-up.")) + "</p>")
+        blocks.append(Text(_("Nobody needs follow-up.")))
     else:
         counts: dict[tuple, int] = {}
         for r in data.follow_up.itertuples(index=False):
             for reason in r.follow_up_reasons:
-                key = (label(r.cohort_id), r.wave, reason)
+                key = (_label(data, r.cohort_id), r.wave, reason)
                 counts[key] = counts.get(key, 0) + 1
         rows = [(c, w, _(REASONS.get(reason, reason)), n) for (c, w, reason), n in sorted(counts.items())]
-        body.append(
-            "<table><tr>"
-            + "".join(f"<th>{html.escape(h)}</th>" for h in (_("Cohort"), _("Wave"), _("Reason"), _("Alumni")))
-            + "</tr>"
-            + "".join(
-                f"<tr><td>{html.escape(str(c))}</td><td>{html.escape(str(w))}</td><td>{html.escape(r)}</td><td>{n}</td></tr>"
-                for c, w, r, n in rows
-            )
-            + "</table>"
-        )
-        body.append(
-            "<p>"
-            + html.escape(
-                _("The names, units and superiors of these alumni are in the agency's internal follow-up list.")
-            )
-            + "</p>"
+        blocks.append(Table(_("Cohort"), [_("Wave"), _("Reason"), _("Alumni")], rows))
+        blocks.append(
+            Text(_("The names, units and superiors of these alumni are in the agency's internal follow-up list."))
         )
     waves = [(r["wave"], r) for r in whole.to_dict("records")]
-    body.append(_findings(post_findings(waves, data.rules), language))
-    body.append(
-        "<p><small>"
-        + html.escape(_("Peer (rekan) answers are shown only in aggregate, for groups of at least 3 peers."))
-        + "</small></p>"
+    blocks += _conclusions(post_findings(waves, data.rules), language)
+    blocks.append(
+        Text(_("Peer (rekan) answers are shown only in aggregate, for groups of at least 3 peers."), small=True)
     )
-    page = _page(_("Post-Training Evaluation Report"), data.programme, body, data, language)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(page, encoding="utf-8")
-    return path
+    blocks.append(_signature(data, language))
+    return Document(_("Post-Training Evaluation Report"), data.programme, blocks, data.signature.title)
+
+
+def render_course_report(data: ReportData, path: Path, language: str | None = None) -> Path:
+    """The course report as HTML at ``path`` and as PDF beside it."""
+    language = language or get_settings().language
+    document = course_document(data, language)
+    write_pdf(document, path.with_suffix(".pdf"))
+    return write_html(document, path, language)
+
+
+def render_post_report(data: ReportData, path: Path, language: str | None = None) -> Path:
+    """The post-training report as HTML at ``path`` and as PDF beside it."""
+    language = language or get_settings().language
+    document = post_document(data, language)
+    write_pdf(document, path.with_suffix(".pdf"))
+    return write_html(document, path, language)
 
 
 FOLLOW_UP_COLUMNS = (

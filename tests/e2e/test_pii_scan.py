@@ -90,6 +90,9 @@ def test_no_nip_name_email_or_phone_reaches_prefect_after_every_flow_and_failing
     from diklat.monitoring import CRASH_AUTOMATION_NAME
 
     began = datetime.now(UTC)
+    # The demo sets its synthetic signatory unless one is set: set here, so it ends with this test.
+    monkeypatch.setenv("DIKLAT_SIGNATORY_NAME", "Drs. Hendra Saputra, M.Si.")
+    monkeypatch.setenv("DIKLAT_SIGNATORY_NIP", "197203151998031004")
     try:
         run_demo(tmp_path / "demo", Console(file=open(tmp_path / "demo.log", "w"), width=200))  # noqa: SIM115
     finally:

@@ -104,3 +104,28 @@ def test_wave_figures_match_the_generators_truth_and_reminders_go_out_once(alumn
     course, post = (Path(r).read_text(encoding="utf-8") for r in summary.reports[:2])
     assert "<svg" in post and not any(nip in page for page in (course, post) for nip in nips)
     assert "No end-of-course answers yet" in course  # this wave has no course answers: the section says so
+    assert all(Path(r).exists() for r in summary.reports) and {Path(r).suffix for r in summary.reports} == {
+        ".html",
+        ".pdf",
+        ".xlsx",
+    }
+    # The internal follow-up list: exactly the planted cases, one row per reason, whom and what to do.
+    from openpyxl import load_workbook
+
+    [listed] = [r for r in summary.reports if "tindak-lanjut" in r]
+    rows = list(load_workbook(listed).active.iter_rows(values_only=True))
+    assert rows[0][0].startswith("PERSONAL DATA") and rows[1][0] == "NIP"
+    found: dict[str, list[str]] = {}
+    for nip, name, unit, superior_name, superior_nip, cohort, wave_code, reason, action in rows[2:]:
+        assert (
+            name
+            and unit
+            and superior_name
+            and superior_nip == superiors[nip]
+            and cohort
+            and wave_code == "3m"
+            and action
+        )
+        found.setdefault(nip, []).append(reason)
+    reasons = {"ap.stopped": "change action stopped", "behaviour.below_threshold": "behaviour score below threshold"}
+    assert found == {nip: [reasons[r] for r in rs] for nip, rs in synth.truth.follow_up.items()}

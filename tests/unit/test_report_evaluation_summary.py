@@ -187,11 +187,19 @@ def _report_data(waves: tuple[str, ...] = ("course", "3m", "6m")):  # noqa: ANN2
 
 
 def test_the_published_reports_in_indonesian_have_no_english_and_no_person(tmp_path) -> None:
+    from pypdf import PdfReader
+
     from diklat.report.evaluation import render_course_report, render_post_report
 
     data = _report_data()
     course = render_course_report(data, tmp_path / "c.html", "id").read_text()
     post = render_post_report(data, tmp_path / "p.html", "id").read_text()
+    printed = [" ".join(page.extract_text() for page in PdfReader(tmp_path / f"{n}.pdf").pages) for n in "cp"]
+    for text in printed:  # the PDF says the same, in Indonesian too
+        assert ENGLISH.findall(text) == [], ENGLISH.findall(text)[:10]
+        assert "198001012005011001" not in text and "Dr. Contoh, M.Si." in text
+    assert "Laporan Evaluasi Penyelenggaraan" in printed[0] and "Perbaiki aspek Fasilitas" in printed[0]
+    assert "Laporan Evaluasi Pasca Pelatihan" in printed[1] and "PKP Kota Jambi 2022 / Angkatan 1" in printed[1]
     for page in (course, post):
         assert ENGLISH.findall(_visible(page)) == [], ENGLISH.findall(_visible(page))[:10]
         assert "198001012005011001" not in page and "198001**********01" not in page  # counts only, no NIP at all

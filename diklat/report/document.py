@@ -1,0 +1,287 @@
+"""A published report as plain blocks, rendered the same way to HTML (the screen) and PDF (print, archive).
+
+A report builder says *what* a report holds (headings, text, tables, bar charts, numbered lists, a
+signature); this module says how each block looks in HTML and in PDF, so the two can never say
+different things. Text arrives translated: nothing here is worded.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+Block = Any  # one of the dataclasses below
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+    small: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    first: str  # the header of the row-label column
+    heads: Sequence[str]
+    rows: Sequence[Sequence[Any]]  # each row: its label, then one value per head
+
+
+@dataclass(frozen=True)
+class Chart:
+    """Horizontal bars from 0 to ``maximum``: a label above each bar, the value beside it, a scale below."""
+
+    title: str
+    values: Mapping[str, Any]
+    maximum: float
+    unit: str = ""
+    scale: str = ""
+
+
+@dataclass(frozen=True)
+class Items:
+    title: str
+    items: Sequence[str]
+
+
+@dataclass(frozen=True)
+class SignatureBlock:
+    place_date: str
+    title: str
+    name: str
+    nip: str | None
+
+
+@dataclass(frozen=True)
+class Document:
+    title: str
+    subtitle: str
+    blocks: list[Block] = field(default_factory=list)
+    author: str = ""
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and pd.isna(value))
+
+
+def cell(value: Any) -> str:
+    """A table value as printed: two decimals for figures, a dash where there is none."""
+    if _missing(value):
+        return "–"
+    return f"{value:.2f}" if isinstance(value, Decimal | float) else str(value)
+
+
+def _bars(chart: Chart) -> list[tuple[str, float]]:
+    return [(k, float(v)) for k, v in chart.values.items() if not _missing(v)]
+
+
+# -- HTML --------------------------------------------------------------------------------------------
+
+
+def svg(chart: Chart) -> str:
+    """The chart as inline SVG (no JavaScript; prints and archives well); a long label is never cut."""
+    bars = _bars(chart)
+    left, span = 10, 500
+    height = 40 * max(1, len(bars)) + 70
+    out = [
+        f'<svg width="640" height="{height}" role="img" aria-label="{html.escape(chart.title)}"'
+        ' xmlns="http://www.w3.org/2000/svg" font-family="sans-serif">',
+        f'<text x="0" y="16" font-weight="bold" font-size="14">{html.escape(chart.title)}</text>',
+    ]
+    for i, (label, value) in enumerate(bars):
+        y = 30 + 40 * i
+        length = 0 if chart.maximum <= 0 else span * min(value, chart.maximum) / chart.maximum
+        out += [
+            f'<text x="{left}" y="{y + 12}" font-size="12">{html.escape(label)}</text>',
+            f'<rect x="{left}" y="{y + 16}" width="{length:.1f}" height="16" fill="#2f6f9f"/>',
+            f'<text x="{left + length + 6:.1f}" y="{y + 29}" font-size="12">'
+            f"{value:.2f}{html.escape(chart.unit)}</text>",
+        ]
+    axis = 30 + 40 * max(1, len(bars)) + 4
+    out.append(f'<line x1="{left}" y1="{axis}" x2="{left + span}" y2="{axis}" stroke="#333"/>')
+    for step in range(5):
+        x = left + span * step / 4
+        out += [
+            f'<line x1="{x:.1f}" y1="{axis}" x2="{x:.1f}" y2="{axis + 5}" stroke="#333"/>',
+            f'<text x="{x:.1f}" y="{axis + 18}" font-size="11" text-anchor="middle">'
+            f"{chart.maximum * step / 4:g}</text>",
+        ]
+    if chart.scale:
+        out.append(
+            f'<text x="{left + span / 2:.1f}" y="{axis + 34}" font-size="11" text-anchor="middle">'
+            f"{html.escape(chart.scale)}</text>"
+        )
+    return "\n".join([*out, "</svg>"])
+
+
+def to_html(document: Document, language: str) -> str:
+    e = html.escape
+    out = [
+        f"<!doctype html><html lang='{e(language)}'><meta charset='utf-8'><title>{e(document.title)}</title>",
+        "<style>body{font-family:sans-serif;margin:2em;max-width:60em}table{border-collapse:collapse;"
+        "margin:.5em 0 1em}td,th{border:1px solid #999;padding:4px 8px;text-align:right}th{background:#eee}"
+        "td:first-child,th:first-child{text-align:left}.sign{margin-top:3em;margin-left:60%}"
+        "@media print{svg,table{page-break-inside:avoid}}</style>",
+        f"<h1>{e(document.title)}</h1><p>{e(document.subtitle)}</p>",
+    ]
+    for block in document.blocks:
+        if isinstance(block, Heading):
+            out.append(f"<h2>{e(block.text)}</h2>")
+        elif isinstance(block, Text):
+            out.append(f"<p><small>{e(block.text)}</small></p>" if block.small else f"<p>{e(block.text)}</p>")
+        elif isinstance(block, Table):
+            head = "".join(f"<th>{e(h)}</th>" for h in (block.first, *block.heads))
+            body = "".join(
+                f"<tr><th>{e(cell(label))}</th>" + "".join(f"<td>{e(cell(v))}</td>" for v in values) + "</tr>"
+                for label, *values in block.rows
+            )
+            out.append(f"<table><tr>{head}</tr>{body}</table>")
+        elif isinstance(block, Chart):
+            out.append(svg(block))
+        elif isinstance(block, Items):
+            out.append(f"<h2>{e(block.title)}</h2><ol>" + "".join(f"<li>{e(i)}</li>" for i in block.items) + "</ol>")
+        elif isinstance(block, SignatureBlock):
+            nip = f"<br>NIP {e(block.nip)}" if block.nip else ""
+            out.append(
+                f"<div class='sign'>{e(block.place_date)}<br>{e(block.title)}<br><br><br><br>"
+                f"<b>{e(block.name)}</b>{nip}</div>"
+            )
+        else:
+            raise TypeError(f"unknown block {type(block).__name__}")
+    return "\n".join([*out, "</html>"])
+
+
+def write_html(document: Document, path: Path, language: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(to_html(document, language), encoding="utf-8")
+    return path
+
+
+# -- PDF ---------------------------------------------------------------------------------------------
+
+
+def _drawing(chart: Chart, width: float):  # noqa: ANN202 - a reportlab Drawing
+    from reportlab.graphics.shapes import Drawing, Line, Rect, String
+    from reportlab.lib import colors
+
+    from diklat.report.certificate import FONT, FONT_BOLD
+
+    bars = _bars(chart)
+    span = width - 90
+    height = 28 * max(1, len(bars)) + 62
+    d = Drawing(width, height)
+    top = height - 14
+    d.add(String(0, top, chart.title, fontName=FONT_BOLD, fontSize=10))
+    for i, (label, value) in enumerate(bars):
+        y = top - 26 - 28 * i
+        length = 0 if chart.maximum <= 0 else span * min(value, chart.maximum) / chart.maximum
+        d.add(String(0, y + 12, label, fontName=FONT, fontSize=8))
+        d.add(Rect(0, y, length, 10, fillColor=colors.HexColor("#2f6f9f"), strokeColor=None))
+        d.add(String(length + 4, y + 1.5, f"{value:.2f}{chart.unit}", fontName=FONT, fontSize=8))
+    axis = top - 26 - 28 * max(1, len(bars)) + 20
+    d.add(Line(0, axis, span, axis, strokeColor=colors.black, strokeWidth=0.5))
+    for step in range(5):
+        x = span * step / 4
+        d.add(Line(x, axis, x, axis - 3, strokeColor=colors.black, strokeWidth=0.5))
+        d.add(String(x, axis - 12, f"{chart.maximum * step / 4:g}", fontName=FONT, fontSize=7, textAnchor="middle"))
+    if chart.scale:
+        d.add(String(span / 2, axis - 24, chart.scale, fontName=FONT, fontSize=7, textAnchor="middle"))
+    return d
+
+
+def to_pdf(document: Document) -> bytes:
+    """A4 portrait, fonts embedded, the same blocks in the same order as the HTML."""
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import cm
+    from reportlab.platypus import KeepTogether, ListFlowable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+    from reportlab.platypus import Table as PdfTable
+
+    from diklat.report.certificate import FONT, FONT_BOLD, register_fonts
+
+    register_fonts()
+    margin = 2 * cm
+    usable = A4[0] - 2 * margin
+    body = ParagraphStyle("body", fontName=FONT, fontSize=10, leading=13)
+    small = ParagraphStyle("small", parent=body, fontSize=8, leading=10)
+    h1 = ParagraphStyle("h1", fontName=FONT_BOLD, fontSize=15, leading=19, spaceAfter=4)
+    h2 = ParagraphStyle("h2", fontName=FONT_BOLD, fontSize=12, leading=15, spaceBefore=10, spaceAfter=5)
+    head = ParagraphStyle("head", fontName=FONT_BOLD, fontSize=7.5, leading=9)
+    cell_style = ParagraphStyle("cell", fontName=FONT, fontSize=8, leading=10)
+
+    def p(text: str, style: ParagraphStyle = body) -> Paragraph:
+        return Paragraph(escape(text), style)
+
+    story: list[Any] = [p(document.title, h1), p(document.subtitle), Spacer(1, 0.3 * cm)]
+    for block in document.blocks:
+        if isinstance(block, Heading):
+            story.append(p(block.text, h2))
+        elif isinstance(block, Text):
+            story.append(p(block.text, small if block.small else body))
+        elif isinstance(block, Table):
+            data = [[p(h, head) for h in (block.first, *block.heads)]]
+            data += [[p(cell(label), cell_style), *(cell(v) for v in values)] for label, *values in block.rows]
+            first = min(5.5 * cm, usable * 0.35)
+            rest = (usable - first) / max(1, len(block.heads))
+            table = PdfTable(data, colWidths=[first, *[rest] * len(block.heads)], repeatRows=1)
+            table.setStyle(
+                TableStyle(
+                    [
+                        ("FONTNAME", (0, 0), (-1, -1), FONT),
+                        ("FONTSIZE", (0, 0), (-1, -1), 8),
+                        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEEEEE")),
+                        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                        ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+                    ]
+                )
+            )
+            story += [table, Spacer(1, 0.3 * cm)]
+        elif isinstance(block, Chart):
+            story.append(KeepTogether([_drawing(block, usable), Spacer(1, 0.3 * cm)]))
+        elif isinstance(block, Items):
+            story.append(p(block.title, h2))
+            story.append(ListFlowable([p(i) for i in block.items], bulletType="1", bulletFontName=FONT))
+        elif isinstance(block, SignatureBlock):
+            lines = [block.place_date, block.title, "", "", "", block.name] + (
+                [f"NIP {block.nip}"] if block.nip else []
+            )
+            story.append(Spacer(1, 1 * cm))
+            signed = PdfTable([[p(line)] for line in lines], colWidths=[usable * 0.45], hAlign="RIGHT")
+            story.append(KeepTogether([signed]))
+        else:
+            raise TypeError(f"unknown block {type(block).__name__}")
+    buffer = io.BytesIO()
+    SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=margin,
+        rightMargin=margin,
+        topMargin=margin,
+        bottomMargin=margin,
+        invariant=1,
+        title=document.title,
+        author=document.author,
+        creator="diklat",
+    ).build(story)
+    return buffer.getvalue()
+
+
+def write_pdf(document: Document, path: Path) -> Path:
+    from diklat.report.certificate import write_atomic
+
+    return write_atomic(path, to_pdf(document))
