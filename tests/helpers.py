@@ -129,3 +129,85 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def report_data(waves: tuple[str, ...] = ("course", "3m", "6m")):  # noqa: ANN202
+    """Report figures of one cohort (course, +3 and +6 month waves), two alumni to follow up, a signatory."""
+    from decimal import Decimal
+
+    import pandas as pd
+
+    from diklat.report.evaluation import CohortFacts, ReportData, Signature
+    from diklat.templates import resolve_template
+
+    d = Decimal
+    figures = {
+        "course": {
+            "alumni": 28,
+            "rate": d("93.33"),
+            "l1_score": d("4.05"),
+            "l1_by_aspect": {"Materi": d("4.30"), "Fasilitas": d("2.80")},
+            "l2_pre": d("61.50"),
+            "l2_post": d("78.25"),
+            "l2_gain": d("16.75"),
+        },
+        "3m": {
+            "rate": d("80.00"),
+            "l3_self": d("4.10"),
+            "l3_atasan": d("3.80"),
+            "l3_peer": d("3.90"),
+            "l3_overall": d("3.93"),
+            "l4_impact": d("3.70"),
+            "sustainability_rate": d("75.00"),
+            "follow_up": 2,
+        },
+        "6m": {
+            "rate": d("70.00"),
+            "l3_self": d("4.20"),
+            "l3_atasan": d("4.00"),
+            "l3_peer": None,
+            "l3_overall": d("4.10"),
+            "l4_impact": d("2.90"),
+            "sustainability_rate": d("85.00"),
+            "follow_up": 1,
+        },
+    }
+    blank = {
+        k: None
+        for k in (
+            "rate",
+            "l1_score",
+            "l1_by_aspect",
+            "l2_pre",
+            "l2_post",
+            "l2_gain",
+            "l3_self",
+            "l3_atasan",
+            "l3_peer",
+            "l3_overall",
+            "l4_impact",
+            "sustainability_rate",
+        )
+    } | {"follow_up": 0, "alumni": 0}
+    rows = [{"cohort_id": 1, "wave": w, **blank, **figures[w]} for w in waves]
+    follow = pd.DataFrame(
+        [
+            {"cohort_id": 1, "wave": "3m", "alumnus_nip": "198001012005011001", "follow_up_reasons": ["ap.stopped"]},
+            {
+                "cohort_id": 1,
+                "wave": "3m",
+                "alumnus_nip": "198101012006011002",
+                "follow_up_reasons": ["ap.stopped", "behaviour.below_threshold"],
+            },
+        ]
+    )
+    return ReportData(
+        programme="PKP Kota Jambi 2022",
+        per_cohort=pd.DataFrame(rows),
+        per_programme=pd.DataFrame([{k: v for k, v in r.items() if k != "cohort_id"} for r in rows]),
+        facts={1: CohortFacts("PKP Kota Jambi 2022 / Angkatan 1", date(2022, 7, 14), date(2022, 10, 18), 30, 28)},
+        follow_up=follow,
+        rules=resolve_template("PKP").evaluation,
+        signature=Signature("Jambi", "Kepala Badan", "Dr. Contoh, M.Si.", "197001011995031001"),
+        dated=date(2023, 7, 1),
+    )

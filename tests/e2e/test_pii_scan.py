@@ -110,6 +110,9 @@ def test_no_nip_name_email_or_phone_reaches_prefect_after_every_flow_and_failing
         r.name for r in demo_runs if not r.deployment_id
     ]
 
+    # The demo's published reports have a figure in every L1-L4 cell, for both cohorts and both waves.
+    _assert_reports_complete(sqlite_settings.outputs / "evaluasi" / "pkp-kota-jambi-2022")
+
     # Runs that fail: a file without its NIP column, and a database that refuses a write mid-run.
     people = make_roster(25, seed=77).frame
     assert open_cohort(
@@ -136,3 +139,53 @@ def test_no_nip_name_email_or_phone_reaches_prefect_after_every_flow_and_failing
     assert not leaked_names, f"{len(leaked_names)} names, e.g. {leaked_names[:2]}"
     planted = people.iloc[0]
     assert planted["NIP"] not in stored and planted["NAMA"] not in stored
+
+
+def _tables(page: str) -> list[list[list[str]]]:
+    """Every table of an HTML page as rows of cell texts (header row included)."""
+    from html.parser import HTMLParser
+
+    class Tables(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.tables: list[list[list[str]]] = []
+            self.cell: list[str] | None = None
+
+        def handle_starttag(self, tag: str, attrs: list) -> None:
+            if tag == "table":
+                self.tables.append([])
+            elif tag == "tr":
+                self.tables[-1].append([])
+            elif tag in ("td", "th"):
+                self.cell = []
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag in ("td", "th") and self.cell is not None:
+                self.tables[-1][-1].append("".join(self.cell).strip())
+                self.cell = None
+
+        def handle_data(self, data: str) -> None:
+            if self.cell is not None:
+                self.cell.append(data)
+
+    parser = Tables()
+    parser.feed(page)
+    return parser.tables
+
+
+def _assert_reports_complete(folder: Path) -> None:
+    """Issue #18: the L1 and L2 columns were "–" for every cohort, and the L1 charts empty headings."""
+    number = re.compile(r"^\d+(\.\d+)?$")
+    course = (folder / "evaluasi-penyelenggaraan.html").read_text(encoding="utf-8")
+    post = (folder / "evaluasi-pasca-pelatihan.html").read_text(encoding="utf-8")
+    cohorts, l1, l2, *_ = _tables(course)
+    assert [row[0] for row in l1[1:]] == [row[0] for row in l2[1:]] == [row[0] for row in cohorts[1:]]
+    assert len(l1) == 3 and len(l1[0]) == 7  # two cohorts; respondents, four aspects, L1 overall
+    for row in [*l1[1:], *l2[1:]]:
+        assert all(number.match(cell) for cell in row[1:]), row
+    waves = [table for table in _tables(post) if table[0][1] == "Response rate (%)"]
+    assert len(waves) == 2 and all(len(table) == 3 for table in waves)  # +3 and +6 months, two cohorts each
+    for row in [r for table in waves for r in table[1:]]:
+        assert all(number.match(cell) for cell in row[1:7]), row  # L3 self, superior, peers, overall, L4
+    assert (folder / "evaluasi-penyelenggaraan.pdf").stat().st_size > 10_000
+    assert (folder / "evaluasi-pasca-pelatihan.pdf").stat().st_size > 10_000

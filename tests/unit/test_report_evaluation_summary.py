@@ -13,6 +13,7 @@ import pytest
 from diklat.domain.evaluation import WaveStatus
 from diklat.report.evaluation_summary import evaluation_markdown, headline_rows
 from diklat.report.wave_reminders import wave_reminders
+from tests.helpers import report_data
 
 pytestmark = pytest.mark.unit
 
@@ -107,91 +108,12 @@ def _visible(page: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", " ", page))
 
 
-def _report_data(waves: tuple[str, ...] = ("course", "3m", "6m")):  # noqa: ANN202
-    import pandas as pd
-
-    from diklat.report.evaluation import CohortFacts, ReportData, Signature
-    from diklat.templates import resolve_template
-
-    d = Decimal
-    figures = {
-        "course": {
-            "alumni": 28,
-            "rate": d("93.33"),
-            "l1_score": d("4.05"),
-            "l1_by_aspect": {"Materi": d("4.30"), "Fasilitas": d("2.80")},
-            "l2_pre": d("61.50"),
-            "l2_post": d("78.25"),
-            "l2_gain": d("16.75"),
-        },
-        "3m": {
-            "rate": d("80.00"),
-            "l3_self": d("4.10"),
-            "l3_atasan": d("3.80"),
-            "l3_peer": d("3.90"),
-            "l3_overall": d("3.93"),
-            "l4_impact": d("3.70"),
-            "sustainability_rate": d("75.00"),
-            "follow_up": 2,
-        },
-        "6m": {
-            "rate": d("70.00"),
-            "l3_self": d("4.20"),
-            "l3_atasan": d("4.00"),
-            "l3_peer": None,
-            "l3_overall": d("4.10"),
-            "l4_impact": d("2.90"),
-            "sustainability_rate": d("85.00"),
-            "follow_up": 1,
-        },
-    }
-    blank = {
-        k: None
-        for k in (
-            "rate",
-            "l1_score",
-            "l1_by_aspect",
-            "l2_pre",
-            "l2_post",
-            "l2_gain",
-            "l3_self",
-            "l3_atasan",
-            "l3_peer",
-            "l3_overall",
-            "l4_impact",
-            "sustainability_rate",
-        )
-    } | {"follow_up": 0, "alumni": 0}
-    rows = [{"cohort_id": 1, "wave": w, **blank, **figures[w]} for w in waves]
-    follow = pd.DataFrame(
-        [
-            {"cohort_id": 1, "wave": "3m", "alumnus_nip": "198001012005011001", "follow_up_reasons": ["ap.stopped"]},
-            {
-                "cohort_id": 1,
-                "wave": "3m",
-                "alumnus_nip": "198101012006011002",
-                "follow_up_reasons": ["ap.stopped", "behaviour.below_threshold"],
-            },
-        ]
-    )
-    return ReportData(
-        programme="PKP Kota Jambi 2022",
-        per_cohort=pd.DataFrame(rows),
-        per_programme=pd.DataFrame([{k: v for k, v in r.items() if k != "cohort_id"} for r in rows]),
-        facts={1: CohortFacts("PKP Kota Jambi 2022 / Angkatan 1", date(2022, 7, 14), date(2022, 10, 18), 30, 28)},
-        follow_up=follow,
-        rules=resolve_template("PKP").evaluation,
-        signature=Signature("Jambi", "Kepala Badan", "Dr. Contoh, M.Si.", "197001011995031001"),
-        dated=date(2023, 7, 1),
-    )
-
-
 def test_the_published_reports_in_indonesian_have_no_english_and_no_person(tmp_path) -> None:
     from pypdf import PdfReader
 
     from diklat.report.evaluation import render_course_report, render_post_report
 
-    data = _report_data()
+    data = report_data()
     course = render_course_report(data, tmp_path / "c.html", "id").read_text()
     post = render_post_report(data, tmp_path / "p.html", "id").read_text()
     printed = [" ".join(page.extract_text() for page in PdfReader(tmp_path / f"{n}.pdf").pages) for n in "cp"]
@@ -221,11 +143,11 @@ def test_the_published_reports_in_indonesian_have_no_english_and_no_person(tmp_p
 def test_a_report_section_without_data_says_so_and_what_would_fill_it(tmp_path) -> None:
     from diklat.report.evaluation import render_course_report, render_post_report
 
-    data = _report_data(("3m",))
+    data = report_data(("3m",))
     course = render_course_report(data, tmp_path / "c.html", "id").read_text()
     assert "Belum ada jawaban akhir pelatihan: muat survei reaksi dan pre/post-test" in course
     assert "<svg" not in course  # no empty chart, no empty heading of a per-aspect chart
-    empty = render_post_report(_report_data(("course",)), tmp_path / "p.html", "id").read_text()
+    empty = render_post_report(report_data(("course",)), tmp_path / "p.html", "id").read_text()
     assert "Belum ada jawaban pasca pelatihan" in empty
     english = render_post_report(data, tmp_path / "e.html", "en").read_text()
     assert "Post-Training Evaluation Report" in english and "change action stopped" in english
