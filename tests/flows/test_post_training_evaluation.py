@@ -116,16 +116,10 @@ def test_wave_figures_match_the_generators_truth_and_reminders_go_out_once(alumn
     rows = list(load_workbook(listed).active.iter_rows(values_only=True))
     assert rows[0][0].startswith("PERSONAL DATA") and rows[1][0] == "NIP"
     found: dict[str, list[str]] = {}
-    for nip, name, unit, superior_name, superior_nip, cohort, wave_code, reason, action in rows[2:]:
-        assert (
-            name
-            and unit
-            and superior_name
-            and superior_nip == superiors[nip]
-            and cohort
-            and wave_code == "3m"
-            and action
-        )
+    # The superior's name is listed where a file gave it (the demo's rosters do; this test's do not).
+    for nip, name, unit, _superior_name, superior_nip, cohort, wave_code, reason, action in rows[2:]:
+        assert name and unit and superior_nip == superiors[nip]
+        assert cohort and wave_code == "3m" and action
         found.setdefault(nip, []).append(reason)
     reasons = {"ap.stopped": "change action stopped", "behaviour.below_threshold": "behaviour score below threshold"}
     assert found == {nip: [reasons[r] for r in rs] for nip, rs in synth.truth.follow_up.items()}
