@@ -211,3 +211,30 @@ def report_data(waves: tuple[str, ...] = ("course", "3m", "6m")):  # noqa: ANN20
         signature=Signature("Jambi", "Kepala Badan", "Dr. Contoh, M.Si.", "197001011995031001"),
         dated=date(2023, 7, 1),
     )
+
+
+def chromium(width: int, height: int):  # noqa: ANN201 - a generator for a fixture: yields a WebDriver
+    """Headless Debian chromium through chromium-driver; skipped with the reason on a laptop without them,
+    a failure in CI (``.ci/run`` installs them)."""
+    import os
+    import shutil
+
+    import pytest
+
+    binary, driver_path = shutil.which("chromium"), shutil.which("chromedriver")
+    if not (binary and driver_path):
+        reason = "Debian's chromium and chromium-driver are not installed (.ci/run installs them)"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", f"--window-size={width},{height}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()

@@ -7,16 +7,13 @@ at (``docs/img/`` holds the one taken from the demo).
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import report_data
+from tests.helpers import chromium, report_data
 
 pytestmark = [pytest.mark.e2e]
-CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 OVERFLOWING = """
 const out = [];
 for (const svg of document.querySelectorAll('svg')) {
@@ -32,22 +29,7 @@ return out;
 
 @pytest.fixture
 def desktop():  # noqa: ANN201
-    if not (CHROMIUM and DRIVER):
-        reason = "Debian's chromium and chromium-driver are not installed (.ci/run installs them)"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1100,1400"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
-    driver.set_page_load_timeout(30)
-    yield driver
-    driver.quit()
+    yield from chromium(1100, 1400)
 
 
 def test_every_chart_label_of_both_reports_fits_its_chart_in_a_browser(desktop, tmp_path: Path) -> None:

@@ -3,29 +3,39 @@ silently (it did: the floor called tasks with the arguments of three releases ag
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-pytestmark = [pytest.mark.flows, pytest.mark.usefixtures("prefect_harness")]
+pytestmark = [pytest.mark.flows]
 
 
-def test_the_floor_and_the_orchestrated_flows_handle_the_same_participants(tmp_path: Path, monkeypatch) -> None:
+@pytest.fixture(scope="module")
+def designs(tmp_path_factory: pytest.TempPathFactory, prefect_harness) -> tuple:  # noqa: ANN001
+    """The hand-written floor, the floor and the flows on one 90-participant workload, each on its own database."""
     from bench.measure import PeakMemory
     from bench.national import run_pipeline, warm_up
     from bench.workload import make_workload
 
-    monkeypatch.setenv("DIKLAT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("DIKLAT_LANGUAGE", "en")
-    workload = make_workload(tmp_path, 90)
-    warm_up()
-    memory = PeakMemory()
-    try:
-        shared: dict = {}
-        floor = {s.stage: s for s in run_pipeline("sqlite", "floor", workload, shared, memory)}
-        flows = {s.stage: s for s in run_pipeline("sqlite", "orchestrated", workload, shared, memory)}
-    finally:
-        memory.close()
+    folder = tmp_path_factory.mktemp("designs")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("DIKLAT_DATA_DIR", str(folder / "data"))
+        monkeypatch.setenv("DIKLAT_LANGUAGE", "en")
+        workload = make_workload(folder, 90)
+        warm_up()
+        memory = PeakMemory()
+        try:
+            shared: dict = {}
+            stages = {
+                design: {s.stage: s for s in run_pipeline("sqlite", design, workload, shared, memory)}
+                for design in ("hand", "floor", "orchestrated")
+            }
+        finally:
+            memory.close()
+    return workload, stages
+
+
+def test_the_floor_and_the_orchestrated_flows_handle_the_same_participants(designs) -> None:  # noqa: ANN001
+    _, stages = designs
+    floor, flows = stages["floor"], stages["orchestrated"]
     assert set(floor) == set(flows) == {"open", "check", "assess"}
     for stage in ("open", "check", "assess"):
         assert floor[stage].rows == flows[stage].rows > 0, stage
@@ -33,26 +43,13 @@ def test_the_floor_and_the_orchestrated_flows_handle_the_same_participants(tmp_p
     assert floor["open"].rows == 90 and floor["assess"].rows <= 90
 
 
-def test_the_hand_written_floor_does_the_flows_essential_work(tmp_path: Path, monkeypatch) -> None:
+def test_the_hand_written_floor_does_the_flows_essential_work(designs) -> None:  # noqa: ANN001
     """Same enrolments, calendar rows, score rows and final scores as the flows: a floor that skipped
     work would flatter the ratio issue #17 sets."""
     import sqlalchemy as sa
 
-    from bench.measure import PeakMemory
-    from bench.national import run_pipeline, warm_up
-    from bench.workload import make_workload
-
-    monkeypatch.setenv("DIKLAT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("DIKLAT_LANGUAGE", "en")
-    workload = make_workload(tmp_path, 90)
-    warm_up()
-    memory = PeakMemory()
-    try:
-        shared: dict = {}
-        hand = {s.stage: s for s in run_pipeline("sqlite", "hand", workload, shared, memory)}
-        flows = {s.stage: s for s in run_pipeline("sqlite", "orchestrated", workload, shared, memory)}
-    finally:
-        memory.close()
+    workload, stages = designs
+    hand, flows = stages["hand"], stages["orchestrated"]
     assert {stage: hand[stage].rows for stage in hand} == {stage: flows[stage].rows for stage in flows}
 
     def facts(design: str) -> dict:

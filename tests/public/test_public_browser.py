@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -22,30 +21,14 @@ from sqlalchemy import select
 from diklat.bootstrap import services
 from diklat.settings import get_settings
 from schemas import tables as t
-from tests.helpers import free_port
+from tests.helpers import chromium, free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
-CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 
 
 @pytest.fixture
 def browser():  # noqa: ANN201
-    if not (CHROMIUM and DRIVER):
-        reason = "Debian's chromium and chromium-driver are not installed (.ci/run installs them)"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=390,844"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
-    driver.set_page_load_timeout(30)
-    yield driver
-    driver.quit()
+    yield from chromium(390, 844)
 
 
 @pytest.fixture
