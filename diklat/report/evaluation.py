@@ -40,7 +40,6 @@ ACTIONS = {
     "ap.stopped": N_("Visit the alumnus and their superior to restart the change action, or agree on a new one"),
     "behaviour.below_threshold": N_("Arrange follow-up coaching with the direct superior and agree on targets"),
 }
-WAVE_NAMES = {"course": N_("end of course")}
 NO_COURSE, NO_LATER = "course.none", "post.none"
 FINDINGS = {
     "course.none": N_(
@@ -112,11 +111,6 @@ class ReportData:
     rules: Evaluation
     signature: Signature
     dated: date
-
-
-def wave_name(wave: str, language: str) -> str:
-    _ = translator(language)
-    return _(WAVE_NAMES[wave]) if wave in WAVE_NAMES else str(wave)
 
 
 def _conclusions(findings: Sequence[Finding], language: str) -> list[Block]:
