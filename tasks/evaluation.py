@@ -17,6 +17,7 @@ from diklat.report.evaluation import (
     Signature,
     render_course_report,
     render_post_report,
+    wave_label,
     write_follow_up_xlsx,
     write_xlsx,
 )
@@ -149,6 +150,7 @@ def write_evaluation_reports(
     paths += [path.with_suffix(".pdf") for path in paths]  # written beside each HTML
     listed = follow.rename(columns={"alumnus_nip": "nip"}).merge(people, on=["cohort_id", "nip"], how="left")
     listed["cohort"] = listed["cohort_id"].map(labels)
+    listed["wave"] = [wave_label(w, data.rules) for w in listed["wave"]]
     paths.append(write_follow_up_xlsx(listed, folder / "tindak-lanjut-DATA-PRIBADI.xlsx"))
     paths.append(write_xlsx(result.per_alumnus, result.per_cohort, names, folder / "evaluasi-alumni.xlsx"))
     return [str(p) for p in paths]

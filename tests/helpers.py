@@ -146,7 +146,7 @@ def report_data(waves: tuple[str, ...] = ("course", "3m", "6m")):  # noqa: ANN20
             "alumni": 28,
             "rate": d("93.33"),
             "l1_score": d("4.05"),
-            "l1_by_aspect": {"Materi": d("4.30"), "Fasilitas": d("2.80")},
+            "l1_by_aspect": {"pendidikan": d("4.30"), "fasilitas": d("2.80")},
             "l2_pre": d("61.50"),
             "l2_post": d("78.25"),
             "l2_gain": d("16.75"),

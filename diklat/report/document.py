@@ -69,6 +69,7 @@ class Document:
     subtitle: str
     blocks: list[Block] = field(default_factory=list)
     author: str = ""
+    footer: str = ""  # printed at the foot of every PDF page, "{page}" replaced by the page number
 
 
 def _missing(value: Any) -> bool:
@@ -90,17 +91,20 @@ def _bars(chart: Chart) -> list[tuple[str, float]]:
 
 
 def svg(chart: Chart) -> str:
-    """The chart as inline SVG (no JavaScript; prints and archives well); a long label is never cut."""
+    """The chart's bars and scale as inline SVG (no JavaScript; prints and archives well).
+
+    The title is not drawn in the SVG: the page sets it above as a caption, where a long title wraps
+    instead of running off the chart.
+    """
     bars = _bars(chart)
     left, span = 10, 500
-    height = 40 * max(1, len(bars)) + 70
+    height = 40 * max(1, len(bars)) + 50
     out = [
         f'<svg width="640" height="{height}" role="img" aria-label="{html.escape(chart.title)}"'
         ' xmlns="http://www.w3.org/2000/svg" font-family="sans-serif">',
-        f'<text x="0" y="16" font-weight="bold" font-size="14">{html.escape(chart.title)}</text>',
     ]
     for i, (label, value) in enumerate(bars):
-        y = 30 + 40 * i
+        y = 10 + 40 * i
         length = 0 if chart.maximum <= 0 else span * min(value, chart.maximum) / chart.maximum
         out += [
             f'<text x="{left}" y="{y + 12}" font-size="12">{html.escape(label)}</text>',
@@ -108,7 +112,7 @@ def svg(chart: Chart) -> str:
             f'<text x="{left + length + 6:.1f}" y="{y + 29}" font-size="12">'
             f"{value:.2f}{html.escape(chart.unit)}</text>",
         ]
-    axis = 30 + 40 * max(1, len(bars)) + 4
+    axis = 10 + 40 * max(1, len(bars)) + 4
     out.append(f'<line x1="{left}" y1="{axis}" x2="{left + span}" y2="{axis}" stroke="#333"/>')
     for step in range(5):
         x = left + span * step / 4
@@ -132,7 +136,8 @@ def to_html(document: Document, language: str) -> str:
         "<style>body{font-family:sans-serif;margin:2em;max-width:60em}table{border-collapse:collapse;"
         "margin:.5em 0 1em}td,th{border:1px solid #999;padding:4px 8px;text-align:right}th{background:#eee}"
         "td:first-child,th:first-child{text-align:left}.sign{margin-top:3em;margin-left:60%}"
-        "@media print{svg,table{page-break-inside:avoid}}</style>",
+        "figure{margin:1em 0}figcaption{max-width:640px;margin-bottom:.3em}"
+        "@media print{figure,table{page-break-inside:avoid}}</style>",
         f"<h1>{e(document.title)}</h1><p>{e(document.subtitle)}</p>",
     ]
     for block in document.blocks:
@@ -148,7 +153,7 @@ def to_html(document: Document, language: str) -> str:
             )
             out.append(f"<table><tr>{head}</tr>{body}</table>")
         elif isinstance(block, Chart):
-            out.append(svg(block))
+            out.append(f"<figure><figcaption><b>{e(block.title)}</b></figcaption>{svg(block)}</figure>")
         elif isinstance(block, Items):
             out.append(f"<h2>{e(block.title)}</h2><ol>" + "".join(f"<li>{e(i)}</li>" for i in block.items) + "</ol>")
         elif isinstance(block, SignatureBlock):
@@ -175,14 +180,13 @@ def _drawing(chart: Chart, width: float):  # noqa: ANN202 - a reportlab Drawing
     from reportlab.graphics.shapes import Drawing, Line, Rect, String
     from reportlab.lib import colors
 
-    from diklat.report.certificate import FONT, FONT_BOLD
+    from diklat.report.certificate import FONT
 
     bars = _bars(chart)
     span = width - 90
-    height = 28 * max(1, len(bars)) + 62
+    height = 28 * max(1, len(bars)) + 36
     d = Drawing(width, height)
-    top = height - 14
-    d.add(String(0, top, chart.title, fontName=FONT_BOLD, fontSize=10))
+    top = height  # the title is a paragraph above the drawing (it wraps there)
     for i, (label, value) in enumerate(bars):
         y = top - 26 - 28 * i
         length = 0 if chart.maximum <= 0 else span * min(value, chart.maximum) / chart.maximum
@@ -198,6 +202,40 @@ def _drawing(chart: Chart, width: float):  # noqa: ANN202 - a reportlab Drawing
     if chart.scale:
         d.add(String(span / 2, axis - 24, chart.scale, fontName=FONT, fontSize=7, textAnchor="middle"))
     return d
+
+
+def _number(value: Any) -> bool:
+    return _missing(value) or isinstance(value, int | float | Decimal)
+
+
+def _column_widths(table: Table, available: float) -> list[float]:
+    """Widths that fit the page, as a browser lays out a table: each column at least its longest word
+    (a header never breaks inside a word), the room left shared in proportion to what each would need
+    on one line."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from diklat.report.certificate import FONT, FONT_BOLD
+
+    pad = 14.0  # reportlab's cell padding (6 each side) and a little air
+
+    def longest_word(text: str, font: str, size: float) -> float:
+        return max((stringWidth(w, font, size) for w in text.split()), default=0.0)
+
+    columns = [[table.first, *(row[0] for row in table.rows)]]
+    columns += [[head, *(row[j + 1] for row in table.rows)] for j, head in enumerate(table.heads)]
+    least, wanted = [], []
+    for head, *values in columns:
+        texts = [cell(v) for v in values]
+        least.append(pad + max([longest_word(head, FONT_BOLD, 7.5), *(longest_word(t, FONT, 8) for t in texts)]))
+        one_line = [stringWidth(t, FONT, 8) for t in texts]
+        wanted.append(pad + max([min(stringWidth(head, FONT_BOLD, 7.5), 70.0), *one_line]))
+    if sum(wanted) <= available:
+        spare = (available - sum(wanted)) / len(wanted)
+        return [w + spare for w in wanted]
+    spare, stretch = available - sum(least), sum(w - m for w, m in zip(wanted, least, strict=True))
+    if spare <= 0 or stretch <= 0:
+        return least  # wider than the page even at one word per line: reportlab splits the longest words
+    return [m + spare * (w - m) / stretch for w, m in zip(wanted, least, strict=True)]
 
 
 def to_pdf(document: Document) -> bytes:
@@ -218,8 +256,9 @@ def to_pdf(document: Document) -> bytes:
     usable = A4[0] - 2 * margin
     body = ParagraphStyle("body", fontName=FONT, fontSize=10, leading=13)
     small = ParagraphStyle("small", parent=body, fontSize=8, leading=10)
+    bold = ParagraphStyle("bold", parent=body, fontName=FONT_BOLD)
     h1 = ParagraphStyle("h1", fontName=FONT_BOLD, fontSize=15, leading=19, spaceAfter=4)
-    h2 = ParagraphStyle("h2", fontName=FONT_BOLD, fontSize=12, leading=15, spaceBefore=10, spaceAfter=5)
+    h2 = ParagraphStyle("h2", fontName=FONT_BOLD, fontSize=12, leading=15, spaceBefore=10, spaceAfter=5, keepWithNext=1)
     head = ParagraphStyle("head", fontName=FONT_BOLD, fontSize=7.5, leading=9)
     cell_style = ParagraphStyle("cell", fontName=FONT, fontSize=8, leading=10)
 
@@ -234,10 +273,11 @@ def to_pdf(document: Document) -> bytes:
             story.append(p(block.text, small if block.small else body))
         elif isinstance(block, Table):
             data = [[p(h, head) for h in (block.first, *block.heads)]]
-            data += [[p(cell(label), cell_style), *(cell(v) for v in values)] for label, *values in block.rows]
-            first = min(5.5 * cm, usable * 0.35)
-            rest = (usable - first) / max(1, len(block.heads))
-            table = PdfTable(data, colWidths=[first, *[rest] * len(block.heads)], repeatRows=1)
+            data += [
+                [p(cell(label), cell_style), *(cell(v) if _number(v) else p(cell(v), cell_style) for v in values)]
+                for label, *values in block.rows
+            ]
+            table = PdfTable(data, colWidths=_column_widths(block, usable - 12), repeatRows=1)  # frame pads 6+6
             table.setStyle(
                 TableStyle(
                     [
@@ -252,19 +292,29 @@ def to_pdf(document: Document) -> bytes:
             )
             story += [table, Spacer(1, 0.3 * cm)]
         elif isinstance(block, Chart):
-            story.append(KeepTogether([_drawing(block, usable), Spacer(1, 0.3 * cm)]))
+            caption = p(block.title, ParagraphStyle("caption", parent=body, fontName=FONT_BOLD, spaceAfter=4))
+            story.append(KeepTogether([caption, _drawing(block, usable), Spacer(1, 0.3 * cm)]))
         elif isinstance(block, Items):
-            story.append(p(block.title, h2))
-            story.append(ListFlowable([p(i) for i in block.items], bulletType="1", bulletFontName=FONT))
+            listed = ListFlowable([p(i) for i in block.items], bulletType="1", bulletFontName=FONT)
+            story.append(KeepTogether([p(block.title, h2), listed]))  # a heading never ends a page
         elif isinstance(block, SignatureBlock):
-            lines = [block.place_date, block.title, "", "", "", block.name] + (
-                [f"NIP {block.nip}"] if block.nip else []
-            )
-            story.append(Spacer(1, 1 * cm))
-            signed = PdfTable([[p(line)] for line in lines], colWidths=[usable * 0.45], hAlign="RIGHT")
-            story.append(KeepTogether([signed]))
+            lines = [[p(block.place_date)], [p(block.title)], [Spacer(1, 2 * cm)], [p(block.name, bold)]]
+            lines += [[p(f"NIP {block.nip}")]] if block.nip else []
+            signed = PdfTable(lines, colWidths=[usable * 0.45], hAlign="RIGHT")
+            # Never a page holding only the signature: it stays with the text it signs.
+            closing = [story.pop()] if story else []
+            story.append(KeepTogether([*closing, Spacer(1, 1 * cm), signed]))
         else:
             raise TypeError(f"unknown block {type(block).__name__}")
+
+    def foot(canvas: Any, doc: Any) -> None:
+        if document.footer:
+            canvas.saveState()
+            canvas.setFont(FONT, 7.5)
+            text = document.footer.replace("{page}", str(doc.page))  # not format(): a title may hold braces
+            canvas.drawRightString(A4[0] - margin, margin / 2, text)
+            canvas.restoreState()
+
     buffer = io.BytesIO()
     SimpleDocTemplate(
         buffer,
@@ -277,7 +327,7 @@ def to_pdf(document: Document) -> bytes:
         title=document.title,
         author=document.author,
         creator="diklat",
-    ).build(story)
+    ).build(story, onFirstPage=foot, onLaterPages=foot)
     return buffer.getvalue()
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from diklat.domain.evaluation.conclusions import Finding, course_findings, post_findings
+from diklat.domain.evaluation.figures import rate
 from diklat.i18n import N_, translator
 from diklat.io.write import neutralise, write_table
 from diklat.report.document import (
@@ -40,6 +41,15 @@ ACTIONS = {
     "ap.stopped": N_("Visit the alumnus and their superior to restart the change action, or agree on a new one"),
     "behaviour.below_threshold": N_("Arrange follow-up coaching with the direct superior and agree on targets"),
 }
+# The L1 aspects of the default instrument; an instrument's other aspects print under their code.
+ASPECTS = {
+    "pendidikan": N_("curriculum, materials and methods"),
+    "widyaiswara": N_("trainers and coaches"),
+    "fasilitas": N_("facilities"),
+    "pelayanan": N_("service by the organisers"),
+}
+END_OF_COURSE = N_("end of course")
+MONTHS_AFTER = N_("{months} months after the course")
 NO_COURSE, NO_LATER = "course.none", "post.none"
 FINDINGS = {
     "course.none": N_(
@@ -60,8 +70,9 @@ FINDINGS = {
     "l4.good": N_("Wave {wave}: the impact on the unit was rated {value} of {max}, good ({good} or more)."),
     "l4.fair": N_("Wave {wave}: the impact on the unit was rated {value} of {max}, fair (between {poor} and {good})."),
     "l4.poor": N_("Wave {wave}: the impact on the unit was rated {value} of {max}, low (below {poor})."),
-    "sustained.met": N_("Wave {wave}: {value} % of change actions were sustained, meeting the target of {target} %."),
-    "sustained.below": N_("Wave {wave}: {value} % of change actions were sustained, below the target of {target} %."),
+    # "% o" would read as a printf conversion to the catalog tools: keep "%" before punctuation.
+    "sustained.met": N_("Wave {wave}: change actions sustained {value} %, meeting the target of {target} %."),
+    "sustained.below": N_("Wave {wave}: change actions sustained {value} %, below the target of {target} %."),
     "trend.l3.up": N_("From wave {first} to wave {last} behaviour at work rose from {from} to {to}."),
     "trend.l3.down": N_("From wave {first} to wave {last} behaviour at work fell from {from} to {to}."),
     "trend.l3.same": N_("From wave {first} to wave {last} behaviour at work stayed at {to}."),
@@ -113,10 +124,36 @@ class ReportData:
     dated: date
 
 
-def _conclusions(findings: Sequence[Finding], language: str) -> list[Block]:
+def wave_label(wave: str, rules: Evaluation, language: str | None = None) -> str:
+    """A wave as readers name it ("3 bulan setelah pelatihan"), not its code ("3m")."""
     _ = translator(language)
-    said = [_(FINDINGS[f.code]).format(**f.params) for f in findings]
-    todo = list(dict.fromkeys(_(FINDINGS[f.recommendation]).format(**f.params) for f in findings if f.recommendation))
+    if wave == COURSE_WAVE:
+        return _(END_OF_COURSE)
+    months = {w.code: w.months_after_close for w in rules.waves}
+    return _(MONTHS_AFTER).format(months=months[wave]) if wave in months else wave
+
+
+def aspect_label(aspect: str, language: str | None = None) -> str:
+    _ = translator(language)
+    return _(ASPECTS[aspect]) if aspect in ASPECTS else aspect
+
+
+def _worded(finding: Finding, data: ReportData, language: str) -> dict[str, Any]:
+    """A finding's parameters as the reader sees them: waves and aspects by name."""
+    params = dict(finding.params)
+    for key in ("wave", "first", "last"):
+        if key in params:
+            params[key] = wave_label(params[key], data.rules, language)
+    if "aspect" in params:
+        params["aspect"] = aspect_label(params["aspect"], language)
+    return params
+
+
+def _conclusions(findings: Sequence[Finding], data: ReportData, language: str) -> list[Block]:
+    _ = translator(language)
+    worded = [(f, _worded(f, data, language)) for f in findings]
+    said = [_(FINDINGS[f.code]).format(**params) for f, params in worded]
+    todo = list(dict.fromkeys(_(FINDINGS[f.recommendation]).format(**p) for f, p in worded if f.recommendation))
     out: list[Block] = [Items(_("Conclusions"), said)]
     if todo:
         out.append(Items(_("Recommendations"), todo))
@@ -139,6 +176,18 @@ def _label(data: ReportData, cohort_id: Any) -> str:
     return data.facts[cohort_id].label if cohort_id in data.facts else str(cohort_id)
 
 
+def _course_rate(data: ReportData, cohort_id: Any, respondents: int) -> Decimal | None:
+    """End-of-course answers asked of every participant: respondents over the cohort's participants."""
+    facts = data.facts.get(cohort_id)
+    return rate(int(respondents), facts.participants)["rate"] if facts else None
+
+
+def _document(title: str, data: ReportData, blocks: list[Block], language: str) -> Document:
+    _ = translator(language)
+    footer = _("{title}, {programme}: page {page}").format(title=title, programme=data.programme, page="{page}")
+    return Document(title, data.programme, blocks, data.signature.title, footer)
+
+
 def course_document(data: ReportData, language: str) -> Document:
     """*Laporan Evaluasi Penyelenggaraan*: the cohorts, graduation, L1 per aspect and L2 gain, conclusions."""
     _ = translator(language)
@@ -156,14 +205,23 @@ def course_document(data: ReportData, language: str) -> Document:
     else:
         aspects = list(dict.fromkeys(a for d in course["l1_by_aspect"] if isinstance(d, dict) for a in d))
         rows = [
-            (_label(data, r.cohort_id), r.alumni, *((r.l1_by_aspect or {}).get(a) for a in aspects), r.l1_score)
+            (
+                _label(data, r.cohort_id),
+                r.alumni,
+                _course_rate(data, r.cohort_id, r.alumni),
+                *((r.l1_by_aspect or {}).get(a) for a in aspects),
+                r.l1_score,
+            )
             for r in course.itertuples(index=False)
         ]
-        blocks.append(Table(_("Cohort"), [_("Respondents"), *aspects, _("L1 overall")], rows))
+        names = [aspect_label(a, language) for a in aspects]
+        heads = [_("Respondents"), _("Response rate (%)"), *names, _("L1 overall")]
+        blocks.append(Table(_("Cohort"), heads, rows))
         scale = _("mean answer, 1 (lowest) to {max} (highest)").format(max=data.rules.likert_max)
         for r in course.itertuples(index=False):
             title = _("L1 per aspect: {cohort}").format(cohort=_label(data, r.cohort_id))
-            blocks.append(Chart(title, r.l1_by_aspect or {}, data.rules.likert_max, "", scale))
+            values = {aspect_label(a, language): v for a, v in (r.l1_by_aspect or {}).items()}
+            blocks.append(Chart(title, values, data.rules.likert_max, "", scale))
         blocks.append(Heading(_("3. Learning (L2): pre-test and post-test")))
         rows = [(_label(data, r.cohort_id), r.l2_pre, r.l2_post, r.l2_gain) for r in course.itertuples(index=False)]
         blocks.append(Table(_("Cohort"), [_("Pre-test"), _("Post-test"), _("Gain")], rows))
@@ -171,9 +229,9 @@ def course_document(data: ReportData, language: str) -> Document:
         scale = _("points gained from pre-test to post-test, on a 0-100 scale")
         blocks.append(Chart(_("L2 gain per cohort (points)"), gains, 100, "", scale))
     figures = None if whole.empty else whole.iloc[0].to_dict()
-    blocks += _conclusions(course_findings(figures, data.rules), language)
+    blocks += _conclusions(course_findings(figures, data.rules), data, language)
     blocks.append(_signature(data, language))
-    return Document(_("Course Evaluation Report"), data.programme, blocks, data.signature.title)
+    return _document(_("Course Evaluation Report"), data, blocks, language)
 
 
 def post_document(data: ReportData, language: str) -> Document:
@@ -188,7 +246,8 @@ def post_document(data: ReportData, language: str) -> Document:
     scale = _("mean answer, 1 (lowest) to {max} (highest)").format(max=data.rules.likert_max)
     for wave, group in later.groupby("wave", sort=False):
         section += 1
-        blocks.append(Heading(_("{n}. Wave {wave}").format(n=section, wave=wave)))
+        named = wave_label(wave, data.rules, language)
+        blocks.append(Heading(_("{n}. Wave {wave}").format(n=section, wave=named)))
         heads = [
             _("Response rate (%)"),
             _("L3 self"),
@@ -222,18 +281,18 @@ def post_document(data: ReportData, language: str) -> Document:
                 _("L4 impact"): r.l4_impact,
             }
             title = _("L3 by respondent and L4: {cohort}, wave {wave}").format(
-                cohort=_label(data, r.cohort_id), wave=wave
+                cohort=_label(data, r.cohort_id), wave=named
             )
             blocks.append(Chart(title, roles, data.rules.likert_max, "", scale))
         sustained = {_label(data, r.cohort_id): r.sustainability_rate for r in group.itertuples(index=False)}
-        title = _("Change actions sustained, wave {wave}").format(wave=wave)
+        title = _("Change actions sustained, wave {wave}").format(wave=named)
         blocks.append(Chart(title, sustained, 100, " %", _("percent of the change actions reported on")))
     if whole["wave"].nunique() > 1:
         section += 1
         blocks.append(Heading(_("{n}. Trend between waves").format(n=section)))
         heads = [_("L3 overall"), _("L4 impact"), _("Change actions sustained (%)"), _("Alumni to follow up")]
         rows = [
-            (r.wave, r.l3_overall, r.l4_impact, r.sustainability_rate, r.follow_up)
+            (wave_label(r.wave, data.rules, language), r.l3_overall, r.l4_impact, r.sustainability_rate, r.follow_up)
             for r in whole.itertuples(index=False)
         ]
         blocks.append(Table(_("Wave"), heads, rows))
@@ -247,18 +306,21 @@ def post_document(data: ReportData, language: str) -> Document:
             for reason in r.follow_up_reasons:
                 key = (_label(data, r.cohort_id), r.wave, reason)
                 counts[key] = counts.get(key, 0) + 1
-        rows = [(c, w, _(REASONS.get(reason, reason)), n) for (c, w, reason), n in sorted(counts.items())]
+        rows = [
+            (c, wave_label(w, data.rules, language), _(REASONS.get(reason, reason)), n)
+            for (c, w, reason), n in sorted(counts.items())
+        ]
         blocks.append(Table(_("Cohort"), [_("Wave"), _("Reason"), _("Alumni")], rows))
         blocks.append(
             Text(_("The names, units and superiors of these alumni are in the agency's internal follow-up list."))
         )
-    waves = [(r["wave"], r) for r in whole.to_dict("records")]
-    blocks += _conclusions(post_findings(waves, data.rules), language)
     blocks.append(
         Text(_("Peer (rekan) answers are shown only in aggregate, for groups of at least 3 peers."), small=True)
     )
+    waves = [(r["wave"], r) for r in whole.to_dict("records")]
+    blocks += _conclusions(post_findings(waves, data.rules), data, language)
     blocks.append(_signature(data, language))
-    return Document(_("Post-Training Evaluation Report"), data.programme, blocks, data.signature.title)
+    return _document(_("Post-Training Evaluation Report"), data, blocks, language)
 
 
 def render_course_report(data: ReportData, path: Path, language: str | None = None) -> Path:

@@ -119,7 +119,7 @@ def test_wave_figures_match_the_generators_truth_and_reminders_go_out_once(alumn
     # The superior's name is listed where a file gave it (the demo's rosters do; this test's do not).
     for nip, name, unit, _superior_name, superior_nip, cohort, wave_code, reason, action in rows[2:]:
         assert name and unit and superior_nip == superiors[nip]
-        assert cohort and wave_code == "3m" and action
+        assert cohort and wave_code == "3 months after the course" and action
         found.setdefault(nip, []).append(reason)
     reasons = {"ap.stopped": "change action stopped", "behaviour.below_threshold": "behaviour score below threshold"}
     assert found == {nip: [reasons[r] for r in rs] for nip, rs in synth.truth.follow_up.items()}
