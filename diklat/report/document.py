@@ -232,10 +232,16 @@ def _column_widths(table: Table, available: float) -> list[float]:
     if sum(wanted) <= available:
         spare = (available - sum(wanted)) / len(wanted)
         return [w + spare for w in wanted]
-    spare, stretch = available - sum(least), sum(w - m for w, m in zip(wanted, least, strict=True))
-    if spare <= 0 or stretch <= 0:
+    # The row labels (cohorts, waves) read best on one line: they get what they want, up to 40 % and as
+    # far as the other columns still get their longest words; the other columns share the rest.
+    first = max(least[0], min(wanted[0], 0.4 * available, available - sum(least[1:])))
+    spare = available - first - sum(least[1:])
+    stretch = sum(w - m for w, m in zip(wanted[1:], least[1:], strict=True))
+    if spare < 0:
         return least  # wider than the page even at one word per line: reportlab splits the longest words
-    return [m + spare * (w - m) / stretch for w, m in zip(wanted, least, strict=True)]
+    if stretch <= 0:
+        return [first + spare, *least[1:]]
+    return [first, *(m + spare * (w - m) / stretch for w, m in zip(wanted[1:], least[1:], strict=True))]
 
 
 def to_pdf(document: Document) -> bytes:
