@@ -4,6 +4,11 @@ Pure and exact: scores are ``Decimal`` (or ``int``), means and weighted sums are
 the only rounding is the one the template names (``assessment.rounding``, half-up, to
 ``assessment.decimals`` places), applied ONCE to the exact weighted sum. Binary floats are refused
 with ``TypeError`` everywhere, so a result never depends on float error or on the order of inputs.
+
+Inside, exact values are carried as reduced integer pairs (numerator, denominator): the same
+arithmetic as ``Fraction`` without its generic dispatch, which made ``decide`` cost 100 µs a
+participant, a second of every 10,000 graded (issue #17). The public functions still take and
+return ``Fraction``.
 """
 
 from __future__ import annotations
@@ -55,6 +60,41 @@ class Decision:
     explanation: dict[str, Any]
 
 
+Ratio = tuple[int, int]  # an exact value: numerator, denominator > 0, reduced
+
+
+def _ratio(value: object, what: str) -> Ratio:
+    """A Decimal, int or Fraction as an exact reduced ratio; floats (and bools) are refused."""
+    if type(value) is Decimal:  # the common case, first: a score as the gate parsed it
+        if not value.is_finite():  # type: ignore[attr-defined]
+            raise ValueError(f"{what} is not a finite number: {value}")
+        return _decimal_ratio(value)  # type: ignore[arg-type]
+    exact = _exact(value, what)
+    return exact.numerator, exact.denominator
+
+
+@functools.lru_cache(maxsize=65_536)
+def _decimal_ratio(value: Decimal) -> Ratio:
+    """Cached: a national assessment has 800,000 scores but few distinct values (85.25, 90.5...)."""
+    return value.as_integer_ratio()  # reduced, denominator > 0
+
+
+def _reduced(numerator: int, denominator: int) -> Ratio:
+    common = math.gcd(numerator, denominator)
+    return numerator // common, denominator // common
+
+
+def _ratio_sum(terms: Sequence[Ratio]) -> Ratio:
+    denominator = math.lcm(*(d for _n, d in terms))
+    return _reduced(sum(n * (denominator // d) for n, d in terms), denominator)
+
+
+def _ratio_text(value: Ratio) -> str:
+    """As ``str(Fraction)`` writes it: "a/b", or "a" for a whole number."""
+    numerator, denominator = value
+    return str(numerator) if denominator == 1 else f"{numerator}/{denominator}"
+
+
 def _exact(value: object, what: str) -> Fraction:
     """A Decimal, int or Fraction as an exact Fraction; floats (and bools) are refused."""
     if type(value) is Decimal:  # the common case, first: a score as the gate parsed it
@@ -84,32 +124,45 @@ def _decimal(sign: int, magnitude: int, places: int) -> Decimal:
 
 def round_half_up(value: Fraction, decimals: int) -> Decimal:
     """Template ``assessment.rounding`` ROUND_HALF_UP to ``assessment.decimals``, exact on the Fraction."""
-    value = _exact(value, "value")
-    scaled = abs(value) * 10**decimals
+    return _round_ratio(_ratio(value, "value"), decimals)
+
+
+def _round_ratio(value: Ratio, decimals: int) -> Decimal:
+    numerator, denominator = value
     # floor(|x|·10^d + 1/2): ties go away from zero, as decimal.ROUND_HALF_UP does.
-    magnitude = (2 * scaled.numerator + scaled.denominator) // (2 * scaled.denominator)
-    return _decimal(-1 if value < 0 else 1, magnitude, decimals)
+    magnitude = (2 * abs(numerator) * 10**decimals + denominator) // (2 * denominator)
+    return _decimal(-1 if numerator < 0 else 1, magnitude, decimals)
 
 
-def _shown(value: Fraction, places: int) -> str:
+def _shown(value: Fraction | Ratio, places: int) -> str:
     """Digits of the exact value truncated (not rounded) to ``places``, for the explanation only.
 
     Truncating keeps the shown digits a prefix of the exact expansion, so rounding the shown
     weighted sum half-up to fewer places gives the same final score as rounding the exact one.
     """
-    return format(_decimal(-1 if value < 0 else 1, math.trunc(abs(value) * 10**places), places), "f")
+    numerator, denominator = value if isinstance(value, tuple) else (value.numerator, value.denominator)
+    magnitude = abs(numerator) * 10**places // denominator
+    return format(_decimal(-1 if numerator < 0 else 1, magnitude, places), "f")
 
 
 def component_mean(scores: Sequence[Decimal]) -> Fraction:
     """Template ``assessment.assessor_aggregate`` "mean": the exact mean of one component's assessor scores."""
-    values = [_exact(s, "score") for s in scores]
-    if not values:
+    return Fraction(*_mean(scores))
+
+
+def _mean(scores: Sequence[Decimal]) -> Ratio:
+    if not scores:
         raise ValueError("a component mean needs at least one assessor score")
-    return sum(values, Fraction(0)) / len(values)
+    numerator, denominator = _ratio_sum([_ratio(s, "score") for s in scores])
+    return _reduced(numerator, denominator * len(scores))
 
 
 def weighted_sum(means: Mapping[str, Fraction], assessment: Assessment) -> Fraction:
     """Template ``assessment.components`` weights: the exact Σ weight × mean / 100, before any rounding."""
+    return Fraction(*_weighted(means, assessment))
+
+
+def _weighted(means: Mapping[str, Fraction | Ratio], assessment: Assessment) -> Ratio:
     codes = [c.code for c in assessment.components]
     unknown = sorted(set(means) - set(codes))
     if unknown:
@@ -117,29 +170,39 @@ def weighted_sum(means: Mapping[str, Fraction], assessment: Assessment) -> Fract
     missing = [code for code in codes if code not in means]
     if missing:
         raise ValueError(f"missing assessment component(s): {', '.join(missing)}")
-    low, high = Fraction(assessment.score_min), Fraction(assessment.score_max)
-    total = Fraction(0)
+    low, high = assessment.score_min, assessment.score_max
+    terms = []
     for component in assessment.components:
-        mean = _exact(means[component.code], f"mean of {component.code}")
-        if not low <= mean <= high:
+        given = means[component.code]
+        mean = given if isinstance(given, tuple) else _ratio(given, f"mean of {component.code}")
+        if not (_compare(mean, low) >= 0 and _compare(mean, high) <= 0):
             raise ValueError(
                 f"mean of {component.code} is {_shown(mean, MEAN_PLACES)}, outside "
                 f"[{assessment.score_min}, {assessment.score_max}]"
             )
-        total += Fraction(component.weight) * mean
-    return total / 100
+        weight = _ratio(component.weight, "weight")
+        terms.append((weight[0] * mean[0], weight[1] * mean[1]))
+    numerator, denominator = _ratio_sum(terms)
+    return _reduced(numerator, denominator * 100)
+
+
+def _compare(value: Ratio, bound: Decimal) -> int:
+    """-1, 0 or 1 as the exact ``value`` is below, at or above ``bound``."""
+    n, d = _ratio(bound, "bound")
+    left, right = value[0] * d, n * value[1]
+    return (left > right) - (left < right)
 
 
 def final_score(means: Mapping[str, Fraction], assessment: Assessment) -> Decimal:
     """Template ``assessment.decimals``/``rounding``: the exact weighted sum rounded once, half-up."""
-    return round_half_up(weighted_sum(means, assessment), assessment.decimals)
+    return _round_ratio(_weighted(means, assessment), assessment.decimals)
 
 
 def qualification(score: Decimal, assessment: Assessment) -> Band:
     """Template ``assessment.bands`` (PKP.md, ASSUMPTION band edges): first band with score > ``above``."""
-    exact = _exact(score, "final score")
+    exact = _ratio(score, "final score")
     for band in assessment.bands:
-        if band.above is None or exact > Fraction(band.above):
+        if band.above is None or _compare(exact, band.above) > 0:
             return band
     raise ValueError("the template's last band must have no 'above' edge")  # the schema guarantees it
 
@@ -159,10 +222,15 @@ def _check_scores(scores: Mapping[str, Sequence[Decimal]], assessment: Assessmen
     unknown = sorted(set(scores) - codes)
     if unknown:
         raise ValueError(f"unknown assessment component(s): {', '.join(unknown)}")
-    low, high = Fraction(assessment.score_min), Fraction(assessment.score_max)
+    low, high = assessment.score_min, assessment.score_max
     for code, values in scores.items():
         for value in values:
-            if not low <= _exact(value, f"score of {code}") <= high:
+            exact = _ratio(value, f"score of {code}")  # refuses floats and non-finite values
+            # Decimal against Decimal compares exactly; anything else through its ratio.
+            inside = (
+                low <= value <= high if type(value) is Decimal else _compare(exact, low) >= 0 >= _compare(exact, high)
+            )
+            if not inside:
                 raise ValueError(f"score {value} of {code} is outside [{assessment.score_min}, {assessment.score_max}]")
 
 
@@ -173,7 +241,7 @@ def decide(scores: Mapping[str, Sequence[Decimal]], standing: Standing, assessme
     missing += sorted(set(standing.missing_components) - set(missing))
 
     components: dict[str, Any] = {}
-    means: dict[str, Fraction] = {}
+    means: dict[str, Ratio] = {}
     for component in assessment.components:
         values = list(scores.get(component.code, ()))
         entry: dict[str, Any] = {
@@ -183,9 +251,9 @@ def decide(scores: Mapping[str, Sequence[Decimal]], standing: Standing, assessme
             "mean_exact": None,
         }
         if values:
-            mean = means[component.code] = component_mean(values)
+            mean = means[component.code] = _mean(values)
             entry["mean"] = _shown(mean, MEAN_PLACES)
-            entry["mean_exact"] = str(mean)
+            entry["mean_exact"] = _ratio_text(mean)
         components[component.code] = entry
 
     explanation: dict[str, Any] = {
@@ -204,12 +272,12 @@ def decide(scores: Mapping[str, Sequence[Decimal]], standing: Standing, assessme
     score: Decimal | None = None
     band: Band | None = None
     if not missing and not standing.scores_quarantined:  # a partial score is never computed or shown
-        exact = weighted_sum(means, assessment)
-        score = round_half_up(exact, assessment.decimals)
+        exact = _weighted(means, assessment)
+        score = _round_ratio(exact, assessment.decimals)
         band = qualification(score, assessment)
         explanation.update(
             weighted_sum=_shown(exact, SUM_PLACES),
-            weighted_sum_exact=str(exact),
+            weighted_sum_exact=_ratio_text(exact),
             final_score=format(score, "f"),
             qualification=band.label,
             band_rule=band_rule(band, assessment),

@@ -71,26 +71,46 @@ def normalise_scores_many(
             problems[pos].extend(items)
     frame["nip"] = nips
 
+    # Each rule below is worked out once per distinct (cohort, text) or (scale, text), not per row: a
+    # national sheet has 800,000 rows but a few hundred distinct scores and a few assessors a cohort.
+    parts = part.tolist()
     codes = {v: stage_code(v) for v in frame["component"].dropna().unique()}
-    component = [
-        None if _missing(v) else contexts[i].components.get(codes[v])
-        for i, v in zip(part.tolist(), frame["component"].tolist(), strict=True)
-    ]
     allowed = [", ".join(sorted(set(c.components.values()))) for c in contexts]
-    for pos, (i, v, code) in enumerate(zip(part.tolist(), frame["component"].tolist(), component, strict=True)):
-        if code is None and not _missing(v):
+    component, known = [], {}
+    for pos, (i, v) in enumerate(zip(parts, frame["component"].tolist(), strict=True)):
+        if _missing(v):
+            component.append(None)
+            continue
+        if (i, v) not in known:
+            known[i, v] = contexts[i].components.get(codes[v])
+        code = known[i, v]
+        if code is None:
             problems[pos].append(Problem("value.not_allowed", "component", {"value": v, "allowed": allowed[i]}))
+        component.append(code)
     frame["component"] = pd.Series(component, index=frame.index, dtype=object)
 
-    scores = [
-        _score(text, contexts[i], pos, problems)
-        for pos, (i, text) in enumerate(zip(part.tolist(), frame["score"].tolist(), strict=True))
-    ]
+    scores, parsed = [], {}
+    for pos, (i, text) in enumerate(zip(parts, frame["score"].tolist(), strict=True)):
+        ctx = contexts[i]
+        key = (ctx.places, ctx.score_min, ctx.score_max, text)
+        if key not in parsed:  # NaN keys never match: a blank cell is parsed each time, which is cheap
+            parsed[key] = _score(text, ctx)
+        value, problem = parsed[key]
+        if problem is not None:
+            problems[pos].append(problem)
+        scores.append(value)
     frame["score"] = pd.Series(scores, index=frame.index, dtype=object)
     frame["score_ok"] = [s is not None for s in scores]
 
     given = frame["assessor"].tolist()
-    assessor = [None if _missing(v) else _assessor(v, contexts[i]) for i, v in zip(part.tolist(), given, strict=True)]
+    assessor, named = [], {}
+    for i, v in zip(parts, given, strict=True):
+        if _missing(v):
+            assessor.append(None)
+            continue
+        if (i, v) not in named:
+            named[i, v] = _assessor(v, contexts[i])
+        assessor.append(named[i, v])
     frame["assessor"] = pd.Series(assessor, index=frame.index, dtype=object)
     frame["assessor_known"] = frame["assessor"].notna() | pd.Series(given, index=frame.index).isna()
     for pos in (~frame["assessor_known"]).to_numpy().nonzero()[0]:
@@ -109,26 +129,20 @@ def _missing(value: object) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and value != value)
 
 
-def _score(text: object, ctx: ScoreContext, pos: int, problems: list[list[Problem]]) -> Decimal | None:
+def _score(text: object, ctx: ScoreContext) -> tuple[Decimal | None, Problem | None]:
+    """The score a cell holds, or the problem with it (only the scale and places of ``ctx`` matter)."""
     if text is None or (isinstance(text, float) and pd.isna(text)):
-        problems[pos].append(Problem("value.missing", "score"))
-        return None
+        return None, Problem("value.missing", "score")
     try:
         value = parse_score(text)
     except InvalidOperation:
-        problems[pos].append(Problem("score.invalid", "score", {"value": text}))
-        return None
+        return None, Problem("score.invalid", "score", {"value": text})
     if value.normalize().as_tuple().exponent < -ctx.places:  # 85,5000 is 85.5; 85,1234 cannot be kept exactly
-        problems[pos].append(Problem("score.too_precise", "score", {"value": text, "places": ctx.places}))
-        return None
+        return None, Problem("score.too_precise", "score", {"value": text, "places": ctx.places})
     if not ctx.score_min <= value <= ctx.score_max:
-        problems[pos].append(
-            Problem(
-                "score.out_of_range", "score", {"value": text, "min": str(ctx.score_min), "max": str(ctx.score_max)}
-            )
-        )
-        return None
-    return value
+        limits = {"value": text, "min": str(ctx.score_min), "max": str(ctx.score_max)}
+        return None, Problem("score.out_of_range", "score", limits)
+    return value, None
 
 
 def _assessor(value: object, ctx: ScoreContext) -> str | None:

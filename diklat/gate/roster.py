@@ -90,14 +90,18 @@ def roster_subject(frame: pd.DataFrame) -> pd.Series:
 def apply_failures(frame: pd.DataFrame, failures: list) -> pd.Series:
     """Add each failing check's problem to its rows, unless the normaliser already explained that column."""
     problems = frame["problems"].map(list)
-    explained = frame["problems"].map(lambda found: {p.column for p in found})  # by the normaliser only
+    if not any(failure.rows for failure in failures):
+        return problems  # the common case: nothing more to look up
     position = pd.Series(range(len(frame)), index=frame[INDEX].to_numpy())
+    explained: dict[int, set] = {}  # columns the normaliser already explained, for the failing rows only
     for failure in failures:
         check = failure.check
         for row_number in failure.rows:
             pos = int(position[row_number])
             found = problems.iloc[pos]
-            if check.column in explained.iloc[pos]:
+            if pos not in explained:
+                explained[pos] = {p.column for p in frame["problems"].iloc[pos]}
+            if check.column in explained[pos]:
                 continue
             params = check.params(frame.iloc[pos]) if check.params else {}
             value = frame[check.column].iloc[pos] if check.column in frame else None
@@ -109,11 +113,15 @@ def apply_failures(frame: pd.DataFrame, failures: list) -> pd.Series:
 def split(frame: pd.DataFrame, raw: pd.DataFrame, kind: str, subject: pd.Series) -> Gated:
     """Accepted rows keep normalised values; quarantined rows keep the raw text exactly as read."""
     bad = frame["problems"].map(len).gt(0).to_numpy()
-    raw_rows = raw.loc[bad].astype(object).where(raw.loc[bad].notna(), None)
+    if bad.any():
+        raw_rows = raw.loc[bad].astype(object).where(raw.loc[bad].notna(), None)
+        raw_texts = raw_rows.drop(columns=[INDEX]).to_dict("records")
+    else:  # the common case: a whole chunk's cohorts each pay nothing for an empty quarantine
+        raw_texts = []
     quarantined = pd.DataFrame(
         {
             INDEX: frame.loc[bad, INDEX].astype(int).to_numpy(),
-            "raw": raw_rows.drop(columns=[INDEX]).to_dict("records"),
+            "raw": raw_texts,
             "problems": frame.loc[bad, "problems"].to_numpy(),
             "subject_key": subject[bad].astype(object).where(subject[bad].notna(), None).to_numpy(),
             "quarantine_id": frame.loc[bad, "quarantine_id"].to_numpy() if "quarantine_id" in frame else None,
