@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from diklat.db.bulk import rows_in
@@ -96,40 +96,54 @@ def issue_many(
     First issue: dated ``on``, version 1. Later: a new version (same number) only when the printed
     content changed or the certificate had been revoked; otherwise nothing is written.
     """
-    certs = rows_in(session, select(t.Certificate), t.Certificate.enrolment_id, list(contents))
-    audits, out = [], {}
-    for (cert,) in certs:
+    c = t.Certificate
+    columns = (c.id, c.enrolment_id, c.number, c.version, c.verification_code, c.issued_on, c.content_sha256, c.revoked)
+    # Plain rows and two bulk UPDATEs by primary key, not an ORM object per certificate: a national
+    # graduation issues 100,000 at once, and the unit of work's bookkeeping was most of the cost.
+    certs = rows_in(session, select(*columns), c.enrolment_id, list(contents))
+    audits, out, firsts, agains, replaced = [], {}, [], [], []
+    for cert in certs:
         sha, day = contents[cert.enrolment_id], on if isinstance(on, date) else on[cert.enrolment_id]
+        version, code, issued_on = cert.version, cert.verification_code, cert.issued_on
         first, again = cert.issued_on is None, False
         if first:
-            cert.issued_on, cert.content_sha256 = day, sha
-            audits.append(_audit_row(actor, "issue", cert.number, None, {"version": cert.version}))
+            issued_on = day
+            firsts.append({"id": cert.id, "issued_on": day, "content_sha256": sha})
+            audits.append(_audit_row(actor, "issue", cert.number, None, {"version": version}))
         elif cert.revoked or cert.content_sha256 != sha:
             # A corrected result, or a pass restored after a revocation: a new version, same number, and a
             # new code, so the paper of the version it replaces answers "replaced on <day>" when checked.
             again = True
-            session.add(
-                t.CertificateCode(
-                    certificate_id=cert.id,
-                    verification_code=cert.verification_code,
-                    version=cert.version,
-                    issued_on=cert.issued_on,
-                    replaced_on=day,
-                )
+            replaced.append(
+                {
+                    "certificate_id": cert.id,
+                    "verification_code": code,
+                    "version": version,
+                    "issued_on": issued_on,
+                    "replaced_on": day,
+                }
             )
-            cert.verification_code = new_code()
-            audits.append(
-                _audit_row(actor, "reissue", cert.number, {"version": cert.version}, {"version": cert.version + 1})
+            audits.append(_audit_row(actor, "reissue", cert.number, {"version": version}, {"version": version + 1}))
+            version, code, issued_on = version + 1, new_code(), day
+            agains.append(
+                {
+                    "id": cert.id,
+                    "version": version,
+                    "verification_code": code,
+                    "issued_on": day,
+                    "content_sha256": sha,
+                    "revoked": False,
+                }
             )
-            cert.revoked = False
-            cert.version, cert.content_sha256, cert.issued_on = cert.version + 1, sha, day
-        out[cert.enrolment_id] = Issued(
-            cert.enrolment_id, cert.number, cert.version, cert.verification_code, cert.issued_on, first, again
-        )
+        out[cert.enrolment_id] = Issued(cert.enrolment_id, cert.number, version, code, issued_on, first, again)
     missing = set(contents) - set(out)
     if missing:
         raise LookupError(f"no reserved certificate for enrolment(s) {sorted(missing)[:5]}")
-    session.flush()
+    if replaced:
+        session.execute(insert(t.CertificateCode), replaced)
+    for changes in (firsts, agains):
+        if changes:
+            session.execute(update(t.Certificate), changes)  # ORM bulk UPDATE by primary key
     audit_many(session, audits)
     return out
 
@@ -199,14 +213,15 @@ def release(session: Session, enrolment_id: int, cohort: str, on: date, reason: 
 def revoke_other_certificates(session: Session, cohort_ids: Sequence[int], passed: Iterable[int], actor: str) -> int:
     """Revoke the valid certificates of these cohorts' participants who are no longer a pass (audited)."""
     keep = set(passed)
-    stmt = select(t.Certificate).join(t.Enrolment).where(t.Certificate.revoked.is_(False))
-    stale = [
-        cert for (cert,) in rows_in(session, stmt, t.Enrolment.cohort_id, cohort_ids) if cert.enrolment_id not in keep
-    ]
-    for cert in stale:  # no longer a pass after a correction: the certificate stops verifying
-        cert.revoked = True
-    session.flush()
-    audit_many(session, [_audit_row(actor, "revoke", c.number, {"revoked": False}, {"revoked": True}) for c in stale])
+    c = t.Certificate
+    stmt = select(c.id, c.enrolment_id, c.number).join(t.Enrolment).where(c.revoked.is_(False))
+    found = rows_in(session, stmt, t.Enrolment.cohort_id, cohort_ids)
+    stale = [cert for cert in found if cert.enrolment_id not in keep]
+    if stale:  # no longer a pass after a correction: the certificate stops verifying
+        session.execute(update(c), [{"id": cert.id, "revoked": True} for cert in stale])
+    audit_many(
+        session, [_audit_row(actor, "revoke", cert.number, {"revoked": False}, {"revoked": True}) for cert in stale]
+    )
     return len(stale)
 
 
