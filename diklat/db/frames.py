@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import JSON, Boolean, Date, DateTime
+from sqlalchemy import JSON, Boolean, Date, DateTime, Numeric
 from sqlalchemy.orm import Session
 
 
@@ -43,10 +44,14 @@ def _sqlite_values(values: pd.Series, kind: Any) -> pd.Series:
         return values.astype(object).map(lambda v: None if v is None else bool(v))
     if isinstance(kind, JSON):
         return values.map(lambda v: None if v is None else json.loads(v))
+    if isinstance(kind, Numeric) and kind.asdecimal and kind.scale is not None:
+        # SQLite keeps a NUMERIC as a binary float; SQLAlchemy's own conversion is the text at the
+        # column's scale, exact for every value the column accepted (scores: 3 places).
+        return _by_distinct(values, lambda v: Decimal(f"{v:.{kind.scale}f}"), (int, float))
     return values
 
 
-def _by_distinct(values: pd.Series, parse: Any) -> pd.Series:
-    """Parse each distinct text once (a chunk's millions of rows hold a few hundred dates)."""
+def _by_distinct(values: pd.Series, parse: Any, kinds: tuple[type, ...] = (str,)) -> pd.Series:
+    """Parse each distinct value once (a chunk's millions of rows hold a few hundred dates or scores)."""
     parsed = {v: parse(v) for v in values.dropna().unique()}
-    return values.astype(object).map(lambda v: parsed.get(v) if isinstance(v, str) else v)
+    return values.astype(object).map(lambda v: parsed.get(v) if isinstance(v, kinds) else v)

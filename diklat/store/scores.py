@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from diklat.db.bulk import rows_in, upsert
+from diklat.db.frames import read_frame
 from diklat.domain.evidence import stage_code
 from diklat.domain.gated import BatchCounts
 from diklat.domain.scores import ScoreContext
@@ -101,7 +102,14 @@ def load_scores_many(session: Session, cohort_ids: Sequence[int]) -> pd.DataFram
         .join(t.Enrolment)
         .order_by(t.Score.enrolment_id, t.Score.id)
     )
-    return pd.DataFrame(rows_in(session, stmt, t.Enrolment.cohort_id, cohort_ids), columns=SCORE_COLUMNS)
+    ids = list(cohort_ids)
+    parts = [  # driver tuples, not SQLAlchemy rows: 800,000 score rows at national size
+        read_frame(session, stmt.where(t.Enrolment.cohort_id.in_(ids[i : i + 5_000])), list(SCORE_COLUMNS))
+        for i in range(0, len(ids), 5_000)
+    ]
+    if not parts:
+        return pd.DataFrame(columns=SCORE_COLUMNS)
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
 
 def quarantined_score_nips(session: Session, cohort_ids: Sequence[int]) -> set[tuple[int, str]]:

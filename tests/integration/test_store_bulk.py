@@ -139,3 +139,23 @@ def test_many_cohorts_score_sheets_are_saved_once_and_corrections_audited(sessio
     key, new, source = audits[0]
     assert new == {"score": "60.5"} and source == f"nilai-2-perbaikan.csv (batch {third[1].batch_id})"
     assert key.count("|") == 2 and key.endswith(f"|{fixed.loc[1, 'assessor']}")
+
+
+def test_a_frame_read_from_the_driver_holds_the_same_exact_decimals_as_the_orm(sessions, db_url: str) -> None:
+    """read_frame skips SQLAlchemy's row objects; a NUMERIC must still come back as the exact Decimal."""
+    from diklat.db.frames import read_frame
+
+    PROBE.create(sessions.kw["bind"])
+    edges = ["0", "0.1", "0.01", "59.99", "70.005", "89.995", "90", "99.99", "100", None]
+    with unit_of_work(sessions) as s:
+        s.execute(
+            sa.insert(PROBE),
+            [{"code": f"e{i}", "n": i, "score": None if v is None else Decimal(v)} for i, v in enumerate(edges)],
+        )
+    stmt = select(PROBE.c.code, PROBE.c.score).order_by(PROBE.c.n)
+    with unit_of_work(sessions) as s:
+        frame = read_frame(s, stmt, ["code", "score"])
+        orm = [score for _code, score in s.execute(stmt).all()]
+    assert frame["score"].tolist() == orm  # what the ORM gives, value for value (None too)
+    assert all(v is None or type(v) is Decimal for v in frame["score"])
+    assert [None if v is None else str(v) for v in frame["score"]][:3] == ["0.00", "0.10", "0.01"]
