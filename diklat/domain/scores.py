@@ -62,14 +62,25 @@ def normalise_scores_many(
     frame[PART] = part
     problems: list[list[Problem]] = [[] for _ in range(len(frame))]
 
-    day = pd.Series([todays[i] for i in part], index=frame.index, dtype=object)
-    nips = pd.Series(None, index=frame.index, dtype=object)
-    for today in sorted(set(todays)):  # NIP rules depend on the day (age, TMT): one vectorised pass per day
-        rows = day == today
-        nips[rows], found = check_nips(frame.loc[rows, "nip"], today)
-        for pos, items in zip(np.flatnonzero(rows.to_numpy()), found.tolist(), strict=True):
-            problems[pos].extend(items)
-    frame["nip"] = nips
+    # NIP rules depend on the day (age, TMT): one vectorised pass per distinct day, over the distinct
+    # values of that day's rows only (a participant's NIP is on every one of their ~8 score rows).
+    days = sorted(set(todays))
+    index_of = {d: k for k, d in enumerate(days)}
+    day_of_part = np.array([index_of[d] for d in todays])[part]
+    order = np.argsort(day_of_part, kind="stable")
+    bounds = np.searchsorted(day_of_part[order], np.arange(len(days) + 1))
+    given = frame["nip"].to_numpy(dtype=object)
+    nips = np.full(len(frame), None, dtype=object)
+    for k, today in enumerate(days):
+        rows = order[bounds[k] : bounds[k + 1]]
+        codes, distinct = pd.factorize(pd.Series(given[rows], dtype=object), use_na_sentinel=False)
+        clean, found = check_nips(pd.Series(distinct, dtype=object), today)
+        nips[rows] = clean.to_numpy(dtype=object)[codes]
+        found = found.tolist()
+        for pos, code in zip(rows.tolist(), codes.tolist(), strict=True):
+            if found[code]:
+                problems[pos].extend(found[code])
+    frame["nip"] = pd.Series(nips, index=frame.index, dtype=object)
 
     # Each rule below is worked out once per distinct (cohort, text) or (scale, text), not per row: a
     # national sheet has 800,000 rows but a few hundred distinct scores and a few assessors a cohort.

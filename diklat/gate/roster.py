@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from diklat.domain.gated import Gated
@@ -112,16 +113,15 @@ def apply_failures(frame: pd.DataFrame, failures: list) -> pd.Series:
 
 def split(frame: pd.DataFrame, raw: pd.DataFrame, kind: str, subject: pd.Series) -> Gated:
     """Accepted rows keep normalised values; quarantined rows keep the raw text exactly as read."""
-    bad = frame["problems"].map(len).gt(0).to_numpy()
-    if bad.any():
-        raw_rows = raw.loc[bad].astype(object).where(raw.loc[bad].notna(), None)
-        raw_texts = raw_rows.drop(columns=[INDEX]).to_dict("records")
-    else:  # the common case: a whole chunk's cohorts each pay nothing for an empty quarantine
-        raw_texts = []
+    bad = np.fromiter(map(len, frame["problems"].to_numpy()), dtype=bool, count=len(frame))
+    if not bad.any():  # the common case: a whole chunk's cohorts each pay little for an empty quarantine
+        quarantined = pd.DataFrame({column: pd.Series(dtype=dtype) for column, dtype in QUARANTINE_DTYPES})
+        return Gated(kind, frame.drop(columns=["problems"]).reset_index(drop=True), quarantined, len(frame), bad)
+    raw_rows = raw.loc[bad].astype(object).where(raw.loc[bad].notna(), None)
     quarantined = pd.DataFrame(
         {
             INDEX: frame.loc[bad, INDEX].astype(int).to_numpy(),
-            "raw": raw_texts,
+            "raw": raw_rows.drop(columns=[INDEX]).to_dict("records"),
             "problems": frame.loc[bad, "problems"].to_numpy(),
             "subject_key": subject[bad].astype(object).where(subject[bad].notna(), None).to_numpy(),
             "quarantine_id": frame.loc[bad, "quarantine_id"].to_numpy() if "quarantine_id" in frame else None,
@@ -129,3 +129,13 @@ def split(frame: pd.DataFrame, raw: pd.DataFrame, kind: str, subject: pd.Series)
     )
     accepted = frame.loc[~bad].drop(columns=["problems"]).reset_index(drop=True)
     return Gated(kind, accepted, quarantined, len(frame), bad_mask=bad)
+
+
+# What split's quarantine frame holds when it is empty (as pandas types the same columns built from no rows).
+QUARANTINE_DTYPES = (
+    (INDEX, "int64"),
+    ("raw", "float64"),
+    ("problems", "object"),
+    ("subject_key", "object"),
+    ("quarantine_id", "object"),
+)
