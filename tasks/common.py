@@ -4,6 +4,7 @@ the refusal of a file whose rows are mostly unusable."""
 from __future__ import annotations
 
 import errno
+import functools
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -15,6 +16,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 
 from diklat.bootstrap import services
+from diklat.collector import bulk_collection
 from diklat.domain.gated import Gated, mostly_invalid
 from diklat.domain.problems import Blocked
 from diklat.store.errors import is_transient_db_error
@@ -63,9 +65,21 @@ def retry_transient(task: Any, task_run: Any, state: Any) -> bool:
     return error is not None and is_transient(error)
 
 
+def _in_bulk(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` run with rare cyclic garbage collections (diklat.collector: a third of a national run)."""
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with bulk_collection():
+            return fn(*args, **kwargs)
+
+    run.__prefect_task_source__ = fn  # type: ignore[attr-defined] # Prefect keys the task by fn's own code
+    return run
+
+
 # Tasks that touch files or the database. NO_CACHE: inputs are frames and refs, not worth hashing,
 # and every write is an idempotent upsert anyway.
-io_task = partial(
+_io_task = partial(
     task,
     retries=4,
     retry_delay_seconds=exponential_backoff(backoff_factor=2),
@@ -74,8 +88,15 @@ io_task = partial(
     cache_policy=NO_CACHE,
 )
 
-# Pure computation over frames: a failure is a bug or bad data; retrying would not help.
-compute_task = partial(task, cache_policy=NO_CACHE)
+
+def io_task(fn: Callable[..., Any]) -> Any:
+    """A step that reads files or writes the database: retried on transient faults only."""
+    return _io_task(_in_bulk(fn))
+
+
+def compute_task(fn: Callable[..., Any]) -> Any:
+    """Pure computation over frames: a failure is a bug or bad data; retrying would not help."""
+    return task(_in_bulk(fn), cache_policy=NO_CACHE)
 
 
 def current_run_id() -> str | None:
