@@ -324,10 +324,15 @@ def goals(results: list) -> list[str]:
                         f"- {backend} {stage}: naive at {naive.participants:,}: {naive.seconds:.1f} s and "
                         f"{naive.task_runs} task runs, vs {same.seconds:.1f} s and {same.task_runs} orchestrated"
                     )
-    peak = max((r.peak_mib for r in results), default=0)
+    # The memory goal is diklat's (issue #8): the hand-written floor is a yardstick, not diklat's code.
+    peak = max((r.peak_mib for r in results if r.design != "hand"), default=0)
     out.append(
-        f"- peak memory of any stage: {peak:,.0f} MiB (goal < {GOAL_MIB:,}): {'met' if peak < GOAL_MIB else 'NOT met'}"
+        f"- peak memory of any stage of diklat's designs: {peak:,.0f} MiB (goal < {GOAL_MIB:,}): "
+        f"{'met' if peak < GOAL_MIB else 'NOT met'}"
     )
+    hand = max((r.peak_mib for r in results if r.design == "hand"), default=None)
+    if hand is not None:
+        out.append(f"- peak memory of the hand-written floor (no goal): {hand:,.0f} MiB")
     return out
 
 
