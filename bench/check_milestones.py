@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import os
 import resource
 import tempfile
@@ -75,9 +76,12 @@ def main() -> None:
     parser.add_argument("--cohorts", type=int, nargs="+", default=[1, 10, 100])
     parser.add_argument("--database-url")
     args = parser.parse_args()
+    from bench.national import stop_started_server
     from diklat.prefect_server import ensure_server
 
-    ensure_server(Path(tempfile.mkdtemp(prefix="diklat-bench-prefect-")))
+    server_dir = Path(tempfile.mkdtemp(prefix="diklat-bench-prefect-"))
+    ensure_server(server_dir)
+    atexit.register(stop_started_server, server_dir)
     for n in args.cohorts:
         url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='diklat-bench-')}/bench.db"
         os.environ["DIKLAT_DATABASE_URL"] = url

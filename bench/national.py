@@ -11,12 +11,15 @@ Results go to ``bench/results/national.json`` and to the marked section of ``ben
 from __future__ import annotations
 
 import argparse
+import atexit
+import contextlib
 import gc
 import json
 import math
 import os
 import platform
 import shutil
+import signal
 import tempfile
 import time
 import uuid
@@ -61,6 +64,7 @@ def main() -> None:
     from diklat.prefect_server import ensure_server
 
     print(f"Prefect server: {ensure_server(work / 'server', port=4290)}", flush=True)
+    atexit.register(stop_started_server, work / "server")
     from bench.measure import PeakMemory
 
     memory = PeakMemory()
@@ -167,6 +171,14 @@ def run_pipeline(backend: str, design: str, workload, shared: dict, memory) -> l
     finally:
         drop()
     return out
+
+
+def stop_started_server(data_dir: Path) -> None:
+    """End the Prefect server ensure_server started under ``data_dir`` (none: one was already running)."""
+    record = data_dir / "prefect" / "server.json"
+    if record.exists():
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(json.loads(record.read_text())["server"], signal.SIGTERM)  # it leads its own session
 
 
 def warm_up() -> None:
