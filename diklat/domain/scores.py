@@ -104,7 +104,7 @@ def normalise_scores_many(
     for pos, (i, text) in enumerate(zip(parts, frame["score"].tolist(), strict=True)):
         ctx = contexts[i]
         key = (ctx.places, ctx.score_min, ctx.score_max, text)
-        if key not in parsed:  # NaN keys never match: a blank cell is parsed each time, which is cheap
+        if key not in parsed:  # a blank (NaN) cell may miss and be parsed again: harmless and cheap
             parsed[key] = _score(text, ctx)
         value, problem = parsed[key]
         if problem is not None:

@@ -180,7 +180,7 @@ def _assert_reports_complete(folder: Path) -> None:
     post = (folder / "evaluasi-pasca-pelatihan.html").read_text(encoding="utf-8")
     cohorts, l1, l2, *_ = _tables(course)
     assert [row[0] for row in l1[1:]] == [row[0] for row in l2[1:]] == [row[0] for row in cohorts[1:]]
-    assert len(l1) == 3 and len(l1[0]) == 7  # two cohorts; respondents, four aspects, L1 overall
+    assert len(l1) == 3 and len(l1[0]) == 8  # two cohorts; respondents, response rate, four aspects, L1 overall
     for row in [*l1[1:], *l2[1:]]:
         assert all(number.match(cell) for cell in row[1:]), row
     waves = [table for table in _tables(post) if table[0][1] == "Response rate (%)"]
