@@ -29,7 +29,7 @@ from diklat.store import cohorts, guides
 from diklat.store.batches import batch_quarantine
 from diklat.store.calendar import write_calendars
 from diklat.store.roster import RosterFile, save_rosters
-from diklat.store.staff import save_staff_list
+from diklat.store.staff import StaffFile, save_staff_lists
 from schemas.files import COACHES, MANIFEST, ROSTER
 from schemas.template import Template
 from tasks.common import compute_task, current_run_id, io_task, operator_file, refuse_mostly_invalid
@@ -209,9 +209,7 @@ def save_cohorts(
             ACTOR,
         )
         calendars = write_calendars(session, [chunk.refs[n] for n in numbers])
-        for n in numbers:
-            if n in coaches:
-                _record_coaches(session, coaches[n], chunk.refs[n], rosters.coaches[n])
+        _record_coaches(session, [(coaches[n], chunk.refs[n], rosters.coaches[n]) for n in numbers if n in coaches])
     opened = []
     for n, count in zip(numbers, counts, strict=True):
         ref = chunk.refs[n]
@@ -230,12 +228,13 @@ def save_cohorts(
     return opened
 
 
-def _record_coaches(session: Any, gated: Gated, ref: cohorts.CohortRef, table: RawTable) -> None:
-    """The coaches list's batch and quarantined rows for this cohort, and their rejected-rows file."""
-    counts = save_staff_list(session, gated, ref, table.file_name, table.sha256, current_run_id())
-    if counts.rows_quarantined and not counts.already_processed:
-        path = cohort_folder(ref) / f"coaches-rejected-batch-{counts.batch_id}.xlsx"
-        write_rejected_file(batch_quarantine(session, counts.batch_id), table.headers, path, "coaches")
+def _record_coaches(session: Any, lists: list[tuple[Gated, cohorts.CohortRef, RawTable]]) -> None:
+    """Each cohort's coaches list: its batch and quarantined rows, and their rejected-rows file."""
+    files = [StaffFile(gated, ref, table.file_name, table.sha256) for gated, ref, table in lists]
+    for (_gated, ref, table), counts in zip(lists, save_staff_lists(session, files, current_run_id()), strict=True):
+        if counts.rows_quarantined and not counts.already_processed:
+            path = cohort_folder(ref) / f"coaches-rejected-batch-{counts.batch_id}.xlsx"
+            write_rejected_file(batch_quarantine(session, counts.batch_id), table.headers, path, "coaches")
 
 
 def _held(entry: ManifestEntry, problem: Problem, kind: str) -> HeldBack:

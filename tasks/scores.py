@@ -20,7 +20,7 @@ from diklat.store import scores as store
 from diklat.store.batches import batch_quarantine
 from diklat.store.cohorts import CohortRef
 from diklat.store.evidence import EvidenceFile, save_evidence_many
-from diklat.store.staff import save_staff_list
+from diklat.store.staff import StaffFile, save_staff_lists
 from schemas.files import ASSESSORS, SCORES
 from tasks.cohort_batch import HeldBack, Screened
 from tasks.common import compute_task, current_run_id, gate_whole_file, io_task, refuse_mostly_invalid
@@ -101,12 +101,13 @@ def prepare_score_sheets(cohorts: list[CohortRef], sheets: Sheets, today: dict[i
         if table.sha256 not in gated:
             gated[table.sha256] = gate_staff("assessors", table.frame, today[cohort_id])
     with services().unit_of_work() as session:
-        for cohort_id, table in sheets.assessors.items():
-            examiners = gated[table.sha256]
-            counts = save_staff_list(
-                session, examiners, by_id[cohort_id], table.file_name, table.sha256, current_run_id()
-            )
-            store.save_assessors(session, by_id[cohort_id], examiners.accepted)
+        lists = [
+            StaffFile(gated[table.sha256], by_id[cohort_id], table.file_name, table.sha256)
+            for cohort_id, table in sheets.assessors.items()
+        ]
+        recorded = save_staff_lists(session, lists, current_run_id())
+        for (cohort_id, table), counts in zip(sheets.assessors.items(), recorded, strict=True):
+            store.save_assessors(session, by_id[cohort_id], gated[table.sha256].accepted)
             if counts.rows_quarantined and not counts.already_processed:
                 path = cohort_folder(by_id[cohort_id]) / f"assessors-rejected-batch-{counts.batch_id}.xlsx"
                 write_rejected_file(batch_quarantine(session, counts.batch_id), table.headers, path, "assessors")

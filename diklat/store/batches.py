@@ -22,6 +22,18 @@ def previous_batch(session: Session, kind: str, scope: str, sha256: str) -> t.In
     return latest if latest is not None and latest.sha256 == sha256 else None
 
 
+def already_applied(session: Session, kind: str, files: Sequence[tuple[str, str]]) -> dict[int, BatchCounts]:
+    """Of these files (scope, SHA-256), by position, those that are already their scope's latest batch
+    (as ``previous_batch`` decides, in one query for them all), with that batch's counts."""
+    latest = latest_batches(session, kind, [scope for scope, _sha in files])
+    out = {}
+    for pos, (scope, sha256) in enumerate(files):
+        done = latest.get(scope)
+        if done is not None and done.sha256 == sha256:
+            out[pos] = counts_of(done, already=True)
+    return out
+
+
 def latest_batches(session: Session, kind: str, scopes: Sequence[str]) -> dict[str, t.IngestBatch]:
     """The last batch of ``kind`` processed for each scope (scopes never processed are absent)."""
     out: dict[str, t.IngestBatch] = {}

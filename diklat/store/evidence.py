@@ -17,7 +17,7 @@ from diklat.domain.evidence import KEYS, EvidenceContext, SessionDay, key_of
 from diklat.domain.gated import BatchCounts, Gated
 from diklat.domain.scores import KEY as SCORE_KEY
 from diklat.store.audit import audit_many
-from diklat.store.batches import counts_of, latest_batches, open_scopes, quarantine_many, resolve, start_batches
+from diklat.store.batches import already_applied, open_scopes, quarantine_many, resolve, start_batches
 from diklat.store.cohorts import CohortRef
 from schemas import tables as t
 
@@ -100,15 +100,8 @@ def save_evidence_many(
         raise ValueError("save_evidence_many takes files of one kind")
     if len({f.cohort.scope for f in files}) < len(files):
         raise ValueError("save_evidence_many takes one file per cohort")
-    latest = latest_batches(session, kind, [f.cohort.scope for f in files])
-    out: dict[int, BatchCounts] = {}
-    todo: list[tuple[int, EvidenceFile]] = []
-    for pos, f in enumerate(files):
-        done = latest.get(f.cohort.scope)
-        if done is not None and done.sha256 == f.sha256:
-            out[pos] = counts_of(done, already=True)
-        else:
-            todo.append((pos, f))
+    out = already_applied(session, kind, [(f.cohort.scope, f.sha256) for f in files])
+    todo = [(pos, f) for pos, f in enumerate(files) if pos not in out]
     if not todo:
         return [out[pos] for pos in range(len(files))]
 

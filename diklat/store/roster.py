@@ -14,7 +14,7 @@ from diklat.db.bulk import rows_in, select_in, upsert
 from diklat.domain.gated import BatchCounts, Gated
 from diklat.domain.nip import parse_nip
 from diklat.store.audit import audit_many
-from diklat.store.batches import counts_of, latest_batches, quarantine_many, resolve, start_batches
+from diklat.store.batches import already_applied, quarantine_many, resolve, start_batches
 from diklat.store.cohorts import CohortRef, hold_cohorts
 from schemas import tables as t
 
@@ -55,15 +55,8 @@ def save_rosters(
     for f in files:
         if f.gated.kind != "roster":
             raise TypeError(f"expected a gated roster, got {f.gated.kind}")
-    latest = latest_batches(session, "roster", [f.cohort.scope for f in files])
-    out: dict[int, BatchCounts] = {}
-    todo = []
-    for i, f in enumerate(files):
-        done = latest.get(f.cohort.scope)
-        if done is not None and done.sha256 == f.sha256:
-            out[i] = counts_of(done, already=True)
-        else:
-            todo.append((i, f))
+    out = already_applied(session, "roster", [(f.cohort.scope, f.sha256) for f in files])
+    todo = [(i, f) for i, f in enumerate(files) if i not in out]
     if not todo:
         return [out[i] for i in range(len(files))]
     ids = [f.cohort.cohort_id for _, f in todo]

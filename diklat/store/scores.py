@@ -13,7 +13,7 @@ from diklat.db.frames import read_frame
 from diklat.domain.evidence import stage_code
 from diklat.domain.gated import BatchCounts
 from diklat.domain.scores import ScoreContext
-from diklat.store.batches import counts_of, latest_batches
+from diklat.store.batches import already_applied
 from diklat.store.cohorts import CohortRef
 from schemas import tables as t
 
@@ -82,13 +82,8 @@ def save_assessors(session: Session, cohort: CohortRef, frame: pd.DataFrame) -> 
 
 def applied_sheets(session: Session, sheets: Mapping[int, tuple[str, str]]) -> dict[int, BatchCounts]:
     """Of these score sheets (cohort id -> (scope, SHA-256)), those already their cohort's latest, with counts."""
-    latest = latest_batches(session, "scores", [scope for scope, _ in sheets.values()])
-    out = {}
-    for cohort_id, (scope, sha256) in sheets.items():
-        batch = latest.get(scope)
-        if batch is not None and batch.sha256 == sha256:
-            out[cohort_id] = counts_of(batch, already=True)
-    return out
+    ids = list(sheets)
+    return {ids[pos]: counts for pos, counts in already_applied(session, "scores", list(sheets.values())).items()}
 
 
 def load_scores_many(session: Session, cohort_ids: Sequence[int]) -> pd.DataFrame:

@@ -159,3 +159,40 @@ def test_a_frame_read_from_the_driver_holds_the_same_exact_decimals_as_the_orm(s
     assert frame["score"].tolist() == orm  # what the ORM gives, value for value (None too)
     assert all(v is None or type(v) is Decimal for v in frame["score"])
     assert [None if v is None else str(v) for v in frame["score"]][:3] == ["0.00", "0.10", "0.01"]
+
+
+def test_many_cohorts_coaches_lists_are_recorded_once_each_and_a_correction_resolves_in_every_cohort(
+    sessions, tmp_path: Path
+) -> None:
+    """save_staff_lists: one shared list, quarantined per cohort; the same file again is a no-op; the
+    corrected list closes the quarantined row in each cohort."""
+    from diklat.gate.staff import gate_staff
+    from diklat.store.staff import StaffFile, save_staff_lists
+
+    with unit_of_work(sessions) as s:
+        one, _ = enrol_clean_roster(s, tmp_path, "PKP Staff", START, number=1, seed=5)
+        two, _ = enrol_clean_roster(s, tmp_path, "PKP Staff", START, number=2, seed=6)
+
+    def coaches(email: str) -> pd.DataFrame:
+        rows = [("196501011990031001", "Dr. Coach Satu", "satu@example.org"), ("196602021991032002", "Dua", email)]
+        return pd.DataFrame(
+            [{"row_number": i + 2, "nip": n, "name": m, "email": e} for i, (n, m, e) in enumerate(rows)]
+        )
+
+    listed = gate_staff("coaches", coaches("dua(at)example.org"), START)  # a bad e-mail: that row quarantined
+    files = [StaffFile(listed, cohort, "coach.xlsx", "d" * 64) for cohort in (one, two)]
+    with unit_of_work(sessions) as s:
+        first = save_staff_lists(s, files, None)
+        again = save_staff_lists(s, files, None)
+    assert [(c.rows_accepted, c.rows_quarantined, c.already_processed) for c in first] == [(1, 1, False)] * 2
+    assert [c.already_processed for c in again] == [True, True]
+    assert [c.batch_id for c in again] == [c.batch_id for c in first]
+
+    fixed = gate_staff("coaches", coaches("dua@example.org"), START)
+    with unit_of_work(sessions) as s:
+        third = save_staff_lists(s, [StaffFile(fixed, c, "coach-perbaikan.xlsx", "e" * 64) for c in (one, two)], None)
+        still_open = s.scalar(
+            select(func.count()).select_from(t.QuarantinedRow).where(t.QuarantinedRow.status == "open")
+        )
+    assert [(c.rows_accepted, c.rows_quarantined, c.rows_resolved) for c in third] == [(2, 0, 1), (2, 0, 1)]
+    assert still_open == 0
