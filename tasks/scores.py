@@ -106,8 +106,8 @@ def prepare_score_sheets(cohorts: list[CohortRef], sheets: Sheets, today: dict[i
             for cohort_id, table in sheets.assessors.items()
         ]
         recorded = save_staff_lists(session, lists, current_run_id())
+        store.save_assessors_many(session, [(f.cohort, f.gated.accepted) for f in lists])
         for (cohort_id, table), counts in zip(sheets.assessors.items(), recorded, strict=True):
-            store.save_assessors(session, by_id[cohort_id], gated[table.sha256].accepted)
             if counts.rows_quarantined and not counts.already_processed:
                 path = cohort_folder(by_id[cohort_id]) / f"assessors-rejected-batch-{counts.batch_id}.xlsx"
                 write_rejected_file(batch_quarantine(session, counts.batch_id), table.headers, path, "assessors")

@@ -72,8 +72,14 @@ SCORE_PLACES = int(t.Score.__table__.c.score.type.scale)  # what the score colum
 
 def save_assessors(session: Session, cohort: CohortRef, frame: pd.DataFrame) -> int:
     """Register examiners who may score this cohort (names updated, nobody removed)."""
+    return save_assessors_many(session, [(cohort, frame)])
+
+
+def save_assessors_many(session: Session, lists: Sequence[tuple[CohortRef, pd.DataFrame]]) -> int:
+    """``save_assessors`` for many cohorts in one upsert; returns the examiners registered."""
     rows = [
         {"cohort_id": cohort.cohort_id, "nip": r.nip, "name": r.name}
+        for cohort, frame in lists
         for r in frame.dropna(subset=["nip", "name"]).itertuples(index=False)
     ]
     upsert(session, t.Assessor.__table__, rows, ["cohort_id", "nip"], update=["name"])
