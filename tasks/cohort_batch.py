@@ -26,10 +26,10 @@ from diklat.io.read import RawTable, read_table
 from diklat.messages import render
 from diklat.report.quarantine import blocked_text, masked_problem, write_rejected_file
 from diklat.store import cohorts, guides
-from diklat.store.batches import batch_quarantine
+from diklat.store.batches import CohortFile, batch_quarantine
 from diklat.store.calendar import write_calendars
-from diklat.store.roster import RosterFile, save_rosters
-from diklat.store.staff import StaffFile, save_staff_lists
+from diklat.store.roster import save_rosters
+from diklat.store.staff import save_staff_lists
 from schemas.files import COACHES, MANIFEST, ROSTER
 from schemas.template import Template
 from tasks.common import compute_task, current_run_id, io_task, operator_file, refuse_mostly_invalid
@@ -185,7 +185,7 @@ def save_cohorts(
         counts = save_rosters(
             session,
             [
-                RosterFile(gated[n], chunk.refs[n], rosters.tables[n].file_name, rosters.tables[n].sha256)
+                CohortFile(gated[n], chunk.refs[n], rosters.tables[n].file_name, rosters.tables[n].sha256)
                 for n in numbers
             ],
             ACTOR,
@@ -230,7 +230,7 @@ def save_cohorts(
 
 def _record_coaches(session: Any, lists: list[tuple[Gated, cohorts.CohortRef, RawTable]]) -> None:
     """Each cohort's coaches list: its batch and quarantined rows, and their rejected-rows file."""
-    files = [StaffFile(gated, ref, table.file_name, table.sha256) for gated, ref, table in lists]
+    files = [CohortFile(gated, ref, table.file_name, table.sha256) for gated, ref, table in lists]
     for (_gated, ref, table), counts in zip(lists, save_staff_lists(session, files, current_run_id()), strict=True):
         if counts.rows_quarantined and not counts.already_processed:
             path = cohort_folder(ref) / f"coaches-rejected-batch-{counts.batch_id}.xlsx"

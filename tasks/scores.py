@@ -17,10 +17,10 @@ from diklat.io.read import RawTable, read_table
 from diklat.messages import render
 from diklat.report.quarantine import blocked_text, masked_problem, write_rejected_file
 from diklat.store import scores as store
-from diklat.store.batches import batch_quarantine
+from diklat.store.batches import CohortFile, batch_quarantine
 from diklat.store.cohorts import CohortRef
-from diklat.store.evidence import EvidenceFile, save_evidence_many
-from diklat.store.staff import StaffFile, save_staff_lists
+from diklat.store.evidence import save_evidence_many
+from diklat.store.staff import save_staff_lists
 from schemas.files import ASSESSORS, SCORES
 from tasks.cohort_batch import HeldBack, Screened
 from tasks.common import compute_task, current_run_id, gate_whole_file, io_task, refuse_mostly_invalid
@@ -102,7 +102,7 @@ def prepare_score_sheets(cohorts: list[CohortRef], sheets: Sheets, today: dict[i
             gated[table.sha256] = gate_staff("assessors", table.frame, today[cohort_id])
     with services().unit_of_work() as session:
         lists = [
-            StaffFile(gated[table.sha256], by_id[cohort_id], table.file_name, table.sha256)
+            CohortFile(gated[table.sha256], by_id[cohort_id], table.file_name, table.sha256)
             for cohort_id, table in sheets.assessors.items()
         ]
         recorded = save_staff_lists(session, lists, current_run_id())
@@ -152,7 +152,7 @@ def save_score_sheets(cohorts: list[CohortRef], sheets: Sheets, gated: dict[int,
     counts, rejected = {}, {}
     with services().unit_of_work() as session:
         files = [
-            EvidenceFile(result, by_id[i], sheets.scores[i].file_name, sheets.scores[i].sha256)
+            CohortFile(result, by_id[i], sheets.scores[i].file_name, sheets.scores[i].sha256)
             for i, result in gated.items()
         ]
         for cohort_id, count in zip(gated, save_evidence_many(session, files, ACTOR, run_id), strict=True):

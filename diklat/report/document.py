@@ -204,6 +204,9 @@ def _drawing(chart: Chart, width: float):  # noqa: ANN202 - a reportlab Drawing
     return d
 
 
+HEAD_SIZE, CELL_SIZE = 7.5, 8  # points: a PDF table's header and cells (the column widths measure in them)
+
+
 def _number(value: Any) -> bool:
     return _missing(value) or isinstance(value, int | float | Decimal)
 
@@ -226,9 +229,10 @@ def _column_widths(table: Table, available: float) -> list[float]:
     least, wanted = [], []
     for head, *values in columns:
         texts = [cell(v) for v in values]
-        least.append(pad + max([longest_word(head, FONT_BOLD, 7.5), *(longest_word(t, FONT, 8) for t in texts)]))
-        one_line = [stringWidth(t, FONT, 8) for t in texts]
-        wanted.append(pad + max([min(stringWidth(head, FONT_BOLD, 7.5), 70.0), *one_line]))
+        words = [longest_word(head, FONT_BOLD, HEAD_SIZE), *(longest_word(t, FONT, CELL_SIZE) for t in texts)]
+        least.append(pad + max(words))
+        one_line = [stringWidth(t, FONT, CELL_SIZE) for t in texts]
+        wanted.append(pad + max([min(stringWidth(head, FONT_BOLD, HEAD_SIZE), 70.0), *one_line]))
     if sum(wanted) <= available:
         spare = (available - sum(wanted)) / len(wanted)
         return [w + spare for w in wanted]
@@ -265,8 +269,9 @@ def to_pdf(document: Document) -> bytes:
     bold = ParagraphStyle("bold", parent=body, fontName=FONT_BOLD)
     h1 = ParagraphStyle("h1", fontName=FONT_BOLD, fontSize=15, leading=19, spaceAfter=4)
     h2 = ParagraphStyle("h2", fontName=FONT_BOLD, fontSize=12, leading=15, spaceBefore=10, spaceAfter=5, keepWithNext=1)
-    head = ParagraphStyle("head", fontName=FONT_BOLD, fontSize=7.5, leading=9)
-    cell_style = ParagraphStyle("cell", fontName=FONT, fontSize=8, leading=10)
+    head = ParagraphStyle("head", fontName=FONT_BOLD, fontSize=HEAD_SIZE, leading=9)
+    cell_style = ParagraphStyle("cell", fontName=FONT, fontSize=CELL_SIZE, leading=10)
+    caption = ParagraphStyle("caption", parent=body, fontName=FONT_BOLD, spaceAfter=4)
 
     def p(text: str, style: ParagraphStyle = body) -> Paragraph:
         return Paragraph(escape(text), style)
@@ -288,7 +293,7 @@ def to_pdf(document: Document) -> bytes:
                 TableStyle(
                     [
                         ("FONTNAME", (0, 0), (-1, -1), FONT),
-                        ("FONTSIZE", (0, 0), (-1, -1), 8),
+                        ("FONTSIZE", (0, 0), (-1, -1), CELL_SIZE),
                         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
                         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEEEEE")),
                         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -298,8 +303,7 @@ def to_pdf(document: Document) -> bytes:
             )
             story += [table, Spacer(1, 0.3 * cm)]
         elif isinstance(block, Chart):
-            caption = p(block.title, ParagraphStyle("caption", parent=body, fontName=FONT_BOLD, spaceAfter=4))
-            story.append(KeepTogether([caption, _drawing(block, usable), Spacer(1, 0.3 * cm)]))
+            story.append(KeepTogether([p(block.title, caption), _drawing(block, usable), Spacer(1, 0.3 * cm)]))
         elif isinstance(block, Items):
             listed = ListFlowable([p(i) for i in block.items], bulletType="1", bulletFontName=FONT)
             story.append(KeepTogether([p(block.title, h2), listed]))  # a heading never ends a page

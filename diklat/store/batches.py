@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from diklat.domain.gated import BatchCounts, Gated
+from diklat.store.cohorts import CohortRef
 from schemas import tables as t
+
+
+@dataclass(frozen=True)
+class CohortFile:
+    """One cohort's gated file (roster, evidence, coaches or examiners list), as the bulk savers take it."""
+
+    gated: Gated
+    cohort: CohortRef
+    file_name: str
+    sha256: str
 
 
 def previous_batch(session: Session, kind: str, scope: str, sha256: str) -> t.IngestBatch | None:
@@ -20,6 +32,18 @@ def previous_batch(session: Session, kind: str, scope: str, sha256: str) -> t.In
     """
     latest = latest_batches(session, kind, [scope]).get(scope)
     return latest if latest is not None and latest.sha256 == sha256 else None
+
+
+def pending(
+    session: Session, files: Sequence[CohortFile]
+) -> tuple[dict[int, BatchCounts], list[tuple[int, CohortFile]]]:
+    """Files of one kind, one per cohort: the counts of those already applied (by position), and the
+    rest, with their positions, still to apply."""
+    kind = files[0].gated.kind
+    if any(f.gated.kind != kind for f in files) or len({f.cohort.scope for f in files}) < len(files):
+        raise ValueError("the bulk savers take files of one kind, one per cohort")
+    done = already_applied(session, kind, [(f.cohort.scope, f.sha256) for f in files])
+    return done, [(pos, f) for pos, f in enumerate(files) if pos not in done]
 
 
 def already_applied(session: Session, kind: str, files: Sequence[tuple[str, str]]) -> dict[int, BatchCounts]:

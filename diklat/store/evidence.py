@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -17,7 +16,7 @@ from diklat.domain.evidence import KEYS, EvidenceContext, SessionDay, key_of
 from diklat.domain.gated import BatchCounts, Gated
 from diklat.domain.scores import KEY as SCORE_KEY
 from diklat.store.audit import audit_many
-from diklat.store.batches import already_applied, open_scopes, quarantine_many, resolve, start_batches
+from diklat.store.batches import CohortFile, open_scopes, pending, quarantine_many, resolve, start_batches
 from diklat.store.cohorts import CohortRef
 from schemas import tables as t
 
@@ -55,16 +54,6 @@ def evidence_context(session: Session, cohort: CohortRef) -> EvidenceContext:
     )
 
 
-@dataclass(frozen=True)
-class EvidenceFile:
-    """One cohort's gated file, as ``save_evidence_many`` takes it."""
-
-    gated: Gated
-    cohort: CohortRef
-    file_name: str
-    sha256: str
-
-
 def save_evidence(
     session: Session,
     gated: Gated,
@@ -76,12 +65,12 @@ def save_evidence(
     extra: dict[str, Any] | None = None,
 ) -> BatchCounts:
     """Upsert accepted evidence rows; the same file twice changes nothing; corrections are audited."""
-    return save_evidence_many(session, [EvidenceFile(gated, cohort, file_name, sha256)], actor, flow_run_id, extra)[0]
+    return save_evidence_many(session, [CohortFile(gated, cohort, file_name, sha256)], actor, flow_run_id, extra)[0]
 
 
 def save_evidence_many(
     session: Session,
-    files: Sequence[EvidenceFile],
+    files: Sequence[CohortFile],
     actor: str,
     flow_run_id: str | None = None,
     extra: dict[str, Any] | None = None,
@@ -96,12 +85,7 @@ def save_evidence_many(
     if not files:
         return []
     kind = files[0].gated.kind
-    if any(f.gated.kind != kind for f in files):
-        raise ValueError("save_evidence_many takes files of one kind")
-    if len({f.cohort.scope for f in files}) < len(files):
-        raise ValueError("save_evidence_many takes one file per cohort")
-    out = already_applied(session, kind, [(f.cohort.scope, f.sha256) for f in files])
-    todo = [(pos, f) for pos, f in enumerate(files) if pos not in out]
+    out, todo = pending(session, files)
     if not todo:
         return [out[pos] for pos in range(len(files))]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -14,21 +13,11 @@ from diklat.db.bulk import rows_in, select_in, upsert
 from diklat.domain.gated import BatchCounts, Gated
 from diklat.domain.nip import parse_nip
 from diklat.store.audit import audit_many
-from diklat.store.batches import already_applied, quarantine_many, resolve, start_batches
+from diklat.store.batches import CohortFile, pending, quarantine_many, resolve, start_batches
 from diklat.store.cohorts import CohortRef, hold_cohorts
 from schemas import tables as t
 
 EMPLOYEE_FIELDS = ("name", "golongan", "position", "unit", "email", "phone")
-
-
-@dataclass(frozen=True)
-class RosterFile:
-    """One cohort's gated roster file, ready to be saved."""
-
-    gated: Gated
-    cohort: CohortRef
-    file_name: str
-    sha256: str
 
 
 def save_roster(
@@ -41,11 +30,11 @@ def save_roster(
     flow_run_id: str | None = None,
 ) -> BatchCounts:
     """Upsert employees and enrolments; a file already processed for this cohort changes nothing."""
-    return save_rosters(session, [RosterFile(gated, cohort, file_name, sha256)], actor, flow_run_id)[0]
+    return save_rosters(session, [CohortFile(gated, cohort, file_name, sha256)], actor, flow_run_id)[0]
 
 
 def save_rosters(
-    session: Session, files: Sequence[RosterFile], actor: str, flow_run_id: str | None = None
+    session: Session, files: Sequence[CohortFile], actor: str, flow_run_id: str | None = None
 ) -> list[BatchCounts]:
     """``save_roster`` for many cohorts' files with a fixed number of statements, in the files' order.
 
@@ -55,8 +44,7 @@ def save_rosters(
     for f in files:
         if f.gated.kind != "roster":
             raise TypeError(f"expected a gated roster, got {f.gated.kind}")
-    out = already_applied(session, "roster", [(f.cohort.scope, f.sha256) for f in files])
-    todo = [(i, f) for i, f in enumerate(files) if i not in out]
+    out, todo = pending(session, files)
     if not todo:
         return [out[i] for i in range(len(files))]
     ids = [f.cohort.cohort_id for _, f in todo]

@@ -8,33 +8,22 @@ reasons until a corrected file resolves them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from diklat.domain.gated import BatchCounts, Gated
-from diklat.store.batches import already_applied, open_scopes, quarantine_many, resolve, start_batches
+from diklat.store.batches import CohortFile, open_scopes, pending, quarantine_many, resolve, start_batches
 from diklat.store.cohorts import CohortRef
-
-
-@dataclass(frozen=True)
-class StaffFile:
-    """One cohort's gated coaches or examiners list, as ``save_staff_lists`` takes it."""
-
-    gated: Gated
-    cohort: CohortRef
-    file_name: str
-    sha256: str
 
 
 def save_staff_list(
     session: Session, gated: Gated, cohort: CohortRef, file_name: str, sha256: str, flow_run_id: str | None
 ) -> BatchCounts:
     """Record the file for this cohort once; a corrected file resolves the rows it fixes."""
-    return save_staff_lists(session, [StaffFile(gated, cohort, file_name, sha256)], flow_run_id)[0]
+    return save_staff_lists(session, [CohortFile(gated, cohort, file_name, sha256)], flow_run_id)[0]
 
 
-def save_staff_lists(session: Session, files: Sequence[StaffFile], flow_run_id: str | None) -> list[BatchCounts]:
+def save_staff_lists(session: Session, files: Sequence[CohortFile], flow_run_id: str | None) -> list[BatchCounts]:
     """``save_staff_list`` for many cohorts' lists of one kind, with a fixed number of statements.
 
     A coaches list per cohort cost four round trips each, 3,334 times when a national intake opens
@@ -44,10 +33,7 @@ def save_staff_lists(session: Session, files: Sequence[StaffFile], flow_run_id: 
     if not files:
         return []
     kind = files[0].gated.kind
-    if any(f.gated.kind != kind for f in files) or len({f.cohort.scope for f in files}) < len(files):
-        raise ValueError("save_staff_lists takes one list of one kind per cohort")
-    out = already_applied(session, kind, [(f.cohort.scope, f.sha256) for f in files])
-    todo = [(pos, f) for pos, f in enumerate(files) if pos not in out]
+    out, todo = pending(session, files)
     if not todo:
         return [out[pos] for pos in range(len(files))]
     batches = start_batches(session, [(f.gated, f.cohort.scope, f.file_name, f.sha256) for _, f in todo], flow_run_id)

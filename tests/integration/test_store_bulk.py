@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from diklat.db import bulk
 from diklat.db.uow import unit_of_work
 from diklat.gate.evidence import gate_scores
-from diklat.store.evidence import EvidenceFile, save_evidence_many
+from diklat.store.batches import CohortFile
+from diklat.store.evidence import save_evidence_many
 from diklat.store.scores import save_assessors, score_context
 from diklat.synth.scores import make_scores
 from diklat.templates import resolve_template
@@ -100,8 +101,8 @@ def test_many_cohorts_score_sheets_are_saved_once_and_corrections_audited(sessio
     bad = raw2.copy()
     bad.loc[0, "score"] = "sembilan puluh"  # one row of cohort 2 quarantined
     files = [
-        EvidenceFile(gate_scores(raw1, ctx1, START), one, "nilai-1.csv", "a" * 64),
-        EvidenceFile(gate_scores(bad, ctx2, START), two, "nilai-2.csv", "b" * 64),
+        CohortFile(gate_scores(raw1, ctx1, START), one, "nilai-1.csv", "a" * 64),
+        CohortFile(gate_scores(bad, ctx2, START), two, "nilai-2.csv", "b" * 64),
     ]
     with unit_of_work(sessions) as s:
         first = save_evidence_many(s, files, "test")
@@ -122,7 +123,7 @@ def test_many_cohorts_score_sheets_are_saved_once_and_corrections_audited(sessio
     fixed.loc[1, "score"] = "60,5"  # the quarantined row fixed, and one score corrected
     files = [
         files[0],
-        EvidenceFile(gate_scores(fixed, ctx2, START), two, "nilai-2-perbaikan.csv", "c" * 64),
+        CohortFile(gate_scores(fixed, ctx2, START), two, "nilai-2-perbaikan.csv", "c" * 64),
     ]
     with unit_of_work(sessions) as s:
         third = save_evidence_many(s, files, "test")
@@ -167,7 +168,7 @@ def test_many_cohorts_coaches_lists_are_recorded_once_each_and_a_correction_reso
     """save_staff_lists: one shared list, quarantined per cohort; the same file again is a no-op; the
     corrected list closes the quarantined row in each cohort."""
     from diklat.gate.staff import gate_staff
-    from diklat.store.staff import StaffFile, save_staff_lists
+    from diklat.store.staff import save_staff_lists
 
     with unit_of_work(sessions) as s:
         one, _ = enrol_clean_roster(s, tmp_path, "PKP Staff", START, number=1, seed=5)
@@ -180,7 +181,7 @@ def test_many_cohorts_coaches_lists_are_recorded_once_each_and_a_correction_reso
         )
 
     listed = gate_staff("coaches", coaches("dua(at)example.org"), START)  # a bad e-mail: that row quarantined
-    files = [StaffFile(listed, cohort, "coach.xlsx", "d" * 64) for cohort in (one, two)]
+    files = [CohortFile(listed, cohort, "coach.xlsx", "d" * 64) for cohort in (one, two)]
     with unit_of_work(sessions) as s:
         first = save_staff_lists(s, files, None)
         again = save_staff_lists(s, files, None)
@@ -190,7 +191,7 @@ def test_many_cohorts_coaches_lists_are_recorded_once_each_and_a_correction_reso
 
     fixed = gate_staff("coaches", coaches("dua@example.org"), START)
     with unit_of_work(sessions) as s:
-        third = save_staff_lists(s, [StaffFile(fixed, c, "coach-perbaikan.xlsx", "e" * 64) for c in (one, two)], None)
+        third = save_staff_lists(s, [CohortFile(fixed, c, "coach-perbaikan.xlsx", "e" * 64) for c in (one, two)], None)
         still_open = s.scalar(
             select(func.count()).select_from(t.QuarantinedRow).where(t.QuarantinedRow.status == "open")
         )
