@@ -1,6 +1,6 @@
 """The final assessment's steps, timed one by one (issue #17): where a national graduation's time goes.
 
-    .venv/bin/python -m bench.assess_steps --participants 100000 [--repeat 2]
+    .venv/bin/python -m bench.assess_steps --participants 100000 [--repeat 2] [--profile assess.prof]
 
 Prepares a SQLite database up to the assessment once (open, evidence, check, score sheets: the
 national benchmark's workload), keeps it, and then, for every repeat, copies it and runs the floor
@@ -11,6 +11,7 @@ change at a time is done by running this before and after it on the same prepare
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
 import shutil
 import tempfile
@@ -22,6 +23,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--participants", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--profile", type=Path, help="write a cProfile of the (last) assessment here")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "diklat-assess-steps")
     args = parser.parse_args()
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -40,9 +42,7 @@ def main() -> None:
         load_evidence(workload, url)
         designs.check_floor(CHECK_AS_OF)
         manifest_path.write_text(str(write_score_sheets(workload, url)))
-        from diklat.db.engine import engine_for
-
-        engine_for.cache_clear()
+        _release(f"sqlite:///{work / 'prepare.db'}")
         shutil.move(work / "prepare.db", ready)
     manifest = Path(manifest_path.read_text())
     for repeat in range(args.repeat):
@@ -51,12 +51,39 @@ def main() -> None:
         use_database(f"sqlite:///{run}")
         warm_up()
         took = _timed_tasks()
+        profiler = cProfile.Profile() if args.profile else None
         started = time.perf_counter()
+        if profiler:
+            profiler.enable()
         graded = designs.assess_floor(PROGRAM, manifest)
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats(args.profile)
         total = time.perf_counter() - started
         steps = "  ".join(f"{name} {seconds:.2f}" for name, seconds in took.items())
         print(f"{args.participants:,} participants, {graded:,} graded: {total:.2f} s  ({steps})", flush=True)
+        _release(f"sqlite:///{run}")
         run.unlink()
+
+
+def _release(url: str) -> None:
+    """Close the database's connections so SQLite folds its write-ahead log into the file.
+
+    Moving or deleting the file with its ``-wal`` beside it loses the log's pages, or worse, a later
+    copy at the same path picks up the stale log and reads as "database disk image is malformed".
+    """
+    from sqlalchemy import text
+
+    from diklat.db.engine import engine_for
+
+    engine = engine_for(url)
+    with engine.connect() as connection:
+        connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    engine.dispose()
+    engine_for.cache_clear()
+    path = Path(url.removeprefix("sqlite:///"))
+    for suffix in ("-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
 
 
 def _timed_tasks() -> dict[str, float]:

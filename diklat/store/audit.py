@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from diklat.db.bulk import insert_rows
 from schemas import tables as t
 
 
@@ -30,5 +30,4 @@ def audit(
 
 def audit_many(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Bulk audit entries (keys: actor, action, entity, entity_key, old_value, new_value, source)."""
-    if rows:
-        session.execute(insert(t.AuditLog), list(rows))
+    insert_rows(session, t.AuditLog.__table__, rows)

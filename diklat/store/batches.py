@@ -6,9 +6,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import func, insert, select, tuple_, update
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.orm import Session
 
+from diklat.db.bulk import insert_rows
 from diklat.domain.gated import BatchCounts, Gated
 from diklat.store.cohorts import CohortRef
 from schemas import tables as t
@@ -158,8 +159,7 @@ def quarantine_many(session: Session, items: Sequence[tuple[t.IngestBatch, Gated
         for batch, gated in items
         for r in gated.quarantined.itertuples(index=False)
     ]
-    if rows:
-        session.execute(insert(t.QuarantinedRow), rows)
+    insert_rows(session, t.QuarantinedRow.__table__, rows)
 
 
 def resolve(

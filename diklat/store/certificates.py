@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from diklat.db.bulk import rows_in
+from diklat.db.bulk import insert_rows, rows_in
 from diklat.domain.nip import mask_nip
 from diklat.store.actions import ActionRefused
 from diklat.store.audit import audit_many
@@ -68,10 +68,10 @@ def reserve_certificates_many(
                     "verification_code": new_code(),
                     "issued_on": None,
                     "revoked": False,
+                    "held": False,
                 }
             )
-    if rows:
-        session.execute(insert(t.Certificate), rows)
+    insert_rows(session, t.Certificate.__table__, rows)
     return reserved
 
 

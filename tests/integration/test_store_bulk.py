@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -81,6 +81,80 @@ def test_a_large_upsert_ends_as_one_statement_per_row_would_end(
         bulk.upsert(s, PROBE, _probe_rows(2_800, "10"), ["code", "n"])
     assert _probe(sessions) == kept
     assert len(copies) == (2 if db_url.startswith("postgresql") else 0)  # nothing more went through COPY
+
+
+KINDS = sa.Table(
+    "bulk_kinds",
+    sa.MetaData(),
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("code", sa.String(20), nullable=False, unique=True),
+    sa.Column("score", sa.Numeric(6, 3)),
+    sa.Column("day", sa.Date),
+    sa.Column("at", sa.DateTime),
+    sa.Column("flag", sa.Boolean),
+    sa.Column("detail", sa.JSON),
+    sa.Column("state", sa.String(10), nullable=False, default="open"),  # a default only SQLAlchemy fills
+)
+
+
+def _kinds_rows(count: int, bump: int) -> list[dict]:
+    return [
+        {
+            "detail": None if i % 7 == 0 else {"i": i, "why": ["a", "b"][i % 2], "n": [bump]},
+            "code": f"c{i}",
+            "score": None if i % 11 == 0 else Decimal("59.995") + i % 4 + bump,
+            "day": START + timedelta(days=i % 9),
+            "at": datetime(2022, 7, 14, 8, 30) + timedelta(minutes=i),
+            "flag": i % 3 == 0,
+        }
+        for i in range(count)
+    ]
+
+
+def test_the_driver_executemany_path_writes_what_the_orm_statement_writes(
+    sessions, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every column kind (decimal, date, time, boolean, JSON, NULL) the same, whichever path wrote it.
+
+    SQLite takes ``_execute_many`` (bind processors applied per column, plain tuples to the driver);
+    with it switched off, SQLAlchemy converts every row itself. Keys in a different order from the
+    table's columns, a conflict updating, and a conflict left alone must all end the same way.
+    """
+    KINDS.create(sessions.kw["bind"])
+    calls = []
+    driver_path = bulk._execute_many
+    monkeypatch.setattr(bulk, "_execute_many", lambda *a: calls.append(len(a[2])) or driver_path(*a))
+
+    def written() -> list[tuple]:
+        with unit_of_work(sessions) as s:
+            return s.execute(select(*[c for c in KINDS.c if c.name != "id"]).order_by(KINDS.c.code)).all()
+
+    def write() -> list[tuple]:
+        with unit_of_work(sessions) as s:
+            bulk.upsert(s, KINDS, _kinds_rows(300, 0), ["code"])
+            bulk.upsert(s, KINDS, _kinds_rows(450, 1)[::2], ["code"], update=["score", "detail", "flag"])
+            bulk.upsert(s, KINDS, _kinds_rows(500, 2), ["code"])  # 300-499 new, the rest untouched
+            bulk.upsert(s, KINDS, [{"code": "left-out", "score": Decimal("1.5")}], ["code"])  # state by default
+        out = written()
+        with unit_of_work(sessions) as s:
+            s.execute(KINDS.delete())
+        return out
+
+    fast = write()
+    assert calls == ([300, 225, 500, 1] if db_url.startswith("sqlite") else [])
+    monkeypatch.setattr(bulk, "_execute_many", lambda s, stmt, rows: s.execute(stmt, list(rows)))
+    assert write() == fast
+    assert len(fast) == 501 and fast[-1][-1] == "open" and fast[0][-1] == "open"
+    by_code = {row[0]: row for row in fast}
+    assert by_code["c2"][1:-1] == (
+        Decimal("62.995"),
+        START + timedelta(days=2),
+        datetime(2022, 7, 14, 8, 32),
+        False,
+        {"i": 2, "why": "a", "n": [1]},
+    )
+    assert by_code["c7"][5] is None and by_code["c11"][1] is None and by_code["c3"][4] is True
+    assert by_code["c301"][1] == Decimal("62.995")  # written by the third call, its own value
 
 
 def _sheet(sessions, ref, seed: int, tmp_path: Path) -> tuple:  # noqa: ANN001
