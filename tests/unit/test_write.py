@@ -33,3 +33,12 @@ def test_csv_headers_that_look_like_formulas_are_neutralised(frame: pd.DataFrame
     text = write_table(frame, tmp_path / "ditolak.csv").read_text(encoding="utf-8-sig")
     header = text.splitlines()[0]
     assert header.startswith("\"'=HYPERLINK(") and ",'+SUM(A1),NAMA" in header
+
+
+def test_xlsx_keeps_error_like_text_as_text_numbers_as_numbers_and_blanks_empty(tmp_path: Path):
+    frame = pd.DataFrame({"NIP": ["#N/A", None], "ID KARANTINA": [7, 8], "ALASAN": ["x" * 90, float("nan")]})
+    sheet = load_workbook(write_table(frame, tmp_path / "ditolak.xlsx")).active
+    assert (sheet["A2"].value, sheet["A2"].data_type) == ("#N/A", "s")  # not an Excel error cell
+    assert sheet["A3"].value is None and sheet["C3"].value is None
+    assert [sheet["B2"].value, sheet["B3"].value] == [7, 8] and sheet["B2"].data_type == "n"
+    assert sheet.column_dimensions["C"].width == 60 and sheet.column_dimensions["B"].width == 14
