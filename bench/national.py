@@ -104,6 +104,9 @@ def main() -> None:
     print(report)
     if not args.no_results_file:
         update_results_file(report)
+    # Stopped here, not only at exit: the record of its process is in ``work``, about to be removed
+    # (an exit handler alone found no record and left the server running).
+    stop_started_server(work / "server")
     shutil.rmtree(work, ignore_errors=True)
 
 

@@ -68,6 +68,7 @@ def _execute_many(session: Session, stmt: Any, rows: Sequence[dict[str, Any]]) -
     applied down the column, once per distinct value where values can be hashed, and the driver gets
     plain tuples. Events and error handling are the connection's as for any statement.
     """
+    session.flush()  # as session.execute would: rows may refer to objects still pending in the session
     connection = session.connection()
     dialect = connection.dialect
     names = list(rows[0])
