@@ -17,7 +17,7 @@ from diklat.io.read import RawTable, read_table
 from diklat.messages import render
 from diklat.report.quarantine import blocked_text, masked_problem, write_rejected_file
 from diklat.store import scores as store
-from diklat.store.batches import CohortFile, batch_quarantine
+from diklat.store.batches import CohortFile, batches_quarantine
 from diklat.store.cohorts import CohortRef
 from diklat.store.evidence import save_evidence_many
 from diklat.store.staff import save_staff_lists
@@ -107,10 +107,12 @@ def prepare_score_sheets(cohorts: list[CohortRef], sheets: Sheets, today: dict[i
         ]
         recorded = save_staff_lists(session, lists, current_run_id())
         store.save_assessors_many(session, [(f.cohort, f.gated.accepted) for f in lists])
+        rejected = [c.batch_id for c in recorded if c.rows_quarantined and not c.already_processed]
+        quarantined = batches_quarantine(session, rejected)
         for (cohort_id, table), counts in zip(sheets.assessors.items(), recorded, strict=True):
-            if counts.rows_quarantined and not counts.already_processed:
+            if counts.batch_id in quarantined:
                 path = cohort_folder(by_id[cohort_id]) / f"assessors-rejected-batch-{counts.batch_id}.xlsx"
-                write_rejected_file(batch_quarantine(session, counts.batch_id), table.headers, path, "assessors")
+                write_rejected_file(quarantined[counts.batch_id], table.headers, path, "assessors")
         done = store.applied_sheets(session, {i: (by_id[i].scope, table.sha256) for i, table in sheets.scores.items()})
         todo = [by_id[i] for i in sheets.scores if i not in done]
         return SheetPlan(store.score_contexts(session, todo), done)
@@ -149,21 +151,19 @@ def save_score_sheets(cohorts: list[CohortRef], sheets: Sheets, gated: dict[int,
     """Upsert the chunk's accepted scores and store its quarantine in one transaction; write files to fix."""
     by_id = {c.cohort_id: c for c in cohorts}
     run_id = current_run_id()
-    counts, rejected = {}, {}
     with services().unit_of_work() as session:
         files = [
             CohortFile(result, by_id[i], sheets.scores[i].file_name, sheets.scores[i].sha256)
             for i, result in gated.items()
         ]
-        for cohort_id, count in zip(gated, save_evidence_many(session, files, ACTOR, run_id), strict=True):
-            counts[cohort_id] = count
-            if count.rows_quarantined and not count.already_processed:
-                rejected[cohort_id] = batch_quarantine(session, count.batch_id)
+        counts = dict(zip(gated, save_evidence_many(session, files, ACTOR, run_id), strict=True))
+        fresh = [c.batch_id for c in counts.values() if c.rows_quarantined and not c.already_processed]
+        rejected = batches_quarantine(session, fresh)
     out = {}
     for cohort_id, count in counts.items():
         path = None
-        if cohort_id in rejected:
+        if count.batch_id in rejected:
             path = cohort_folder(by_id[cohort_id]) / f"scores-rejected-batch-{count.batch_id}.xlsx"
-            write_rejected_file(rejected[cohort_id], sheets.scores[cohort_id].headers, path, "scores")
+            write_rejected_file(rejected[count.batch_id], sheets.scores[cohort_id].headers, path, "scores")
         out[cohort_id] = SavedSheet(count, None if path is None else str(path))
     return out

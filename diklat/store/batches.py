@@ -93,6 +93,11 @@ def start_batch(
     return start_batches(session, [(gated, scope, file_name, sha256)], flow_run_id)[0]
 
 
+def start_file_batches(session: Session, files: Sequence[CohortFile], flow_run_id: str | None) -> list[t.IngestBatch]:
+    """``start_batches`` for the bulk savers' files (one per cohort), in their order."""
+    return start_batches(session, [(f.gated, f.cohort.scope, f.file_name, f.sha256) for f in files], flow_run_id)
+
+
 def start_batches(
     session: Session, files: Sequence[tuple[Gated, str, str, str]], flow_run_id: str | None
 ) -> list[t.IngestBatch]:

@@ -16,7 +16,7 @@ from diklat.domain.evidence import KEYS, EvidenceContext, SessionDay, key_of
 from diklat.domain.gated import BatchCounts, Gated
 from diklat.domain.scores import KEY as SCORE_KEY
 from diklat.store.audit import audit_many
-from diklat.store.batches import CohortFile, open_scopes, pending, quarantine_many, resolve, start_batches
+from diklat.store.batches import CohortFile, open_scopes, pending, quarantine_many, resolve, start_file_batches
 from diklat.store.cohorts import CohortRef
 from schemas import tables as t
 
@@ -89,7 +89,7 @@ def save_evidence_many(
     if not todo:
         return [out[pos] for pos in range(len(files))]
 
-    batches = start_batches(session, [(f.gated, f.cohort.scope, f.file_name, f.sha256) for _, f in todo], flow_run_id)
+    batches = start_file_batches(session, [f for _, f in todo], flow_run_id)
     table, keys, values = TABLES[kind]
     rows = _rows(session, kind, [(f.gated.accepted, f.cohort, b.id) for (_, f), b in zip(todo, batches, strict=True)])
     rows = [{**r, **extra} for r in rows] if extra else rows

@@ -13,7 +13,7 @@ from diklat.db.bulk import rows_in, select_in, upsert
 from diklat.domain.gated import BatchCounts, Gated
 from diklat.domain.nip import parse_nip
 from diklat.store.audit import audit_many
-from diklat.store.batches import CohortFile, pending, quarantine_many, resolve, start_batches
+from diklat.store.batches import CohortFile, pending, quarantine_many, resolve, start_file_batches
 from diklat.store.cohorts import CohortRef, hold_cohorts
 from schemas import tables as t
 
@@ -49,7 +49,7 @@ def save_rosters(
         return [out[i] for i in range(len(files))]
     ids = [f.cohort.cohort_id for _, f in todo]
     hold_cohorts(session, ids)
-    batches = start_batches(session, [(f.gated, f.cohort.scope, f.file_name, f.sha256) for _, f in todo], flow_run_id)
+    batches = start_file_batches(session, [f for _, f in todo], flow_run_id)
     accepted = pd.concat(
         [
             f.gated.accepted.assign(_source=f"{f.file_name} (batch {b.id})", _cohort=f.cohort.cohort_id, _batch=b.id)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from diklat.domain.gated import BatchCounts, Gated
-from diklat.store.batches import CohortFile, open_scopes, pending, quarantine_many, resolve, start_batches
+from diklat.store.batches import CohortFile, open_scopes, pending, quarantine_many, resolve, start_file_batches
 from diklat.store.cohorts import CohortRef
 
 
@@ -36,7 +36,7 @@ def save_staff_lists(session: Session, files: Sequence[CohortFile], flow_run_id:
     out, todo = pending(session, files)
     if not todo:
         return [out[pos] for pos in range(len(files))]
-    batches = start_batches(session, [(f.gated, f.cohort.scope, f.file_name, f.sha256) for _, f in todo], flow_run_id)
+    batches = start_file_batches(session, [f for _, f in todo], flow_run_id)
     quarantine_many(session, [(b, f.gated) for (_, f), b in zip(todo, batches, strict=True)])
     waiting = open_scopes(session, kind, [f.cohort.scope for _, f in todo], [b.id for b in batches])
     for (pos, f), batch in zip(todo, batches, strict=True):

@@ -6,6 +6,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlalchemy import select
 
@@ -103,6 +104,12 @@ def test_an_intake_opens_as_if_each_cohort_were_opened_alone_and_a_rerun_changes
         held_coaches = session.scalars(select(t.QuarantinedRow.row_number).where(t.QuarantinedRow.kind == "coaches"))
         assert sorted(held_coaches) == [6] * len(rows)
         assert len(set(session.scalars(select(t.Assignment.person_nip).where(t.Assignment.role == "coach")))) == 4
+    # ... and each cohort gets its own file to fix that row in, with the operator's columns and the reason.
+    files = sorted(services().settings.outputs.rglob("coaches-rejected-batch-*.xlsx"))
+    assert len(files) == len(rows)
+    for path in files:
+        rejected = pd.read_excel(path, dtype=str)
+        assert len(rejected) == 1 and "ID KARANTINA" in rejected.columns and rejected.iloc[0, -1]
     # The official listed twice stays in cohort 1; cohort 3's row 9 (file row) is quarantined for it.
     assert (3, 9, [("enrolment.in_running_cohort", "nip")], "open") in batch["quarantine"]
     shown = run_artifacts(state.state_details.flow_run_id)
