@@ -4,6 +4,11 @@
 check that sends notifications, and the final assessment, on the files ``write_inputs`` left in
 ``<folder>``. Every step is idempotent, so running the whole scenario again after a kill is the
 operator's "start it again". Exit code 0 when every step ended as expected.
+
+``python -m tests.faults.scenario --serve`` pays the imports (about 7 s of CPU, most of a short
+scenario) once: it reads one request per line on stdin and runs each scenario in a child forked from
+this ready process, a process of its own that a fault point kills with SIGKILL as it would a fresh
+one. Nothing has run in the parent when it forks: no thread, no connection, no settings read.
 """
 
 from __future__ import annotations
@@ -88,5 +93,48 @@ def run(folder: Path) -> int:
     return 0
 
 
+def serve() -> None:
+    """Fork one child per request ``{"folder", "env", "out", "err"}``; answer ``{"returncode"}`` per line.
+
+    The child takes the request's environment and writes its output to the two files; the return code
+    is the child's exit status, negative for the signal that ended it (-9 after a fault point).
+    """
+    import importlib
+    import json
+    import os
+    import threading
+
+    # What each child would otherwise import first (run() imports them again, from sys.modules).
+    for module in ("flows.check_milestones", "flows.final_assessment", "flows.ingest_evidence", "flows.open_cohort"):
+        importlib.import_module(module)
+    importlib.import_module("schemas.params")
+
+    assert threading.active_count() == 1, "a thread before fork would be missing, with its locks, in the child"
+    for line in sys.stdin:
+        request = json.loads(line)
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                os.environ.clear()
+                os.environ.update(request["env"])
+                for fd, path in ((1, request["out"]), (2, request["err"])):
+                    os.dup2(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644), fd)
+                code = run(Path(request["folder"]))
+            except BaseException:  # noqa: BLE001 - reported on the child's stderr, as a fresh process would
+                import traceback
+
+                traceback.print_exc()
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)  # not the parent's exit handlers, and not its stdin
+        _, status = os.waitpid(pid, 0)
+        print(json.dumps({"returncode": os.waitstatus_to_exitcode(status)}), flush=True)
+
+
 if __name__ == "__main__":
-    raise SystemExit(run(Path(sys.argv[1])))
+    if sys.argv[1] == "--serve":
+        serve()
+    else:
+        raise SystemExit(run(Path(sys.argv[1])))
