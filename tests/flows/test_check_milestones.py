@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from flows.open_cohort import open_cohort
 from schemas import tables as t
 from schemas.params import CheckMilestones, IngestEvidence
 from tests.helpers import open_params, snapshot
+from tests.prepared import Prepared, drop_templates
 
 pytestmark = [pytest.mark.flows, pytest.mark.usefixtures("prefect_harness")]
 
@@ -27,13 +29,26 @@ START = date(2022, 7, 14)
 PROGRAM = "PKP Kota Jambi 2022"
 
 
+PREPARED = Prepared()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _drop_prepared() -> Iterator[None]:
+    yield
+    drop_templates(PREPARED)
+
+
 @pytest.fixture
 def cohort(settings, tmp_path: Path) -> list[str]:
-    """A cohort of 6 with coach e-mails and full attendance for the first two weeks."""
-    synth = make_roster(6, seed=21, today=START)
-    state = open_cohort(open_params(write_table(synth.frame, tmp_path / "roster.csv")), return_state=True)
-    assert state.is_completed()
-    return [p.nip for p in synth.people]
+    """A cohort of 6 with coach e-mails (opened through the flow once per backend, then restored)."""
+
+    def build() -> list[str]:
+        synth = make_roster(6, seed=21, today=START)
+        state = open_cohort(open_params(write_table(synth.frame, tmp_path / "roster.csv")), return_state=True)
+        assert state.is_completed()
+        return [p.nip for p in synth.people]
+
+    return PREPARED.restore_or_build(settings, "cohort", build)
 
 
 def ingest(kind: str, rows: list[dict], tmp_path: Path, name: str):  # noqa: ANN201

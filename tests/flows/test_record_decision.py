@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -17,18 +18,33 @@ from flows.record_decision import record_decision
 from schemas import tables as t
 from schemas.params import RecordDecision
 from tests.helpers import open_params
+from tests.prepared import Prepared, drop_templates
 
 pytestmark = [pytest.mark.flows, pytest.mark.usefixtures("prefect_harness")]
 
 PROGRAM = "PKP Kota Jambi 2022"
 
 
+PREPARED = Prepared()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _drop_prepared() -> Iterator[None]:
+    yield
+    drop_templates(PREPARED)
+
+
 @pytest.fixture
 def nips(settings, tmp_path: Path) -> list[str]:
-    """A cohort of 4 opened on 14 July 2022."""
-    synth = make_roster(4, seed=31, today=date(2022, 7, 14))
-    assert open_cohort(open_params(write_table(synth.frame, tmp_path / "roster.csv")), return_state=True).is_completed()
-    return [p.nip for p in synth.people]
+    """A cohort of 4 opened on 14 July 2022 (through the flow once per backend, then restored)."""
+
+    def build() -> list[str]:
+        synth = make_roster(4, seed=31, today=date(2022, 7, 14))
+        roster = write_table(synth.frame, tmp_path / "roster.csv")
+        assert open_cohort(open_params(roster), return_state=True).is_completed()
+        return [p.nip for p in synth.people]
+
+    return PREPARED.restore_or_build(settings, "cohort", build)
 
 
 def decide(**fields: object):  # noqa: ANN201
