@@ -70,7 +70,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
         "DIKLAT_LANGUAGE": "en",
     }
     from diklat.deploy import ROOT, prefect_executable
+    from tests.prefect_template import seed_prefect_home
 
+    seed_prefect_home(home / "prefect", tmp_path_factory)
     log = open(home / "server.log", "wb")  # noqa: SIM115 - closed at teardown
     server = subprocess.Popen(
         [prefect_executable(), "server", "start", "--host", "127.0.0.1", "--port", str(port)],

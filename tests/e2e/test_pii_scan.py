@@ -25,12 +25,12 @@ pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("own_prefect_server")]
 
 
 @pytest.fixture(scope="module")
-def own_prefect_server():  # noqa: ANN201
+def own_prefect_server(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
     """A Prefect server holding this module's runs only: the scan reads back everything the server stored,
     and other test files (before this one, or beside it under pytest-xdist) store their own people."""
-    from prefect.testing.utilities import prefect_test_harness
+    from tests.prefect_template import seeded_test_harness
 
-    with prefect_test_harness(server_startup_timeout=120):
+    with seeded_test_harness(tmp_path_factory):
         yield
 
 

@@ -210,10 +210,15 @@ PATIENT_HOLDER = textwrap.dedent(
 )
 
 
-def test_a_prefect_server_killed_and_restarted_mid_run_leaves_no_cohort_locked(settings, tmp_path) -> None:
+def test_a_prefect_server_killed_and_restarted_mid_run_leaves_no_cohort_locked(
+    settings, tmp_path, tmp_path_factory
+) -> None:
     """The bug this lock replaced: Prefect kept the lock's lease in memory, and a restart kept it for good."""
     from diklat.deploy import prefect_executable
     from diklat.prefect_server import healthy
+    from tests.prefect_template import seed_prefect_home
+
+    seed_prefect_home(tmp_path / "prefect", tmp_path_factory)
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
