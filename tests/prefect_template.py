@@ -21,8 +21,13 @@ import pytest
 
 
 def template_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Shared by every process of one run (pytest-xdist gives each its own folder under one root)."""
-    return tmp_path_factory.getbasetemp().parent / "prefect-migrated.db"
+    """Shared by every process of one run and by no other run.
+
+    Under pytest-xdist each process has its own folder under the run's root; without it, the run's
+    folder is the root (its parent holds the earlier runs' folders).
+    """
+    run = tmp_path_factory.getbasetemp()
+    return (run.parent if os.environ.get("PYTEST_XDIST_WORKER") else run) / "prefect-migrated.db"
 
 
 def seed_prefect_home(home: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
