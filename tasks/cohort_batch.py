@@ -26,7 +26,7 @@ from diklat.io.read import RawTable, read_table
 from diklat.messages import render
 from diklat.report.quarantine import blocked_text, masked_problem, write_rejected_file
 from diklat.store import cohorts, guides
-from diklat.store.batches import CohortFile, batches_quarantine
+from diklat.store.batches import CohortFile, new_quarantine
 from diklat.store.calendar import write_calendars
 from diklat.store.roster import save_rosters
 from diklat.store.staff import save_staff_lists
@@ -232,8 +232,7 @@ def _record_coaches(session: Any, lists: list[tuple[Gated, cohorts.CohortRef, Ra
     """Each cohort's coaches list: its batch and quarantined rows, and their rejected-rows file."""
     files = [CohortFile(gated, ref, table.file_name, table.sha256) for gated, ref, table in lists]
     recorded = save_staff_lists(session, files, current_run_id())
-    rejected = [c.batch_id for c in recorded if c.rows_quarantined and not c.already_processed]
-    quarantined = batches_quarantine(session, rejected)
+    quarantined = new_quarantine(session, recorded)
     for (_gated, ref, table), counts in zip(lists, recorded, strict=True):
         if counts.batch_id in quarantined:
             path = cohort_folder(ref) / f"coaches-rejected-batch-{counts.batch_id}.xlsx"

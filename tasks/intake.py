@@ -9,7 +9,7 @@ from diklat.domain.names import slug
 from diklat.i18n import translator
 from diklat.report.opening import intake_markdown, intake_rows
 from diklat.report.quarantine import quarantine_rows, write_rejected_file
-from diklat.store.batches import batches_quarantine
+from diklat.store.batches import new_quarantine
 from tasks.cohort_batch import HeldBack, OpenedCohort
 from tasks.common import io_task
 from tasks.reports import cohort_folder
@@ -50,10 +50,9 @@ def write_rejected_files(opened: list[OpenedCohort]) -> tuple[list[str], list[di
     """The rejected-rows file of each cohort with rows quarantined in this run; also their rows, masked."""
     _ = translator()
     paths, table = [], []
-    todo = [c for c in opened if c.counts.rows_quarantined and not c.counts.already_processed]
     with services().unit_of_work() as session:
-        quarantined = batches_quarantine(session, [c.counts.batch_id for c in todo])
-    for cohort in todo:
+        quarantined = new_quarantine(session, [c.counts for c in opened])
+    for cohort in [c for c in opened if c.counts.batch_id in quarantined]:
         rows = quarantined[cohort.counts.batch_id]
         path = cohort_folder(cohort.ref) / f"roster-rejected-batch-{cohort.counts.batch_id}.xlsx"
         paths.append(str(write_rejected_file(rows, cohort.headers, path, "roster")))

@@ -17,7 +17,7 @@ from diklat.io.read import RawTable, read_table
 from diklat.messages import render
 from diklat.report.quarantine import blocked_text, masked_problem, write_rejected_file
 from diklat.store import scores as store
-from diklat.store.batches import CohortFile, batches_quarantine
+from diklat.store.batches import CohortFile, new_quarantine
 from diklat.store.cohorts import CohortRef
 from diklat.store.evidence import save_evidence_many
 from diklat.store.staff import save_staff_lists
@@ -107,8 +107,7 @@ def prepare_score_sheets(cohorts: list[CohortRef], sheets: Sheets, today: dict[i
         ]
         recorded = save_staff_lists(session, lists, current_run_id())
         store.save_assessors_many(session, [(f.cohort, f.gated.accepted) for f in lists])
-        rejected = [c.batch_id for c in recorded if c.rows_quarantined and not c.already_processed]
-        quarantined = batches_quarantine(session, rejected)
+        quarantined = new_quarantine(session, recorded)
         for (cohort_id, table), counts in zip(sheets.assessors.items(), recorded, strict=True):
             if counts.batch_id in quarantined:
                 path = cohort_folder(by_id[cohort_id]) / f"assessors-rejected-batch-{counts.batch_id}.xlsx"
@@ -157,8 +156,7 @@ def save_score_sheets(cohorts: list[CohortRef], sheets: Sheets, gated: dict[int,
             for i, result in gated.items()
         ]
         counts = dict(zip(gated, save_evidence_many(session, files, ACTOR, run_id), strict=True))
-        fresh = [c.batch_id for c in counts.values() if c.rows_quarantined and not c.already_processed]
-        rejected = batches_quarantine(session, fresh)
+        rejected = new_quarantine(session, counts.values())
     out = {}
     for cohort_id, count in counts.items():
         path = None

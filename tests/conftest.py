@@ -88,10 +88,9 @@ def _migrated_sqlite(path: Path, tmp_path_factory: pytest.TempPathFactory) -> st
     Every SQLite test starts on an empty migrated database; running the migrations for each took
     0.1-0.3 s, a copy takes milliseconds. test_migrations.py runs them itself.
     """
-    import sqlite3
-
     from diklat.db.engine import engine_for
     from diklat.db.migrate import upgrade
+    from tests.helpers import copy_sqlite
 
     template = tmp_path_factory.getbasetemp() / "migrated-diklat.db"
     if not template.exists():
@@ -99,8 +98,7 @@ def _migrated_sqlite(path: Path, tmp_path_factory: pytest.TempPathFactory) -> st
         upgrade(f"sqlite:///{partial}")
         engine_for(f"sqlite:///{partial}").dispose()  # the last connection folds the write-ahead log in
         partial.rename(template)
-    with sqlite3.connect(template) as source, sqlite3.connect(path) as target:
-        source.backup(target)
+    copy_sqlite(template, path)
     return f"sqlite:///{path}"
 
 
@@ -145,6 +143,16 @@ def sessions(db_url: str):  # noqa: ANN201
     from diklat.db.engine import session_factory
 
     return session_factory(db_url)
+
+
+@pytest.fixture(scope="module")
+def prepared() -> Iterator:
+    """The module's saved starting states (tests/prepared.py), removed when the module is done."""
+    from tests.prepared import Prepared
+
+    saved = Prepared()
+    yield saved
+    saved.drop()
 
 
 @pytest.fixture

@@ -12,6 +12,16 @@ from diklat.db.engine import engine_for
 from schemas.tables import Base
 
 
+def copy_sqlite(source: Path, target: Path) -> None:
+    """Copy a SQLite database through SQLite's online backup: whole and consistent even while another
+    process holds it open in write-ahead-log mode (a plain file copy could miss the log's pages)."""
+    import sqlite3
+    from contextlib import closing
+
+    with closing(sqlite3.connect(source)) as origin, closing(sqlite3.connect(target)) as copy:
+        origin.backup(copy)
+
+
 def snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table, in a stable order: equal snapshots mean nothing changed."""
     out = {}

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
 import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -63,7 +62,8 @@ def seeded_test_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[No
 
 
 def _save(database: Path, template: Path) -> None:
+    from tests.helpers import copy_sqlite
+
     partial = template.with_suffix(f".{os.getpid()}.part")
-    with sqlite3.connect(database) as source, sqlite3.connect(partial) as target:
-        source.backup(target)  # consistent while the server holds it open
+    copy_sqlite(database, partial)  # consistent while the server holds it open
     os.replace(partial, template)  # whole or absent, whichever process finishes first

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import copy
 import shutil
-import sqlite3
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
+
+from tests.helpers import copy_sqlite
 
 T = TypeVar("T")
 
@@ -26,6 +27,7 @@ class Prepared:
     """One saved state per backend (and per key), for one test module."""
 
     def __init__(self) -> None:
+        # (backend, key) -> the build's value, the folder of the saved files, the PostgreSQL template's URL
         self._saved: dict[tuple[str, str], tuple[Any, Path, str | None]] = {}
 
     def restore_or_build(self, settings: Any, key: str, build: Callable[[], T]) -> T:  # noqa: ANN401
@@ -46,6 +48,14 @@ class Prepared:
         _copy_folder(folder / "data", Path(settings.data_dir))
         return copy.deepcopy(value)
 
+    def drop(self) -> None:
+        """Remove the PostgreSQL templates saved (SQLite copies go with the temporary folders)."""
+        for _value, _folder, template in self._saved.values():
+            if template is not None:
+                base, name = template.rsplit("/", 1)
+                _admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self._saved.clear()
+
 
 def _copy_folder(source: Path, target: Path) -> None:
     shutil.rmtree(target, ignore_errors=True)
@@ -61,26 +71,27 @@ def _release(url: str) -> None:
 
 
 def _save_database(url: str, path: Path) -> str | None:
-    """SQLite: an online backup to ``path``. PostgreSQL: a template database, whose name is returned."""
+    """SQLite: an online backup to ``path``. PostgreSQL: a template database, whose URL is returned."""
     _release(url)
     if url.startswith("sqlite"):
-        with sqlite3.connect(url.split("///", 1)[1]) as source, sqlite3.connect(path) as target:
-            source.backup(target)
+        copy_sqlite(Path(url.split("///", 1)[1]), path)
         return None
     base, name = url.rsplit("/", 1)
     template = f"{name}_prepared_{uuid.uuid4().hex[:6]}"
     _admin(base, f'CREATE DATABASE "{template}" TEMPLATE "{name}"')
-    return template
+    return f"{base}/{template}"
 
 
 def _restore_database(url: str, path: Path, template: str | None) -> None:
     _release(url)
     if template is None:
-        with sqlite3.connect(path) as source, sqlite3.connect(url.split("///", 1)[1]) as target:
-            source.backup(target)
+        copy_sqlite(path, Path(url.split("///", 1)[1]))
         return
     base, name = url.rsplit("/", 1)
-    _admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    template_name = template.rsplit("/", 1)[1]
+    _admin(
+        base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"'
+    )
 
 
 def _admin(base: str, *statements: str) -> None:
@@ -91,18 +102,3 @@ def _admin(base: str, *statements: str) -> None:
                 conn.execute(sa.text(statement))
     finally:
         admin.dispose()
-
-
-def drop_templates(prepared: Prepared) -> None:
-    """Remove the PostgreSQL templates a module saved (SQLite copies go with the temporary folder)."""
-    for _value, _folder, template in prepared._saved.values():  # noqa: SLF001 - the module's own record
-        if template is not None:
-            base = _base_url()
-            _admin(base, f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
-    prepared._saved.clear()  # noqa: SLF001
-
-
-def _base_url() -> str:
-    from tests.conftest import PG_ADMIN_URL
-
-    return PG_ADMIN_URL.rsplit("/", 1)[0]

@@ -234,6 +234,12 @@ def batches_quarantine(session: Session, batch_ids: Sequence[int]) -> dict[int, 
     }
 
 
+def new_quarantine(session: Session, counts: Iterable[BatchCounts]) -> dict[int, pd.DataFrame]:
+    """The quarantined rows of the batches just saved that have any (batch id -> rows): what a file to fix
+    is written for. A file already processed started no batch and gets no second file."""
+    return batches_quarantine(session, [c.batch_id for c in counts if c.rows_quarantined and not c.already_processed])
+
+
 def open_quarantine(session: Session, scope: str | None = None) -> pd.DataFrame:
     """Quarantined rows still waiting for a fix, oldest first."""
     stmt = (

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from flows.open_cohort import open_cohort
 from schemas import tables as t
 from schemas.params import CheckMilestones, IngestEvidence
 from tests.helpers import open_params, snapshot
-from tests.prepared import Prepared, drop_templates
+from tests.prepared import Prepared
 
 pytestmark = [pytest.mark.flows, pytest.mark.usefixtures("prefect_harness")]
 
@@ -29,17 +28,8 @@ START = date(2022, 7, 14)
 PROGRAM = "PKP Kota Jambi 2022"
 
 
-PREPARED = Prepared()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _drop_prepared() -> Iterator[None]:
-    yield
-    drop_templates(PREPARED)
-
-
 @pytest.fixture
-def cohort(settings, tmp_path: Path) -> list[str]:
+def cohort(settings, prepared: Prepared, tmp_path: Path) -> list[str]:
     """A cohort of 6 with coach e-mails (opened through the flow once per backend, then restored)."""
 
     def build() -> list[str]:
@@ -48,7 +38,7 @@ def cohort(settings, tmp_path: Path) -> list[str]:
         assert state.is_completed()
         return [p.nip for p in synth.people]
 
-    return PREPARED.restore_or_build(settings, "cohort", build)
+    return prepared.restore_or_build(settings, "cohort", build)
 
 
 def ingest(kind: str, rows: list[dict], tmp_path: Path, name: str):  # noqa: ANN201

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -30,7 +29,7 @@ from flows.open_cohort import open_cohort
 from schemas import tables as t
 from schemas.params import CertificateDecision, ClearDeferral, FinalAssessment, IngestEvidence
 from tests.helpers import open_params, snapshot
-from tests.prepared import Prepared, drop_templates
+from tests.prepared import Prepared
 
 pytestmark = [pytest.mark.flows, pytest.mark.usefixtures("prefect_harness")]
 
@@ -42,20 +41,11 @@ END = CAL.end_date
 COMPONENTS = ("aksi_perubahan", "sikap_perilaku", "substansi", "studi_lapangan")
 
 
-PREPARED = Prepared()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _drop_prepared() -> Iterator[None]:
-    yield
-    drop_templates(PREPARED)
-
-
 @pytest.fixture
-def cohort(settings, tmp_path: Path) -> dict:
+def cohort(settings, prepared: Prepared, tmp_path: Path) -> dict:
     """Six participants through the whole course: A-C model, D owes a final-seminar revision,
     E scores too low, F withdrew. Built through the flows once per backend, then restored."""
-    return PREPARED.restore_or_build(settings, "cohort", lambda: _course(tmp_path))
+    return prepared.restore_or_build(settings, "cohort", lambda: _course(tmp_path))
 
 
 def _course(tmp_path: Path) -> dict:

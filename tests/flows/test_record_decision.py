@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -18,24 +17,15 @@ from flows.record_decision import record_decision
 from schemas import tables as t
 from schemas.params import RecordDecision
 from tests.helpers import open_params
-from tests.prepared import Prepared, drop_templates
+from tests.prepared import Prepared
 
 pytestmark = [pytest.mark.flows, pytest.mark.usefixtures("prefect_harness")]
 
 PROGRAM = "PKP Kota Jambi 2022"
 
 
-PREPARED = Prepared()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _drop_prepared() -> Iterator[None]:
-    yield
-    drop_templates(PREPARED)
-
-
 @pytest.fixture
-def nips(settings, tmp_path: Path) -> list[str]:
+def nips(settings, prepared: Prepared, tmp_path: Path) -> list[str]:
     """A cohort of 4 opened on 14 July 2022 (through the flow once per backend, then restored)."""
 
     def build() -> list[str]:
@@ -44,7 +34,7 @@ def nips(settings, tmp_path: Path) -> list[str]:
         assert open_cohort(open_params(roster), return_state=True).is_completed()
         return [p.nip for p in synth.people]
 
-    return PREPARED.restore_or_build(settings, "cohort", build)
+    return prepared.restore_or_build(settings, "cohort", build)
 
 
 def decide(**fields: object):  # noqa: ANN201
