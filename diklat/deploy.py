@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
+import tempfile
+import uuid
 from pathlib import Path
 
 from diklat.settings import Settings
@@ -33,17 +36,32 @@ def worker_environment(settings: Settings, api_url: str) -> dict[str, str]:
     }
 
 
-def ensure_work_pool(name: str = WORK_POOL) -> None:
-    """Create the process work pool if it does not exist yet."""
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.actions import WorkPoolCreate
-    from prefect.exceptions import ObjectAlreadyExists
+def flow_run_command() -> str:
+    """What the pool's workers run for a flow run: diklat.launch, which hands it to a warm process."""
+    return shlex.join([sys.executable, "-m", "diklat.launch"])
 
+
+def ensure_work_pool(name: str = WORK_POOL) -> None:
+    """Create the process work pool, or bring its flow-run command up to date."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate, WorkPoolUpdate
+    from prefect.exceptions import ObjectAlreadyExists
+    from prefect.workers.process import ProcessWorker
+
+    template = ProcessWorker.get_default_base_job_template()
+    template["variables"]["properties"]["command"]["default"] = flow_run_command()
     with get_client(sync_client=True) as client:
         try:
-            client.create_work_pool(WorkPoolCreate(name=name, type="process"))
+            client.create_work_pool(WorkPoolCreate(name=name, type="process", base_job_template=template))
+            return
         except ObjectAlreadyExists:
             pass
+        # An existing pool keeps what an operator set on it; only the command's default is ours.
+        template = client.read_work_pool(name).base_job_template
+        command = template.get("variables", {}).get("properties", {}).get("command")
+        if command is not None and command.get("default") != flow_run_command():
+            command["default"] = flow_run_command()
+            client.update_work_pool(name, WorkPoolUpdate(base_job_template=template))
 
 
 def deploy_all(env: dict[str, str]) -> None:
@@ -90,11 +108,16 @@ def start_worker(
     cohort apart, so runs of different cohorts spread over the workers' slots. Batch flows keep a limit of
     one per deployment (prefect.yaml).
     """
-    if runs is None:
-        from diklat.settings import get_settings
+    from diklat.settings import get_settings
 
-        runs = get_settings().worker_runs
+    settings = get_settings()
+    if runs is None:
+        runs = settings.worker_runs
     command = [prefect_executable(), "worker", "start", "--pool", pool, "--limit", str(runs)]
+    if settings.warm_runs:
+        # The zygote imports the flows once, starts this worker as its child and forks its runs.
+        sock = Path(tempfile.gettempdir()) / f"diklat-zygote-{uuid.uuid4().hex[:12]}.sock"
+        command = [sys.executable, "-m", "diklat.zygote", "--socket", str(sock), "--", *command]
     return subprocess.Popen(command, cwd=ROOT, env=env, **popen)  # noqa: S603
 
 

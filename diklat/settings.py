@@ -50,6 +50,13 @@ class Settings(BaseSettings):
         ge=1,
         description="Flow runs one worker carries at once (runs of one cohort still wait for each other).",
     )
+    warm_runs: bool = Field(
+        True,
+        description=(
+            "Start a worker's flow runs by fork from a process that imported the flows once (diklat.zygote);"
+            " false starts each run as a fresh `python -m prefect.engine`."
+        ),
+    )
     refuse_bad_share: Decimal = Field(
         Decimal("0.5"),
         gt=0,

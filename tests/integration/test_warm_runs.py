@@ -1,0 +1,207 @@
+"""Warm flow-run starts (diklat.zygote + diklat.launch) behave, to the worker, exactly like a cold process.
+
+The zygote here runs tests/zygote_probe.py instead of prefect.engine, so each case takes milliseconds;
+tests/e2e/test_deployments.py runs real deployments through it on a real worker.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from diklat.processes import process_alive
+
+pytestmark = pytest.mark.integration
+
+PRELOAD = ["prefect.context", "prefect.logging.configuration", "diklat.db.engine", "numpy", "tests.zygote_probe"]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Zygote:
+    def __init__(self, folder: Path, preload: list[str], project: Path = ROOT, pythonpath: str = "") -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.socket = folder / "z.sock"
+        self.worker_pid_file = folder / "worker.pid"
+        worker = [
+            sys.executable,
+            "-c",
+            "import os,sys,time; open(sys.argv[1],'w').write(str(os.getpid())); time.sleep(600)",
+        ]
+        command = [
+            sys.executable,
+            "-m",
+            "diklat.zygote",
+            "--socket",
+            str(self.socket),
+            "--module",
+            "tests.zygote_probe",
+        ]
+        command += [arg for module in preload for arg in ("--preload", module)]
+        command += ["--project", str(project), "--", *worker, str(self.worker_pid_file)]
+        env = {
+            **os.environ,
+            "DIKLAT_LANGUAGE": "id",
+            "PYTHONPATH": os.pathsep.join(p for p in (pythonpath, str(ROOT)) if p),
+        }
+        self.log = folder / "zygote.log"
+        with self.log.open("wb") as log:
+            self.proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while not (self.socket.exists() and self.worker_pid_file.exists() and self.worker_pid_file.read_text()):
+            assert self.proc.poll() is None, self.log.read_text()
+            assert time.monotonic() < deadline, self.log.read_text()
+            time.sleep(0.05)
+        self.worker_pid = int(self.worker_pid_file.read_text())
+
+    def launch(self, folder: Path, *args: str, **env: str) -> tuple[subprocess.Popen, Path]:
+        folder.mkdir(parents=True, exist_ok=True)
+        report = folder / "report.json"
+        environment = {**os.environ, "DIKLAT_ZYGOTE_SOCKET": str(self.socket), "PROBE_REPORT": str(report), **env}
+        launcher = subprocess.Popen(
+            [sys.executable, "-m", "diklat.launch", *args],
+            cwd=folder,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        return launcher, report
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+@pytest.fixture(scope="module")
+def zygote(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Zygote]:
+    warm = Zygote(tmp_path_factory.mktemp("zygote"), PRELOAD)
+    yield warm
+    warm.stop()
+
+
+def _report(path: Path, timeout: float = 20) -> dict:
+    deadline = time.monotonic() + timeout
+    while not (path.exists() and path.read_text()):
+        assert time.monotonic() < deadline, "the run never started"
+        time.sleep(0.02)
+    return json.loads(path.read_text())
+
+
+def _ends(pid: int, timeout: float = 10) -> bool:
+    deadline = time.monotonic() + timeout
+    while process_alive(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def test_a_run_takes_the_launchers_environment_directory_streams_arguments_and_exit_code(
+    zygote: Zygote, tmp_path: Path
+) -> None:
+    launcher, report = zygote.launch(
+        tmp_path, "one", "two", PROBE_VALUE="from the worker", PROBE_EXIT="3", DIKLAT_LANGUAGE="en"
+    )
+    out, err = launcher.communicate(timeout=30)
+    assert launcher.returncode == 3
+    assert "probe says hello on stdout" in out and "probe says hello on stderr" in err
+    seen = _report(report)
+    assert seen["cwd"] == str(tmp_path) and seen["argv"] == ["one", "two"] and seen["value"] == "from the worker"
+    assert seen["language"] == "en"  # the zygote's own settings (language "id", cached at import) do not leak
+    assert seen["pid"] not in (launcher.pid, zygote.proc.pid) and seen["pgid"] == seen["pid"]  # its own group
+
+    again, report2 = zygote.launch(tmp_path / "again")
+    assert again.wait(timeout=30) == 0
+    assert _report(report2)["pid"] != seen["pid"] and _report(report2)["language"] == "id"
+
+
+def test_the_workers_sigterm_reaches_the_run_and_the_launcher_ends_as_the_run_did(
+    zygote: Zygote, tmp_path: Path
+) -> None:
+    launcher, report = zygote.launch(tmp_path, PROBE_SLEEP="60")
+    run = _report(report)["pid"]
+    launcher.send_signal(signal.SIGTERM)  # what a worker does to cancel a run
+    assert launcher.wait(timeout=20) == -signal.SIGTERM
+    assert _ends(run)
+
+
+def test_a_launcher_killed_with_kill_9_takes_its_run_with_it(zygote: Zygote, tmp_path: Path) -> None:
+    launcher, report = zygote.launch(tmp_path, PROBE_SLEEP="60")
+    run = _report(report)["pid"]
+    launcher.kill()
+    launcher.wait(timeout=10)
+    assert _ends(run), "the run outlived its launcher"
+    # The zygote goes on serving.
+    after, report2 = zygote.launch(tmp_path / "after")
+    assert after.wait(timeout=30) == 0 and _report(report2)["pid"] != run
+
+
+def test_a_killed_zygote_takes_its_runs_and_the_launcher_reports_them_killed(tmp_path: Path) -> None:
+    doomed = Zygote(tmp_path / "z", PRELOAD)
+    try:
+        launcher, report = doomed.launch(tmp_path / "run", PROBE_SLEEP="60")
+        run = _report(report)["pid"]
+        os.kill(doomed.proc.pid, signal.SIGKILL)
+        assert launcher.wait(timeout=20) == -signal.SIGKILL, launcher.stderr.read()
+        assert _ends(run), "the run outlived its zygote"
+    finally:
+        doomed.stop()
+        os.kill(doomed.worker_pid, signal.SIGKILL)
+
+
+def test_stopping_the_zygote_stops_its_worker_and_removes_its_socket(tmp_path: Path) -> None:
+    ending = Zygote(tmp_path / "z", PRELOAD)
+    ending.proc.terminate()
+    ending.proc.wait(timeout=30)
+    assert _ends(ending.worker_pid) and not ending.socket.exists()
+
+
+def _started_cold(launcher: subprocess.Popen, report: Path) -> bool:
+    """The launcher became `python -m prefect.engine` (which, given no flow run, says so and exits 1)."""
+    _out, err = launcher.communicate(timeout=120)
+    return launcher.returncode == 1 and "Invalid flow run id" in err and not report.exists()
+
+
+def test_runs_start_cold_once_the_code_changed_when_the_imports_started_a_thread_or_with_no_zygote(
+    tmp_path: Path,
+) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "flowcode.py").write_text("VERSION = 1\n")
+    (project / "threaded.py").write_text(
+        "import threading, time\nthreading.Thread(target=time.sleep, args=(600,), daemon=True).start()\n"
+    )
+    warm = Zygote(tmp_path / "z1", [*PRELOAD, "flowcode"], project=project, pythonpath=str(project))
+    threaded = Zygote(tmp_path / "z2", [*PRELOAD, "threaded"], project=project, pythonpath=str(project))
+    try:
+        launcher, report = warm.launch(tmp_path / "before")
+        assert launcher.wait(timeout=30) == 0 and report.exists()  # warm while the code is as imported
+
+        (project / "flowcode.py").write_text("VERSION = 2\n")
+        stat = (project / "flowcode.py").stat()
+        os.utime(project / "flowcode.py", ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+        assert _started_cold(*warm.launch(tmp_path / "changed"))
+        assert "code changed" in warm.log.read_text()
+
+        assert _started_cold(*threaded.launch(tmp_path / "threaded"))
+        assert "started a thread" in threaded.log.read_text()
+
+        nobody = Zygote.__new__(Zygote)
+        nobody.socket = tmp_path / "no-such.sock"
+        assert _started_cold(*nobody.launch(tmp_path / "none"))
+    finally:
+        warm.stop()
+        threaded.stop()
