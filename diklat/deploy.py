@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shlex
 import subprocess
 import sys
 import tempfile
@@ -37,8 +36,12 @@ def worker_environment(settings: Settings, api_url: str) -> dict[str, str]:
 
 
 def flow_run_command() -> str:
-    """What the pool's workers run for a flow run: diklat.launch, which hands it to a warm process."""
-    return shlex.join([sys.executable, "-m", "diklat.launch"])
+    """What the pool's workers run for a flow run: diklat.launch, which hands it to a warm process.
+
+    ``python`` is found on the worker's PATH, which ``start_worker`` begins with the worker's own
+    environment (``.venv/bin``): one pool serves machines whose checkouts are at different paths.
+    """
+    return "python -m diklat.launch"
 
 
 def ensure_work_pool(name: str = WORK_POOL) -> None:
@@ -99,10 +102,11 @@ def localise_deployments(language: str) -> int:
     return done
 
 
-def start_worker(
-    env: dict[str, str], pool: str = WORK_POOL, runs: int | None = None, **popen: object
-) -> subprocess.Popen:
-    """A process worker that carries at most ``runs`` flow runs at once (``DIKLAT_WORKER_RUNS``).
+def worker_command(
+    env: dict[str, str], pool: str = WORK_POOL, runs: int | None = None
+) -> tuple[list[str], dict[str, str]]:
+    """The command and environment of a process worker that carries at most ``runs`` flow runs at once
+    (``DIKLAT_WORKER_RUNS``); under a zygote unless ``DIKLAT_WARM_RUNS`` is false.
 
     Deployments of one-cohort flows have no limit of their own: the cohort's lease keeps two runs of one
     cohort apart, so runs of different cohorts spread over the workers' slots. Batch flows keep a limit of
@@ -114,10 +118,20 @@ def start_worker(
     if runs is None:
         runs = settings.worker_runs
     command = [prefect_executable(), "worker", "start", "--pool", pool, "--limit", str(runs)]
+    # The pool's flow-run command (`python -m diklat.launch`) must find this environment's Python.
+    env = {**env, "PATH": os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", os.defpath)])}
     if settings.warm_runs:
         # The zygote imports the flows once, starts this worker as its child and forks its runs.
         sock = Path(tempfile.gettempdir()) / f"diklat-zygote-{uuid.uuid4().hex[:12]}.sock"
         command = [sys.executable, "-m", "diklat.zygote", "--socket", str(sock), "--", *command]
+    return command, env
+
+
+def start_worker(
+    env: dict[str, str], pool: str = WORK_POOL, runs: int | None = None, **popen: object
+) -> subprocess.Popen:
+    """A process worker (``worker_command``) started in the background."""
+    command, env = worker_command(env, pool, runs)
     return subprocess.Popen(command, cwd=ROOT, env=env, **popen)  # noqa: S603
 
 

@@ -198,7 +198,7 @@ def _accept(zygote: _Zygote, selector: selectors.BaseSelector, sources: dict[str
         return None
     try:
         run = _read_request(conn)
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, struct.error):
         log.warning("A launcher's request could not be read; it starts its run cold.")
         conn.close()
         return None
@@ -262,11 +262,15 @@ def _reap(zygote: _Zygote, selector: selectors.BaseSelector) -> None:
             conn.close()
 
 
+def _die_with_parent() -> None:
+    """Have the kernel kill this process when its parent (the zygote) ends, however it ends."""
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
 def become(run: Run, zygote_pid: int, module: str = "prefect.engine") -> None:
     """In the forked child: take on the launcher's process context, then run ``module`` as ``python -m`` would."""
     os.setpgid(0, 0)  # its own group: the zygote can end the run together with any helper it starts
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    _die_with_parent()
     if os.getppid() != zygote_pid:  # the zygote died before the parent-death signal was armed
         os._exit(1)
     for number in (signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD):
@@ -358,9 +362,18 @@ def main(argv: list[str] | None = None) -> None:
         log.warning("Importing the flows started a thread; forking is unsafe, so every run starts cold.")
         sources = None
     listener = _serve_socket(args.socket)
-    worker = subprocess.Popen(command, env={**os.environ, SOCKET_ENV: str(args.socket)})  # noqa: S603
+    # The worker is part of this service: it ends with the zygote (diklat stop records only the zygote).
+    worker = subprocess.Popen(  # noqa: S603
+        command, env={**os.environ, SOCKET_ENV: str(args.socket)}, preexec_fn=_die_with_parent
+    )
     zygote = _Zygote(listener=listener, worker=worker)
-    run = serve(zygote, sources)
+    try:
+        run = serve(zygote, sources)
+    except Exception:
+        if os.getpid() != zygote.pid:
+            raise  # a forked run's own failure
+        log.exception("The zygote failed; stopping its worker.")
+        run = None
     if run is not None:
         become(run, zygote.pid, args.module)  # the child: returns (or raises SystemExit) as prefect.engine does
         return

@@ -194,6 +194,29 @@ def stop() -> None:
 
 
 @app.command()
+def worker(
+    runs: Annotated[int | None, typer.Option(help="Flow runs carried at once (default DIKLAT_WORKER_RUNS).")] = None,
+) -> None:
+    """Run a worker for the deployments on the server in PREFECT_API_URL (a worker machine; `serve` starts one)."""
+    from prefect.settings import PREFECT_API_URL
+
+    from diklat import deploy
+
+    settings = get_settings()
+    api = PREFECT_API_URL.value()
+    if not api:
+        console.print("Set PREFECT_API_URL to the Prefect server's API (see deployments/README.md).", style="red")
+        raise typer.Exit(EXIT_USAGE)
+    guard(prepare)(prefect=False)
+    console.print(f"Worker on pool {deploy.WORK_POOL} for {api} (Ctrl+C to stop).")
+    command, env = deploy.worker_command(deploy.worker_environment(settings, api), runs=runs)
+    # This process becomes the worker (or its zygote): a service manager's signals reach it directly.
+    os.chdir(deploy.ROOT)
+    sys.stdout.flush()
+    os.execve(command[0], command, env)  # noqa: S606
+
+
+@app.command()
 def watch() -> None:
     """Watch the inbox (DIKLAT_INBOX_DIR): start the run each dropped file asks for (`serve` starts this)."""
     from diklat.inbox import watch as watch_inbox

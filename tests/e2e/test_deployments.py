@@ -10,9 +10,11 @@ import json
 import os
 import socket
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -97,10 +99,17 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
             ensure_work_pool()
             deploy_all(env | {"DIKLAT_HOME": str(ROOT)})
             # Two process workers on one pool, one run at a time each, as two small machines sharing the
-            # server and the database.
+            # server and the database: one as `diklat serve` starts it, one as `diklat worker` on another machine.
+            worker_env = env | {"DIKLAT_HOME": str(ROOT)}
             workers = [
-                start_worker(env | {"DIKLAT_HOME": str(ROOT)}, runs=1, stdout=log, stderr=log, start_new_session=True)
-                for _ in range(2)
+                start_worker(worker_env, runs=1, stdout=log, stderr=log, start_new_session=True),
+                subprocess.Popen(
+                    [str(Path(sys.executable).with_name("diklat")), "worker", "--runs", "1"],
+                    env=worker_env,
+                    stdout=log,
+                    stderr=log,
+                    start_new_session=True,
+                ),
             ]
             from diklat.deploy import start_watcher
 
@@ -317,6 +326,76 @@ def test_two_workers_run_other_cohorts_while_a_run_waits_for_its_cohorts_lock(st
     done = _wait_final(waiting.id)
     assert done.state.is_completed(), done.state.message
     assert _enrolled(stack["db"]) == (before[0] + 18, before[1] + 3)
+
+
+def _run_processes(flow_run_id) -> tuple[list[int], list[int]]:  # noqa: ANN001
+    """Processes of flow runs on this host: the run's launcher (its environment names the run, as the
+    worker started it), and every run a zygote forked (a zygote's child that is itself a zygote copy)."""
+    marker = f"PREFECT__FLOW_RUN_ID={flow_run_id}".encode()
+    commands, parents, found, forked = {}, {}, [], []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            commands[int(entry)] = Path(f"/proc/{entry}/cmdline").read_bytes()
+            parents[int(entry)] = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            if marker in Path(f"/proc/{entry}/environ").read_bytes().split(b"\0"):
+                found.append(int(entry))
+        except (OSError, ValueError, IndexError):
+            continue
+    for pid, parent in parents.items():
+        if b"diklat.zygote" in commands.get(pid, b"") and b"diklat.zygote" in commands.get(parent, b""):
+            forked.append(pid)
+    return found, forked
+
+
+def test_a_run_cancelled_from_the_ui_ends_cancelled_its_processes_gone_and_the_cohort_opens_later(stack: dict) -> None:
+    """The UI's Cancel sets the run Cancelling; the worker signals the process it started (the launcher),
+    which passes the signal to the warm-started run: the run ends Cancelled, no process of it is left, and
+    the cohort it never opened opens on the next run."""
+    import socket
+    import uuid as uuid_
+
+    from prefect.client.orchestration import get_client
+    from prefect.deployments import run_deployment
+    from prefect.states import Cancelling
+
+    from diklat.db.engine import session_factory
+    from diklat.db.uow import unit_of_work
+    from diklat.orchestration import LEASE, _now, lease_key
+    from diklat.store import leases
+
+    roster = write_table(make_roster(6, seed=91).frame, stack["home"] / "cancel21.csv")
+    params = {"program": "PKP E2E", "cohort": 21, "start": "2022-10-03", "roster": str(roster), "today": START}
+    sessions = session_factory(stack["db"])
+    holder = leases.Holder(uuid_.uuid4().hex, None, "a run elsewhere", socket.gethostname(), os.getpid())
+    key = lease_key("PKP E2E", 21)
+    with unit_of_work(sessions) as session:
+        assert leases.take(session, key, holder, _now(), LEASE) is None
+    before = _enrolled(stack["db"])
+    try:
+        waiting = run_deployment("open-cohort/open-cohort", timeout=0, parameters={"params": params})
+        deadline = time.monotonic() + 120
+        while not any("a run elsewhere" in m for m in _run_logs(waiting.id)):
+            assert time.monotonic() < deadline, "the run never started waiting for its cohort"
+            time.sleep(0.5)
+        launchers, forked = _run_processes(waiting.id)
+        assert launchers and forked, "the run should be a launcher and the warm process it handed the run to"
+        with get_client(sync_client=True) as client:
+            client.set_flow_run_state(waiting.id, Cancelling(), force=True)  # what the UI's Cancel does
+        cancelled = _wait_final(waiting.id, timeout=120)
+        assert cancelled.state.is_cancelled(), (cancelled.state.type, cancelled.state.message)
+        deadline = time.monotonic() + 30
+        while any(left := _run_processes(waiting.id)):
+            assert time.monotonic() < deadline, f"processes of the cancelled run still running: {left}"
+            time.sleep(0.2)
+        assert _enrolled(stack["db"]) == before
+    finally:
+        with unit_of_work(sessions) as session:
+            leases.release(session, key, holder.owner)
+    again = _wait_final(run_deployment("open-cohort/open-cohort", timeout=0, parameters={"params": params}).id)
+    assert again.state.is_completed(), again.state.message
+    assert _enrolled(stack["db"]) == (before[0] + 6, before[1] + 1)
 
 
 def _runs_named(name: str) -> list:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -10,8 +11,6 @@ import pytest
 from sqlalchemy import select
 
 from diklat.bootstrap import services
-from diklat.db.engine import engine_for
-from diklat.db.migrate import upgrade
 from diklat.domain.calendar import build_calendar, days_off_for
 from diklat.domain.names import slug
 from diklat.gate.evidence import gate_evidence
@@ -89,21 +88,20 @@ def build(folder: Path) -> dict[int, dict]:
     return built
 
 
+def cohorts(prepared, settings, folder: Path) -> dict[int, dict]:  # noqa: ANN001
+    """build()'s three cohorts: built once per backend, restored for every later use (tests/prepared.py);
+    their files (rosters, evidence, score sheets) copied into ``folder``."""
+    inputs = Path(settings.data_dir) / "inputs"  # in the data folder, so it is saved and restored with it
+    built = prepared.restore_or_build(settings, "three-cohorts", lambda: build(inputs))
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in inputs.iterdir():
+        shutil.copy2(path, folder / path.name)
+    return {n: {**info, "scores": str(folder / Path(info["scores"]).name)} for n, info in built.items()}
+
+
 def manifest(folder: Path, rows: list[tuple[int, str]], name: str = "angkatan.csv") -> str:
     frame = pd.DataFrame([{"ANGKATAN": str(n), "BERKAS NILAI": path} for n, path in rows])
     return str(write_table(frame, folder / name))
-
-
-def fresh_database(url: str) -> None:
-    """Start again on an empty, migrated database (a separate database for the comparison)."""
-    if url.startswith("sqlite"):
-        engine_for(url).dispose()
-        Path(url.removeprefix("sqlite:///")).unlink()
-        upgrade(url)
-    else:
-        from tests.conftest import _reset_schema
-
-        _reset_schema(url)
 
 
 def outcomes() -> dict[str, tuple]:
@@ -133,10 +131,10 @@ def task_runs(state) -> int:  # noqa: ANN001
 
 
 def test_a_batch_grades_exactly_as_one_cohort_at_a_time_and_a_second_run_changes_nothing(
-    settings, tmp_path: Path
+    settings, prepared, tmp_path: Path
 ) -> None:
     url = settings.sqlalchemy_url
-    built = build(tmp_path / "one")
+    built = cohorts(prepared, settings, tmp_path / "one")
     for n in STARTS:
         state = final_assessment(
             FinalAssessment(program=PROGRAM, cohort=n, scores=str(built[n]["scores"])), return_state=True
@@ -144,8 +142,7 @@ def test_a_batch_grades_exactly_as_one_cohort_at_a_time_and_a_second_run_changes
         assert state.is_completed(), state.message
     one_by_one = outcomes()
 
-    fresh_database(url)
-    built = build(tmp_path / "batch")
+    built = cohorts(prepared, settings, tmp_path / "batch")  # the same three cohorts again, none graded
     rows = [(n, Path(built[n]["scores"]).name) for n in STARTS]
     state = assess_cohorts(
         AssessCohorts(program=PROGRAM, manifest=manifest(tmp_path / "batch", rows)), return_state=True
@@ -172,9 +169,9 @@ def test_a_batch_grades_exactly_as_one_cohort_at_a_time_and_a_second_run_changes
 
 
 def test_task_runs_grow_with_chunks_never_with_cohorts_or_participants(
-    sqlite_settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sqlite_settings, prepared, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    built = build(tmp_path)
+    built = cohorts(prepared, sqlite_settings, tmp_path)
     first = assess_cohorts(
         AssessCohorts(program=PROGRAM, manifest=manifest(tmp_path, [(1, "nilai-1.csv")], "one.csv")),
         return_state=True,
@@ -193,8 +190,10 @@ def test_task_runs_grow_with_chunks_never_with_cohorts_or_participants(
     assert three_cohorts - per_chunk <= 2  # once per run: the cohort list, the cohorts
 
 
-def test_unknown_cohorts_and_unreadable_sheets_are_held_back_and_the_others_graded(settings, tmp_path: Path) -> None:
-    built = build(tmp_path)
+def test_unknown_cohorts_and_unreadable_sheets_are_held_back_and_the_others_graded(
+    settings, prepared, tmp_path: Path
+) -> None:
+    built = cohorts(prepared, settings, tmp_path)
     stranger = built[1]["nips"][0]  # cohort 1's participant, sent in cohort 3's sheet
     sheet3 = pd.read_csv(built[3]["scores"], dtype=str)
     sheet3 = pd.concat([sheet3, sheet3.head(1).assign(NIP=stranger)])

@@ -451,3 +451,11 @@ def test_serve_beyond_loopback_without_a_login_is_refused_before_anything_starts
     code, output = run("serve", "--host", "0.0.0.0", "--port", "4399", "--no-worker")
     assert code == EXIT_USAGE and "Refusing to serve the console on 0.0.0.0 without a login" in output
     assert not (sqlite_settings.data_dir / "prefect" / "server.json").exists()  # no server was started
+
+
+def test_a_worker_with_no_server_to_work_for_says_where_to_set_it(sqlite_settings) -> None:
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings(restore_defaults={PREFECT_API_URL}):
+        code, output = run("worker")
+    assert code == EXIT_USAGE and "Set PREFECT_API_URL" in output and "Traceback" not in output
