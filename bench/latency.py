@@ -1,4 +1,4 @@
-"""What an operator waits for: one 30-row cohort opened by the CLI, and through a deployment on a warm worker.
+"""What an operator waits for: one 30-row cohort opened by the CLI, and through a deployment (cold and warm starts).
 
     .venv/bin/python -m bench.latency [--rows 30] [--repeat 3]
 
@@ -8,7 +8,9 @@ worker and lets it carry one warm-up run. Then, ``repeat`` times each:
 * **imports**: a fresh interpreter importing ``flows.open_cohort``, and, each in a fresh interpreter of
   its own, Great Expectations, Prefect and pandas alone (what the flow cannot do without);
 * **CLI**: ``diklat open-cohort`` as an operator types it, wall time of the whole command;
-* **deployment**: ``run_deployment`` as the UI's Run button, until the run is Completed.
+* **deployment**: ``run_deployment`` as the UI's Run button, until the run is Completed: first on a
+  worker whose runs start cold (``DIKLAT_WARM_RUNS=false``: a fresh ``python -m prefect.engine`` per
+  run), then on one whose runs fork from its zygote (the default, ``diklat.zygote``).
 
 For both runs the server's records give the breakdown: the flow run's own time, the sum of its task
 runs' times (reading, gate, writing, reporting: each task's name and seconds), and the rest (server
@@ -100,16 +102,27 @@ def main() -> None:  # noqa: PLR0915 - one script, read top to bottom
                 figures["CLI: diklat open-cohort, wall"].append(time.perf_counter() - started)
                 for key, value in run_breakdown(latest_run("open-cohort").id).items():
                     figures[f"CLI: {key}"].append(value)
-
-                roster = write_table(make_roster(args.rows, seed=50 + n).frame, home / f"dep{n}.csv")
-                seconds, [run] = open_cohorts("PKP Latency", {10 + n: roster})
-                assert run.state.is_completed(), run.state.message
-                figures["deployment: trigger to Completed"].append(seconds)
-                figures["deployment: trigger to flow start (worker poll, subprocess, imports)"].append(
-                    (run.start_time - run.created).total_seconds()
-                )
-                for key, value in run_breakdown(run.id).items():
-                    figures[f"deployment: {key}"].append(value)
+            # The same deployment runs on a worker whose runs start cold (python -m prefect.engine), then on
+            # one whose runs fork from its zygote (the default), each after one run to settle.
+            cohort = 10
+            for mode, warm in (("cold", False), ("warm", True)):
+                stack.stop_workers()
+                stack.add_worker(runs=1, warm=warm)
+                cohort += 1
+                settle = write_table(make_roster(3, seed=900 + cohort).frame, home / f"settle{cohort}.csv")
+                open_cohorts("PKP Latency", {cohort: settle})
+                for _ in range(args.repeat):
+                    cohort += 1
+                    roster = write_table(make_roster(args.rows, seed=50 + cohort).frame, home / f"dep{cohort}.csv")
+                    seconds, [run] = open_cohorts("PKP Latency", {cohort: roster})
+                    assert run.state.is_completed(), run.state.message
+                    label = f"deployment, {mode} worker"
+                    figures[f"{label}: trigger to Completed"].append(seconds)
+                    figures[f"{label}: trigger to flow start (worker poll, process start, imports)"].append(
+                        (run.start_time - run.created).total_seconds()
+                    )
+                    for key, value in run_breakdown(run.id).items():
+                        figures[f"{label}: {key}"].append(value)
     print(f"{args.rows}-row roster, medians of {args.repeat} runs")  # noqa: T201
     for key, values in figures.items():
         print(f"{statistics.median(values):7.2f} s  {key}")  # noqa: T201

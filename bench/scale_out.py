@@ -47,6 +47,22 @@ def database(folder: Path, url: str | None) -> tuple[str, callable]:
     return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}", drop
 
 
+def most_at_once(runs: list) -> int:
+    """The most flow runs that were Running at the same moment (from the server's start and end times)."""
+    edges = sorted([(r.start_time, 1) for r in runs] + [(r.end_time, -1) for r in runs], key=lambda e: (e[0], e[1]))
+    running = most = 0
+    for _, step in edges:
+        running += step
+        most = max(most, running)
+    return most
+
+
+def median_run(runs: list) -> float:
+    import statistics
+
+    return statistics.median((r.end_time - r.start_time).total_seconds() for r in runs)
+
+
 def main() -> None:  # noqa: PLR0915 - one script, read top to bottom
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cohorts", type=int, default=8)
@@ -82,7 +98,8 @@ def main() -> None:  # noqa: PLR0915 - one script, read top to bottom
                     results[count] = seconds
                     print(  # noqa: T201
                         f"{count} worker(s): {args.cohorts} open-cohort runs in {seconds:.1f} s "
-                        f"({seconds / args.cohorts:.2f} s per run)"
+                        f"({seconds / args.cohorts:.2f} s per run; at most {most_at_once(runs)} running at once; "
+                        f"each ran {median_run(runs):.2f} s, median)"
                     )
                 if len(results) > 1:
                     first, last = min(results), max(results)

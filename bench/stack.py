@@ -32,18 +32,41 @@ class Stack:
     log: IO[bytes]
     workers: list[subprocess.Popen] = field(default_factory=list)
 
-    def add_worker(self, runs: int = 1) -> None:
-        """One more process worker on the pool, carrying ``runs`` flow runs at once."""
+    def add_worker(self, runs: int = 1, warm: bool | None = None) -> None:
+        """One more process worker on the pool, carrying ``runs`` flow runs at once; its runs start warm
+        (forked from a zygote) or cold (``warm``; default ``DIKLAT_WARM_RUNS``)."""
         from diklat.deploy import start_worker
 
-        self.workers.append(start_worker(self.env, runs=runs, stdout=self.log, stderr=self.log, start_new_session=True))
+        self.workers.append(
+            start_worker(self.env, runs=runs, warm=warm, stdout=self.log, stderr=self.log, start_new_session=True)
+        )
+
+    def stop_workers(self) -> None:
+        for worker in self.workers:
+            _stop(worker)
+        self.workers.clear()
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
 
 
 @contextmanager
 def deployed(home: Path, database_url: str) -> Iterator[Stack]:
     """A server with the deployments registered, on ``database_url``; this process talks to it."""
     from diklat.db.migrate import upgrade
-    from diklat.deploy import ROOT, deploy_all, ensure_work_pool, prefect_executable
+    from diklat.deploy import (
+        ROOT,
+        WORKER_PREFETCH_SECONDS,
+        WORKER_QUERY_SECONDS,
+        deploy_all,
+        ensure_work_pool,
+        prefect_executable,
+    )
     from diklat.prefect_server import healthy
 
     upgrade(database_url)
@@ -54,8 +77,8 @@ def deployed(home: Path, database_url: str) -> Iterator[Stack]:
         "PREFECT_HOME": str(home / "prefect"),
         "PREFECT_API_URL": api,
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "PREFECT_WORKER_QUERY_SECONDS": "1",
-        "PREFECT_WORKER_PREFETCH_SECONDS": "1",
+        "PREFECT_WORKER_QUERY_SECONDS": WORKER_QUERY_SECONDS,  # as `diklat serve` sets them
+        "PREFECT_WORKER_PREFETCH_SECONDS": WORKER_PREFETCH_SECONDS,
         "DIKLAT_DATABASE_URL": database_url,
         "DIKLAT_DATA_DIR": str(home / "data"),
         "DIKLAT_HOME": str(ROOT),
@@ -78,12 +101,8 @@ def deployed(home: Path, database_url: str) -> Iterator[Stack]:
             deploy_all(env)
             yield stack
         finally:
-            for proc in (*stack.workers, server):
-                proc.terminate()
-                try:
-                    proc.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+            stack.stop_workers()
+            _stop(server)
 
 
 def wait_all(ids: list, timeout: float = 900) -> list:

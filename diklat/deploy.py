@@ -13,6 +13,11 @@ from diklat.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent  # the checkout holding prefect.yaml and flows/
 WORK_POOL = "diklat-local"
+# How often a worker asks the server for runs to start, and how far ahead. Prefect's defaults (10 s and
+# 10 s) made a run wait 7.4 s from the UI's Run to its start on a warm worker (2.8 s with 2 s and 1 s,
+# bench/RESULTS.md); a query every 2 s is one light request.
+WORKER_QUERY_SECONDS = "2"
+WORKER_PREFETCH_SECONDS = "2"
 
 
 def prefect_executable() -> str:
@@ -30,6 +35,8 @@ def worker_environment(settings: Settings, api_url: str) -> dict[str, str]:
         "DIKLAT_INBOX_DIR": str(settings.inbox.resolve()),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "GX_ANALYTICS_ENABLED": "false",
+        "PREFECT_WORKER_QUERY_SECONDS": os.environ.get("PREFECT_WORKER_QUERY_SECONDS", WORKER_QUERY_SECONDS),
+        "PREFECT_WORKER_PREFETCH_SECONDS": os.environ.get("PREFECT_WORKER_PREFETCH_SECONDS", WORKER_PREFETCH_SECONDS),
         # Heartbeats let the crash-detection automation (diklat.monitoring) see a killed run.
         "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": os.environ.get("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", "30"),
     }
@@ -103,10 +110,10 @@ def localise_deployments(language: str) -> int:
 
 
 def worker_command(
-    env: dict[str, str], pool: str = WORK_POOL, runs: int | None = None
+    env: dict[str, str], pool: str = WORK_POOL, runs: int | None = None, warm: bool | None = None
 ) -> tuple[list[str], dict[str, str]]:
     """The command and environment of a process worker that carries at most ``runs`` flow runs at once
-    (``DIKLAT_WORKER_RUNS``); under a zygote unless ``DIKLAT_WARM_RUNS`` is false.
+    (``DIKLAT_WORKER_RUNS``); under a zygote when ``warm`` (default ``DIKLAT_WARM_RUNS``).
 
     Deployments of one-cohort flows have no limit of their own: the cohort's lease keeps two runs of one
     cohort apart, so runs of different cohorts spread over the workers' slots. Batch flows keep a limit of
@@ -120,7 +127,7 @@ def worker_command(
     command = [prefect_executable(), "worker", "start", "--pool", pool, "--limit", str(runs)]
     # The pool's flow-run command (`python -m diklat.launch`) must find this environment's Python.
     env = {**env, "PATH": os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", os.defpath)])}
-    if settings.warm_runs:
+    if settings.warm_runs if warm is None else warm:
         # The zygote imports the flows once, starts this worker as its child and forks its runs.
         sock = Path(tempfile.gettempdir()) / f"diklat-zygote-{uuid.uuid4().hex[:12]}.sock"
         command = [sys.executable, "-m", "diklat.zygote", "--socket", str(sock), "--", *command]
@@ -128,10 +135,10 @@ def worker_command(
 
 
 def start_worker(
-    env: dict[str, str], pool: str = WORK_POOL, runs: int | None = None, **popen: object
+    env: dict[str, str], pool: str = WORK_POOL, runs: int | None = None, warm: bool | None = None, **popen: object
 ) -> subprocess.Popen:
     """A process worker (``worker_command``) started in the background."""
-    command, env = worker_command(env, pool, runs)
+    command, env = worker_command(env, pool, runs, warm)
     return subprocess.Popen(command, cwd=ROOT, env=env, **popen)  # noqa: S603
 
 

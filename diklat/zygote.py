@@ -218,6 +218,8 @@ def _accept(zygote: _Zygote, selector: selectors.BaseSelector, sources: dict[str
             other.close()
         conn.close()
         return run
+    with contextlib.suppress(OSError):
+        os.setpgid(pid, pid)  # also from this side, so the group exists before anyone signals it
     _close_fds(run)
     zygote.runs[pid] = conn
     selector.register(conn, selectors.EVENT_READ, pid)

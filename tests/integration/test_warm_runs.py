@@ -205,3 +205,29 @@ def test_runs_start_cold_once_the_code_changed_when_the_imports_started_a_thread
     finally:
         warm.stop()
         threaded.stop()
+
+
+def test_a_worker_is_started_under_a_zygote_unless_warm_runs_are_off_and_finds_its_own_python(
+    sqlite_settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from diklat.deploy import flow_run_command, worker_command, worker_environment
+    from diklat.settings import get_settings
+
+    env = {"PATH": "/usr/bin"}
+    warm, warm_env = worker_command(env, runs=3)
+    assert warm[:3] == [sys.executable, "-m", "diklat.zygote"] and warm[-2:] == ["--limit", "3"]
+    assert warm_env["PATH"].split(os.pathsep) == [str(Path(sys.executable).parent), "/usr/bin"]
+    assert flow_run_command().split()[0] == "python"  # found on that PATH: this environment's Python
+
+    monkeypatch.setenv("DIKLAT_WARM_RUNS", "false")
+    get_settings.cache_clear()
+    cold, _ = worker_command(env, runs=3)
+    assert cold[1:3] == ["worker", "start"] and "diklat.zygote" not in cold
+    assert worker_command(env, runs=3, warm=True)[0][:3] == warm[:3]
+
+    monkeypatch.delenv("PREFECT_WORKER_QUERY_SECONDS", raising=False)
+    monkeypatch.delenv("PREFECT_WORKER_PREFETCH_SECONDS", raising=False)
+    polling = worker_environment(get_settings(), "http://x/api")
+    assert (polling["PREFECT_WORKER_QUERY_SECONDS"], polling["PREFECT_WORKER_PREFETCH_SECONDS"]) == ("2", "2")
+    monkeypatch.setenv("PREFECT_WORKER_QUERY_SECONDS", "7")
+    assert worker_environment(get_settings(), "http://x/api")["PREFECT_WORKER_QUERY_SECONDS"] == "7"
