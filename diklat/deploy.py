@@ -13,9 +13,10 @@ from diklat.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent  # the checkout holding prefect.yaml and flows/
 WORK_POOL = "diklat-local"
-# How often a worker asks the server for runs to start, and how far ahead. Prefect's defaults (10 s and
-# 10 s) made a run wait 7.4 s from the UI's Run to its start on a warm worker (2.8 s with 2 s and 1 s,
-# bench/RESULTS.md); a query every 2 s is one light request.
+# How often a worker asks the server for runs to start, and how far ahead. Prefect's default query, every
+# 10 s, is on average 5 s an operator waits after pressing Run; with a query every 2 s, its default
+# look-ahead of 10 s still kept a warm run 7.4 s from Run to start, 2.8 s with 1 s (bench/RESULTS.md).
+# A query every 2 s is one light request.
 WORKER_QUERY_SECONDS = "2"
 WORKER_PREFETCH_SECONDS = "2"
 

@@ -203,9 +203,13 @@ def worker(
     from diklat import deploy
 
     settings = get_settings()
+    _ = translator()
     api = PREFECT_API_URL.value()
     if not api:
-        console.print("Set PREFECT_API_URL to the Prefect server's API (see deployments/README.md).", style="red")
+        console.print(
+            _("No Prefect server to work for: set PREFECT_API_URL to its API address (see deployments/README.md)."),
+            style="red",
+        )
         raise typer.Exit(EXIT_USAGE)
     guard(prepare)(prefect=False)
     console.print(f"Worker on pool {deploy.WORK_POOL} for {api} (Ctrl+C to stop).")

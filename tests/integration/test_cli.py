@@ -453,9 +453,9 @@ def test_serve_beyond_loopback_without_a_login_is_refused_before_anything_starts
     assert not (sqlite_settings.data_dir / "prefect" / "server.json").exists()  # no server was started
 
 
-def test_a_worker_with_no_server_to_work_for_says_where_to_set_it(sqlite_settings) -> None:
+def test_a_worker_with_no_server_to_work_for_says_where_to_set_it(sqlite_settings, english) -> None:
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     with temporary_settings(restore_defaults={PREFECT_API_URL}):
         code, output = run("worker")
-    assert code == EXIT_USAGE and "Set PREFECT_API_URL" in output and "Traceback" not in output
+    assert code == EXIT_USAGE and "set PREFECT_API_URL to its API address" in output and "Traceback" not in output
