@@ -42,17 +42,19 @@ class Stack:
         )
 
     def stop_workers(self) -> None:
-        for worker in self.workers:
-            _stop(worker)
+        _stop(*self.workers)
         self.workers.clear()
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+def _stop(*procs: subprocess.Popen) -> None:
+    """Terminate together, then wait for each (killed if it takes longer than 20 s)."""
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 @contextmanager

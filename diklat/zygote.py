@@ -96,7 +96,7 @@ def project_sources(project: Path) -> dict[str, int]:
     sources = {}
     for module in list(sys.modules.values()):
         path = getattr(module, "__file__", None)
-        if path and path.startswith(str(project)) and ".venv" not in path:
+        if path and path.startswith(str(project) + os.sep) and ".venv" not in path:
             with contextlib.suppress(OSError):
                 sources[path] = os.stat(path).st_mtime_ns
     return sources
@@ -359,7 +359,12 @@ def main(argv: list[str] | None = None) -> None:
     log.propagate = False
 
     modules = args.preload or ["prefect.flow_engine", "prefect.deployments.steps", *entrypoint_modules()]
-    sources: dict[str, int] | None = preload(modules, args.project)
+    sources: dict[str, int] | None
+    try:
+        sources = preload(modules, args.project)
+    except Exception:  # a flow that cannot be imported must not stop the worker: its runs fail as they would
+        log.exception("The flows could not be imported; every run starts cold.")
+        sources = None
     if threading.active_count() != 1:
         log.warning("Importing the flows started a thread; forking is unsafe, so every run starts cold.")
         sources = None

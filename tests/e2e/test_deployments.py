@@ -121,9 +121,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
             else:
                 os.environ[k] = v
     finally:
-        for proc in (*workers, server):
-            if proc is not None:
+        # The workers (and the watcher) together, then the server they report to.
+        for group in (workers, [server]):
+            for proc in group:
                 proc.terminate()
+            for proc in group:
                 try:
                     proc.wait(timeout=20)
                 except subprocess.TimeoutExpired:

@@ -26,7 +26,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class Zygote:
-    def __init__(self, folder: Path, preload: list[str], project: Path = ROOT, pythonpath: str = "") -> None:
+    def __init__(
+        self, folder: Path, preload: list[str], project: Path = ROOT, pythonpath: str = "", wait: bool = True
+    ) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.socket = folder / "z.sock"
         self.worker_pid_file = folder / "worker.pid"
@@ -54,6 +56,11 @@ class Zygote:
         self.log = folder / "zygote.log"
         with self.log.open("wb") as log:
             self.proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True)
+        if wait:
+            self.ready()
+
+    def ready(self) -> None:
+        """Wait until it serves its socket and its worker has started."""
         deadline = time.monotonic() + 60
         while not (self.socket.exists() and self.worker_pid_file.exists() and self.worker_pid_file.read_text()):
             assert self.proc.poll() is None, self.log.read_text()
@@ -175,7 +182,7 @@ def _started_cold(launcher: subprocess.Popen, report: Path) -> bool:
     return launcher.returncode == 1 and "Invalid flow run id" in err and not report.exists()
 
 
-def test_runs_start_cold_once_the_code_changed_when_the_imports_started_a_thread_or_with_no_zygote(
+def test_runs_start_cold_once_the_code_changed_when_the_imports_failed_or_started_a_thread_or_with_no_zygote(
     tmp_path: Path,
 ) -> None:
     project = tmp_path / "project"
@@ -184,27 +191,36 @@ def test_runs_start_cold_once_the_code_changed_when_the_imports_started_a_thread
     (project / "threaded.py").write_text(
         "import threading, time\nthreading.Thread(target=time.sleep, args=(600,), daemon=True).start()\n"
     )
-    warm = Zygote(tmp_path / "z1", [*PRELOAD, "flowcode"], project=project, pythonpath=str(project))
-    threaded = Zygote(tmp_path / "z2", [*PRELOAD, "threaded"], project=project, pythonpath=str(project))
+    (project / "broken.py").write_text("raise RuntimeError('a flow module that no longer imports')\n")
+    kinds = {"flowcode": "z1", "threaded": "z2", "broken": "z3"}
+    zygotes = [
+        Zygote(tmp_path / folder, [*PRELOAD, module], project=project, pythonpath=str(project), wait=False)
+        for module, folder in kinds.items()
+    ]
+    warm, threaded, broken = zygotes
     try:
+        for zygote in zygotes:
+            zygote.ready()
         launcher, report = warm.launch(tmp_path / "before")
         assert launcher.wait(timeout=30) == 0 and report.exists()  # warm while the code is as imported
 
         (project / "flowcode.py").write_text("VERSION = 2\n")
         stat = (project / "flowcode.py").stat()
         os.utime(project / "flowcode.py", ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
-        assert _started_cold(*warm.launch(tmp_path / "changed"))
-        assert "code changed" in warm.log.read_text()
-
-        assert _started_cold(*threaded.launch(tmp_path / "threaded"))
-        assert "started a thread" in threaded.log.read_text()
-
         nobody = Zygote.__new__(Zygote)
         nobody.socket = tmp_path / "no-such.sock"
-        assert _started_cold(*nobody.launch(tmp_path / "none"))
+        # Each is a cold `python -m prefect.engine` of a few seconds: started together.
+        launched = {
+            name: zygote.launch(tmp_path / name)
+            for name, zygote in (("changed", warm), ("threaded", threaded), ("broken", broken), ("none", nobody))
+        }
+        assert {name: _started_cold(*pair) for name, pair in launched.items()} == dict.fromkeys(launched, True)
+        assert "code changed" in warm.log.read_text()
+        assert "started a thread" in threaded.log.read_text()
+        assert "could not be imported" in broken.log.read_text() and broken.proc.poll() is None  # serves on
     finally:
-        warm.stop()
-        threaded.stop()
+        for zygote in zygotes:
+            zygote.stop()
 
 
 def test_a_worker_is_started_under_a_zygote_unless_warm_runs_are_off_and_finds_its_own_python(
