@@ -40,6 +40,7 @@ import struct
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SOCKET_ENV = "DIKLAT_ZYGOTE_SOCKET"
 _PR_SET_PDEATHSIG = 1
 _MAX_REQUEST = 4 << 20
+RUN_GRACE_SECONDS = 10.0
 
 log = logging.getLogger("diklat.zygote")
 
@@ -336,7 +338,16 @@ def _shutdown(zygote: _Zygote, path: Path) -> int:
     except subprocess.TimeoutExpired:
         zygote.worker.kill()
         code = zygote.worker.wait()
-    # Runs still going die with this process (their parent-death signal).
+    # The runs had their SIGTERM (as `diklat stop` gives every process of a cold worker): a moment to
+    # record how they ended; what still runs then dies with this process (its parent-death signal).
+    deadline = time.monotonic() + RUN_GRACE_SECONDS
+    while zygote.runs and time.monotonic() < deadline:
+        for pid in list(zygote.runs):
+            with contextlib.suppress(ChildProcessError):
+                if os.waitpid(pid, os.WNOHANG)[0] == 0:
+                    continue
+            zygote.runs.pop(pid)
+        time.sleep(0.1)
     return code
 
 

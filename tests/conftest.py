@@ -35,6 +35,7 @@ def _pg_reachable() -> str | None:
 LONG_FIRST = ("tests/e2e/", "tests/faults/", "tests/flows/", "tests/public/", "tests/integration/")
 
 
+@pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook; `-p no:xdist` runs without it
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """`-n auto`: one test process more than cores. The flow, e2e and fault tests spend about a third of
     their time waiting on servers and subprocesses; with one process per core the suite used 1.56 of 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -13,7 +14,15 @@ from diklat.settings import get_settings
 
 get_settings()  # cached at import, as a flow module may: a forked run must not see the zygote's copy
 
+
+def _asked_to_stop(_number: int, _frame: object) -> None:
+    Path(os.environ["PROBE_ON_TERM"]).write_text("asked to stop")
+    sys.exit(143)
+
+
 if __name__ == "__main__":
+    if os.environ.get("PROBE_ON_TERM"):
+        signal.signal(signal.SIGTERM, _asked_to_stop)
     report = {
         "pid": os.getpid(),
         "pgid": os.getpgid(0),

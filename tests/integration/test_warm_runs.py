@@ -169,11 +169,15 @@ def test_a_killed_zygote_takes_its_runs_and_the_launcher_reports_them_killed(tmp
         os.kill(doomed.worker_pid, signal.SIGKILL)
 
 
-def test_stopping_the_zygote_stops_its_worker_and_removes_its_socket(tmp_path: Path) -> None:
+def test_stopping_the_zygote_stops_its_worker_asks_its_runs_to_stop_and_removes_its_socket(tmp_path: Path) -> None:
     ending = Zygote(tmp_path / "z", PRELOAD)
-    ending.proc.terminate()
+    launcher, report = ending.launch(tmp_path / "run", PROBE_SLEEP="60", PROBE_ON_TERM=str(tmp_path / "term"))
+    run = _report(report)["pid"]
+    ending.proc.terminate()  # as `diklat stop` does
     ending.proc.wait(timeout=30)
-    assert _ends(ending.worker_pid) and not ending.socket.exists()
+    assert _ends(ending.worker_pid) and _ends(run) and not ending.socket.exists()
+    assert (tmp_path / "term").read_text() == "asked to stop"  # a SIGTERM first, as a cold run would get
+    launcher.wait(timeout=10)
 
 
 def _started_cold(launcher: subprocess.Popen, report: Path) -> bool:
