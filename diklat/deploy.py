@@ -46,7 +46,7 @@ def worker_environment(settings: Settings, api_url: str) -> dict[str, str]:
 def flow_run_command() -> str:
     """What the pool's workers run for a flow run: diklat.launch, which hands it to a warm process.
 
-    ``python`` is found on the worker's PATH, which ``start_worker`` begins with the worker's own
+    ``python`` is found on the worker's PATH, which ``worker_command`` begins with the worker's own
     environment (``.venv/bin``): one pool serves machines whose checkouts are at different paths.
     """
     return "python -m diklat.launch"
