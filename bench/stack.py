@@ -42,11 +42,11 @@ class Stack:
         )
 
     def stop_workers(self) -> None:
-        _stop(*self.workers)
+        stop_together(*self.workers)
         self.workers.clear()
 
 
-def _stop(*procs: subprocess.Popen) -> None:
+def stop_together(*procs: subprocess.Popen) -> None:
     """Terminate together, then wait for each (killed if it takes longer than 20 s)."""
     for proc in procs:
         proc.terminate()
@@ -104,7 +104,7 @@ def deployed(home: Path, database_url: str) -> Iterator[Stack]:
             yield stack
         finally:
             stack.stop_workers()
-            _stop(server)
+            stop_together(server)
 
 
 def wait_all(ids: list, timeout: float = 900) -> list:

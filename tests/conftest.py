@@ -29,18 +29,18 @@ def _pg_reachable() -> str | None:
         return f"PostgreSQL not reachable at {PG_ADMIN_URL}: {type(error).__name__}"
 
 
-# pytest-xdist hands out whole files in the order they were collected: a two-minute e2e file that
-# starts last leaves the other process idle at the end, so the long files go first and the quick unit
-# files fill the gaps (the order within a folder is unchanged).
-LONG_FIRST = ("tests/e2e/", "tests/faults/", "tests/flows/", "tests/public/", "tests/integration/")
-
-
 @pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook; `-p no:xdist` runs without it
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """`-n auto`: one test process more than cores. The flow, e2e and fault tests spend about a third of
     their time waiting on servers and subprocesses; with one process per core the suite used 1.56 of 2
     cores (10 min 40 s), with three 1.71 (10 min 18 s; bench/RESULTS.md)."""
     return (os.cpu_count() or 1) + 1
+
+
+# pytest-xdist hands out whole files in the order they were collected: a two-minute e2e file that
+# starts last leaves the other process idle at the end, so the long files go first and the quick unit
+# files fill the gaps (the order within a folder is unchanged).
+LONG_FIRST = ("tests/e2e/", "tests/faults/", "tests/flows/", "tests/public/", "tests/integration/")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -13,7 +13,8 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -121,15 +122,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
             else:
                 os.environ[k] = v
     finally:
-        # The workers (and the watcher) together, then the server they report to.
-        for group in (workers, [server]):
-            for proc in group:
-                proc.terminate()
-            for proc in group:
-                try:
-                    proc.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+        from bench.stack import stop_together
+
+        stop_together(*workers)  # the workers (and the watcher) together, then the server they report to
+        stop_together(server)
         log.close()
         from diklat.db.engine import engine_for
 
@@ -288,44 +284,60 @@ def _run_logs(flow_run_id) -> list[str]:  # noqa: ANN001
     return [log.message for log in logs]
 
 
-def test_two_workers_run_other_cohorts_while_a_run_waits_for_its_cohorts_lock(stack: dict) -> None:
-    """The deployments of one-cohort flows have no concurrency limit of their own: the cohort's lease is
-    what keeps runs apart. Cohort 11's lease is held (as by a live run elsewhere): its run waits on one
-    worker, saying for whom, while the other worker opens cohorts 12 and 13; released, 11 opens too."""
-    import socket
-    import uuid as uuid_
-
-    from prefect.deployments import run_deployment
-
+@contextmanager
+def _lease_held_elsewhere(db: str, cohort: int) -> Iterator[Callable[[], None]]:
+    """Cohort ``cohort``'s lease held as by a live run elsewhere on this host; yields its release (also
+    done on leaving)."""
     from diklat.db.engine import session_factory
     from diklat.db.uow import unit_of_work
     from diklat.orchestration import LEASE, _now, lease_key
     from diklat.store import leases
 
-    rosters = {n: write_table(make_roster(6, seed=60 + n).frame, stack["home"] / f"par{n}.csv") for n in (11, 12, 13)}
-    sessions = session_factory(stack["db"])
-    holder = leases.Holder(uuid_.uuid4().hex, None, "a run elsewhere", socket.gethostname(), os.getpid())
-    key = lease_key("PKP E2E", 11)
+    sessions = session_factory(db)
+    holder = leases.Holder(uuid.uuid4().hex, None, "a run elsewhere", socket.gethostname(), os.getpid())
+    key = lease_key("PKP E2E", cohort)
     with unit_of_work(sessions) as session:
         assert leases.take(session, key, holder, _now(), LEASE) is None
-    before = _enrolled(stack["db"])
+
+    def release() -> None:
+        with unit_of_work(sessions) as session:
+            leases.release(session, key, holder.owner)
+
+    try:
+        yield release
+    finally:
+        release()
+
+
+def _wait_until_waiting(flow_run_id, timeout: float = 120) -> None:  # noqa: ANN001
+    """Until the run's log says it waits for the cohort held by "a run elsewhere"."""
+    deadline = time.monotonic() + timeout
+    while not any("a run elsewhere" in m for m in _run_logs(flow_run_id)):
+        assert time.monotonic() < deadline, "the run of the held cohort never said it was waiting"
+        time.sleep(0.5)
+
+
+def test_two_workers_run_other_cohorts_while_a_run_waits_for_its_cohorts_lock(stack: dict) -> None:
+    """The deployments of one-cohort flows have no concurrency limit of their own: the cohort's lease is
+    what keeps runs apart. Cohort 11's lease is held (as by a live run elsewhere): its run waits on one
+    worker, saying for whom, while the other worker opens cohorts 12 and 13; released, 11 opens too."""
+    from prefect.deployments import run_deployment
+
+    rosters = {n: write_table(make_roster(6, seed=60 + n).frame, stack["home"] / f"par{n}.csv") for n in (11, 12, 13)}
 
     def trigger(n: int):  # noqa: ANN202
         params = {"program": "PKP E2E", "cohort": n, "start": "2022-10-03", "roster": str(rosters[n]), "today": START}
         return run_deployment("open-cohort/open-cohort", timeout=0, parameters={"params": params})
 
-    waiting = trigger(11)
-    deadline = time.monotonic() + 120
-    while not any("a run elsewhere" in m for m in _run_logs(waiting.id)):
-        assert time.monotonic() < deadline, "the run of the locked cohort never said it was waiting"
-        time.sleep(0.5)
-    others = [_wait_final(trigger(n).id) for n in (12, 13)]  # on the other worker, while 11 waits
-    assert all(run.state.is_completed() for run in others), [r.state.message for r in others]
-    assert _enrolled(stack["db"]) == (before[0] + 12, before[1] + 2)  # 11 has written nothing yet
-
-    with unit_of_work(sessions) as session:
-        leases.release(session, key, holder.owner)
-    done = _wait_final(waiting.id)
+    with _lease_held_elsewhere(stack["db"], 11) as release:
+        before = _enrolled(stack["db"])
+        waiting = trigger(11)
+        _wait_until_waiting(waiting.id)
+        others = [_wait_final(trigger(n).id) for n in (12, 13)]  # on the other worker, while 11 waits
+        assert all(run.state.is_completed() for run in others), [r.state.message for r in others]
+        assert _enrolled(stack["db"]) == (before[0] + 12, before[1] + 2)  # 11 has written nothing yet
+        release()
+        done = _wait_final(waiting.id)
     assert done.state.is_completed(), done.state.message
     assert _enrolled(stack["db"]) == (before[0] + 18, before[1] + 3)
 
@@ -355,32 +367,16 @@ def test_a_run_cancelled_from_the_ui_ends_cancelled_its_processes_gone_and_the_c
     """The UI's Cancel sets the run Cancelling; the worker signals the process it started (the launcher),
     which passes the signal to the warm-started run: the run ends Cancelled, no process of it is left, and
     the cohort it never opened opens on the next run."""
-    import socket
-    import uuid as uuid_
-
     from prefect.client.orchestration import get_client
     from prefect.deployments import run_deployment
     from prefect.states import Cancelling
 
-    from diklat.db.engine import session_factory
-    from diklat.db.uow import unit_of_work
-    from diklat.orchestration import LEASE, _now, lease_key
-    from diklat.store import leases
-
     roster = write_table(make_roster(6, seed=91).frame, stack["home"] / "cancel21.csv")
     params = {"program": "PKP E2E", "cohort": 21, "start": "2022-10-03", "roster": str(roster), "today": START}
-    sessions = session_factory(stack["db"])
-    holder = leases.Holder(uuid_.uuid4().hex, None, "a run elsewhere", socket.gethostname(), os.getpid())
-    key = lease_key("PKP E2E", 21)
-    with unit_of_work(sessions) as session:
-        assert leases.take(session, key, holder, _now(), LEASE) is None
-    before = _enrolled(stack["db"])
-    try:
+    with _lease_held_elsewhere(stack["db"], 21):
+        before = _enrolled(stack["db"])
         waiting = run_deployment("open-cohort/open-cohort", timeout=0, parameters={"params": params})
-        deadline = time.monotonic() + 120
-        while not any("a run elsewhere" in m for m in _run_logs(waiting.id)):
-            assert time.monotonic() < deadline, "the run never started waiting for its cohort"
-            time.sleep(0.5)
+        _wait_until_waiting(waiting.id)
         launchers, forked = _run_processes(waiting.id)
         assert launchers and forked, "the run should be a launcher and the warm process it handed the run to"
         with get_client(sync_client=True) as client:
@@ -392,9 +388,6 @@ def test_a_run_cancelled_from_the_ui_ends_cancelled_its_processes_gone_and_the_c
             assert time.monotonic() < deadline, f"processes of the cancelled run still running: {left}"
             time.sleep(0.2)
         assert _enrolled(stack["db"]) == before
-    finally:
-        with unit_of_work(sessions) as session:
-            leases.release(session, key, holder.owner)
     again = _wait_final(run_deployment("open-cohort/open-cohort", timeout=0, parameters={"params": params}).id)
     assert again.state.is_completed(), again.state.message
     assert _enrolled(stack["db"]) == (before[0] + 6, before[1] + 1)
