@@ -7,6 +7,7 @@ daily check is a handful of vectorised operations, not a loop over participants.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,9 +23,11 @@ class ProgressInputs:
 
     participants: pd.DataFrame  # cohort_id, enrolment_id, nip (active participants only)
     cohorts: pd.DataFrame  # cohort_id, minimum_percent, max_gap_days, work_start, work_end
-    sessions: pd.DataFrame  # cohort_id, session_id, date, jp
+    sessions: pd.DataFrame  # cohort_id, session_id, date, jp, recorded (any attendance row for it)
     milestones: pd.DataFrame  # cohort_id, milestone_id, code, kind, due_date, required, stage, revision_days
-    attendance: pd.DataFrame  # enrolment_id, session_id, jp
+    # enrolment_id, upto, jp: JP attended in sessions dated on or before ``upto``, for every participant
+    # and every cutoff ``attendance_cutoffs`` names (totals, not rows: 3.5 million rows at national size)
+    attended: pd.DataFrame
     guidance: pd.DataFrame  # enrolment_id, date
     deliverables: pd.DataFrame  # enrolment_id, stage, date, outcome
     waived: pd.DataFrame  # milestone_id, enrolment_id
@@ -40,6 +43,7 @@ class Progress:
 DATE_COLUMNS = {
     "cohorts": ("work_start", "work_end"),
     "sessions": ("date",),
+    "attended": ("upto",),
     "milestones": ("due_date",),
     "guidance": ("date",),
     "deliverables": ("date",),
@@ -58,21 +62,59 @@ def _as_datetimes(data: ProgressInputs) -> ProgressInputs:
     return ProgressInputs(**frames)
 
 
+def attendance_cutoffs(milestones: pd.DataFrame, cohort_ids: Sequence[int], as_of: date) -> pd.DataFrame:
+    """cohort_id, upto: the dates attendance totals are needed up to (``as_of``, and each attendance milestone due)."""
+    due = milestones[
+        (milestones["kind"] == "attendance") & (pd.to_datetime(milestones["due_date"]) <= pd.Timestamp(as_of))
+    ]
+    cutoffs = pd.concat(
+        [
+            pd.DataFrame({"cohort_id": list(cohort_ids), "upto": pd.Timestamp(as_of)}),
+            pd.DataFrame({"cohort_id": due["cohort_id"], "upto": pd.to_datetime(due["due_date"])}),
+        ],
+        ignore_index=True,
+    )
+    return cutoffs.drop_duplicates().sort_values(["cohort_id", "upto"], ignore_index=True)
+
+
+def attended_totals(
+    attendance: pd.DataFrame, sessions: pd.DataFrame, participants: pd.DataFrame, cutoffs: pd.DataFrame
+) -> pd.DataFrame:
+    """The definition of ``ProgressInputs.attended`` from attendance rows (enrolment_id, session_id, jp).
+
+    The database computes the same in SQL (``diklat.store.progress``); this is for small inputs and tests.
+    """
+    dated = attendance.merge(sessions[["session_id", "date"]], on="session_id")
+    dated["date"] = pd.to_datetime(dated["date"])
+    pairs = participants[["cohort_id", "enrolment_id"]].merge(cutoffs, on="cohort_id")
+    joined = pairs.merge(dated, on="enrolment_id", how="left")
+    inside = joined["date"] <= joined["upto"]
+    totals = joined[inside].groupby(["enrolment_id", "upto"], as_index=False)["jp"].sum()
+    out = pairs[["enrolment_id", "upto"]].merge(totals, on=["enrolment_id", "upto"], how="left")
+    return out.assign(jp=out["jp"].fillna(0).astype("int64"))
+
+
+def with_recorded(sessions: pd.DataFrame, attendance: pd.DataFrame) -> pd.DataFrame:
+    """``sessions`` with the ``recorded`` column from attendance rows (for small inputs and tests)."""
+    return sessions.assign(recorded=sessions["session_id"].isin(attendance["session_id"]))
+
+
 def check_progress(data: ProgressInputs, as_of: date) -> Progress:
     """Every due milestone's status and every participant's at-risk reasons as of ``as_of``."""
+    needed = attendance_cutoffs(data.milestones, data.participants["cohort_id"].unique().tolist(), as_of)
     data = _as_datetimes(data)
+    _require_totals(data, needed)
     as_of = pd.Timestamp(as_of)
     sessions = data.sessions[data.sessions["date"] <= as_of]
-    attendance = data.attendance.merge(sessions[["session_id", "date"]], on="session_id")
     guidance = data.guidance[data.guidance["date"] <= as_of]
     deliverables = data.deliverables[data.deliverables["date"] <= as_of]
     due = data.milestones[data.milestones["due_date"] <= as_of]
     pairs = data.participants[["cohort_id", "enrolment_id"]].merge(due, on="cohort_id")
 
-    figures = attendance_figures(data, attendance, as_of)
+    figures = attendance_figures(data, as_of)
     statuses = pd.concat(
         [
-            _attendance_milestones(pairs, data, attendance),
+            _attendance_milestones(pairs, data),
             _deliverable_milestones(pairs, deliverables, as_of),
             _coaching_milestones(pairs, data, guidance),
             _assessment_milestones(pairs),
@@ -81,18 +123,32 @@ def check_progress(data: ProgressInputs, as_of: date) -> Progress:
     )
     statuses = _apply_waivers(statuses, data.waived)
     figures["reasons"] = _reasons(figures, statuses, pairs, data, guidance, as_of)
-    recorded = set(attendance["session_id"])
-    unrecorded = sessions.loc[~sessions["session_id"].isin(recorded), ["cohort_id", "session_id", "date"]]
+    unrecorded = sessions.loc[~sessions["recorded"].astype(bool), ["cohort_id", "session_id", "date"]]
     return Progress(statuses, figures, unrecorded.reset_index(drop=True))
 
 
-def attendance_figures(data: ProgressInputs, attendance: pd.DataFrame, upto: pd.Timestamp) -> pd.DataFrame:
+def _require_totals(data: ProgressInputs, needed: pd.DataFrame) -> None:
+    """Every participant has an attendance total at every cutoff the rules read (a loader bug otherwise)."""
+    wanted = data.participants[["cohort_id", "enrolment_id"]].merge(needed.assign(upto=pd.to_datetime(needed["upto"])))
+    found = wanted.merge(
+        data.attended[["enrolment_id", "upto"]], on=["enrolment_id", "upto"], how="left", indicator=True
+    )
+    lacking = found[found["_merge"] == "left_only"]
+    if not lacking.empty:
+        first = lacking.iloc[0]
+        raise ValueError(
+            f"{len(lacking)} attendance total(s) missing, e.g. enrolment {first['enrolment_id']} "
+            f"up to {first['upto'].date()}"
+        )
+
+
+def attendance_figures(data: ProgressInputs, upto: pd.Timestamp) -> pd.DataFrame:
     """JP attended and lost up to ``upto``, and the best attendance still reachable (per cent)."""
     total = data.sessions.groupby("cohort_id")["jp"].sum().rename("total_jp")
-    past = data.sessions[data.sessions["date"] <= upto]
-    recorded_ids = attendance.loc[attendance["date"] <= upto, "session_id"].unique()
-    recorded = past[past["session_id"].isin(recorded_ids)].groupby("cohort_id")["jp"].sum().rename("recorded_jp")
-    attended = attendance[attendance["date"] <= upto].groupby("enrolment_id")["jp"].sum().rename("attended_jp")
+    past = data.sessions[(data.sessions["date"] <= upto) & data.sessions["recorded"].astype(bool)]
+    recorded = past.groupby("cohort_id")["jp"].sum().rename("recorded_jp")
+    at = data.attended[data.attended["upto"] == upto]
+    attended = at.groupby("enrolment_id")["jp"].sum().rename("attended_jp")
     out = data.participants[["cohort_id", "enrolment_id", "nip"]].merge(total, on="cohort_id", how="left")
     out = out.merge(recorded, on="cohort_id", how="left").merge(attended, on="enrolment_id", how="left")
     out[["total_jp", "recorded_jp", "attended_jp"]] = out[["total_jp", "recorded_jp", "attended_jp"]].fillna(0)
@@ -107,13 +163,13 @@ def attendance_figures(data: ProgressInputs, attendance: pd.DataFrame, upto: pd.
     return out
 
 
-def _attendance_milestones(pairs: pd.DataFrame, data: ProgressInputs, attendance: pd.DataFrame) -> pd.DataFrame:
+def _attendance_milestones(pairs: pd.DataFrame, data: ProgressInputs) -> pd.DataFrame:
     rows = pairs[pairs["kind"] == "attendance"]
     if rows.empty:
         return _empty()
     out = []
     for due_date, group in rows.groupby("due_date"):
-        figures = attendance_figures(data, attendance, due_date).set_index("enrolment_id")
+        figures = attendance_figures(data, due_date).set_index("enrolment_id")
         missed = group["enrolment_id"].map(figures["unreachable"]).fillna(False).astype(bool)
         out.append(
             pd.DataFrame(

@@ -6,12 +6,12 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from diklat.db.bulk import insert_new
 from diklat.db.frames import read_frame
-from diklat.domain.progress import WAIVED, ProgressInputs
+from diklat.domain.progress import WAIVED, ProgressInputs, attendance_cutoffs
 from diklat.store.calendar import cohort_calendars
 from diklat.store.cohorts import CohortRef, cohort_refs
 from schemas import tables as t
@@ -83,30 +83,28 @@ def load_inputs(session: Session, cohorts: list[CohortRef], as_of: date) -> Prog
         ),
         ["milestone_id", "enrolment_id"],
     )
-    return ProgressInputs(
-        participants=_frame(
-            session,
-            select(t.Enrolment.cohort_id, t.Enrolment.id, t.Enrolment.nip).where(
-                t.Enrolment.cohort_id.in_(ids), active_on(as_of)
-            ),
-            ["cohort_id", "enrolment_id", "nip"],
+    participants = _frame(
+        session,
+        select(t.Enrolment.cohort_id, t.Enrolment.id, t.Enrolment.nip).where(
+            t.Enrolment.cohort_id.in_(ids), active_on(as_of)
         ),
+        ["cohort_id", "enrolment_id", "nip"],
+    )
+    sessions = _frame(
+        session,
+        select(t.Session.cohort_id, t.Session.id, t.Session.date, t.Session.jp).where(t.Session.cohort_id.in_(ids)),
+        ["cohort_id", "session_id", "date", "jp"],
+    )
+    recorded = select(t.Attendance.session_id).where(t.Attendance.enrolment_id.in_(enrolments)).distinct()
+    sessions["recorded"] = sessions["session_id"].isin(set(session.scalars(recorded)))
+    return ProgressInputs(
+        participants=participants,
         cohorts=pd.DataFrame(
             cohort_rows, columns=["cohort_id", "minimum_percent", "max_gap_days", "work_start", "work_end"]
         ),
-        sessions=_frame(
-            session,
-            select(t.Session.cohort_id, t.Session.id, t.Session.date, t.Session.jp).where(t.Session.cohort_id.in_(ids)),
-            ["cohort_id", "session_id", "date", "jp"],
-        ),
+        sessions=sessions,
         milestones=milestones.drop(columns=["rule"]),
-        attendance=_frame(
-            session,
-            select(t.Attendance.enrolment_id, t.Attendance.session_id, t.Attendance.jp).where(
-                t.Attendance.enrolment_id.in_(enrolments)
-            ),
-            ["enrolment_id", "session_id", "jp"],
-        ),
+        attended=_attended(session, enrolments, participants, ids, as_of),
         guidance=_frame(
             session,
             select(t.GuidanceLog.enrolment_id, t.GuidanceLog.date).where(t.GuidanceLog.enrolment_id.in_(enrolments)),
@@ -121,6 +119,63 @@ def load_inputs(session: Session, cohorts: list[CohortRef], as_of: date) -> Prog
         ),
         waived=waived,
     )
+
+
+def _attended(
+    session: Session, enrolments: Any, participants: pd.DataFrame, ids: list[int], as_of: date
+) -> pd.DataFrame:
+    """``ProgressInputs.attended`` summed in the database: one grouped scan of the attendance index.
+
+    Reading the rows instead moved 3.5 million of them into pandas at national size (issue #17). The
+    cutoffs are ``as_of`` and each attendance milestone due by then (``attendance_cutoffs``); a cohort's
+    milestones become columns (its first, second... by due date) of a subquery on the milestone table,
+    which the database joins by cohort through an index (SQLite builds one; a VALUES list it scans).
+    Participants without a row get 0.
+    """
+    m, a, s = t.Milestone, t.Attendance, t.Session
+    due = select(m.cohort_id, m.due_date).where(m.cohort_id.in_(ids), m.kind == "attendance", m.due_date <= as_of)
+    listed = pd.DataFrame(session.execute(due).all(), columns=["cohort_id", "upto"])
+    listed = listed.sort_values(["cohort_id", "upto"], ignore_index=True)
+    listed["slot"] = listed.groupby("cohort_id").cumcount()
+    slots = range(int(listed["slot"].max()) + 1 if len(listed) else 0)
+    numbered = due.add_columns(
+        func.row_number().over(partition_by=m.cohort_id, order_by=m.due_date).label("slot")
+    ).subquery()
+    wide = (
+        select(
+            numbered.c.cohort_id,
+            *(func.max(case((numbered.c.slot == i + 1, numbered.c.due_date))).label(f"upto_{i}") for i in slots),
+        )
+        .group_by(numbered.c.cohort_id)
+        .subquery()
+    )
+    sums = [func.sum(case((s.date <= as_of, a.jp), else_=0))]
+    sums += [func.sum(case((s.date <= wide.c[f"upto_{i}"], a.jp), else_=0)) for i in slots]
+    stmt = (
+        select(a.enrolment_id, *sums)
+        .join(s, s.id == a.session_id)
+        .outerjoin(wide, wide.c.cohort_id == s.cohort_id)
+        .where(a.enrolment_id.in_(enrolments))
+        .group_by(a.enrolment_id)
+    )
+    totals = _frame(session, stmt, ["enrolment_id", "at_as_of", *(f"slot_{i}" for i in slots)])
+    cohort_of = participants.set_index("enrolment_id")["cohort_id"]
+    totals["cohort_id"] = totals["enrolment_id"].map(cohort_of)  # NaN for the inactive: dropped below
+    totals = totals.dropna(subset=["cohort_id"]).astype({"cohort_id": "int64"})
+    at_as_of = totals[["enrolment_id", "at_as_of"]].rename(columns={"at_as_of": "jp"}).assign(upto=as_of)
+    by_slot = totals.drop(columns="at_as_of").melt(
+        id_vars=["enrolment_id", "cohort_id"], var_name="slot", value_name="jp"
+    )
+    by_slot["slot"] = by_slot["slot"].str.removeprefix("slot_").astype("int64")
+    by_slot = by_slot.merge(listed, on=["cohort_id", "slot"])[["enrolment_id", "upto", "jp"]]
+    found = pd.concat([at_as_of, by_slot], ignore_index=True).drop_duplicates(["enrolment_id", "upto"])
+    found["upto"] = pd.to_datetime(found["upto"])
+    wanted = participants[["cohort_id", "enrolment_id"]].merge(
+        attendance_cutoffs(listed.assign(kind="attendance").rename(columns={"upto": "due_date"}), ids, as_of),
+        on="cohort_id",
+    )
+    out = wanted[["enrolment_id", "upto"]].merge(found, on=["enrolment_id", "upto"], how="left")
+    return out.assign(jp=out["jp"].fillna(0).astype("int64"))
 
 
 def _workplace_spans(session: Session, cohorts: list[CohortRef]) -> dict[int, tuple[date, date]]:

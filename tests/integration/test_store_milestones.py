@@ -139,3 +139,49 @@ def test_contacts_name_each_participants_coach_and_withdrawals_are_counted(sessi
     with unit_of_work(sessions) as s:
         assert withdrawn_counts(s, [ref.cohort_id]) == {ref.cohort_id: 1}
         assert withdrawn_counts(s, [ref.cohort_id + 1]) == {}
+
+
+def test_attendance_totals_summed_in_the_database_equal_the_rules_definition(sessions, tmp_path: Path) -> None:
+    """The loader sums attendance in SQL (issue #17); the sums must be what ``attended_totals`` makes of the rows.
+
+    Two cohorts with different calendars (so different cutoffs), partial and missing attendance, a
+    participant without any row, and dates before, between and after the attendance milestones.
+    """
+    from diklat.domain.progress import attendance_cutoffs, attended_totals, check_progress
+    from diklat.store.progress import load_inputs
+
+    with unit_of_work(sessions) as s:
+        first, _ = enrol_clean_roster(s, tmp_path, PROGRAM, START, number=1)
+        second, _ = enrol_clean_roster(s, tmp_path, PROGRAM, date(2022, 8, 1), seed=11, number=2)
+        for ref in (first, second):
+            write_calendar(s, ref)
+        people = s.execute(select(t.Enrolment.id, t.Enrolment.cohort_id).order_by(t.Enrolment.id)).all()
+        calendar = s.execute(select(t.Session.id, t.Session.cohort_id, t.Session.jp).order_by(t.Session.id)).all()
+        rows = []
+        for n, (enrolment_id, cohort_id) in enumerate(people):
+            if n == 2:
+                continue  # no attendance at all
+            for k, (session_id, session_cohort, jp) in enumerate(calendar):
+                if session_cohort == cohort_id and (k + n) % 7 and k % 11 != 5:  # absences, unrecorded sessions
+                    rows.append(
+                        t.Attendance(enrolment_id=enrolment_id, session_id=session_id, status="hadir", jp=jp - n % 2)
+                    )
+        s.add_all(rows)
+    ends = [first, second]
+    with unit_of_work(sessions) as s:
+        raw = pd.DataFrame(
+            s.execute(select(t.Attendance.enrolment_id, t.Attendance.session_id, t.Attendance.jp)).all(),
+            columns=["enrolment_id", "session_id", "jp"],
+        )
+        for as_of in (date(2022, 7, 20), date(2022, 8, 25), date(2022, 10, 3), date(2022, 12, 31)):
+            cohorts_now = [c for c in ends if c.start_date <= as_of]
+            data = load_inputs(s, cohorts_now, as_of)
+            cutoffs = attendance_cutoffs(data.milestones, [c.cohort_id for c in cohorts_now], as_of)
+            expected = attended_totals(raw, data.sessions, data.participants, cutoffs)
+            key = ["enrolment_id", "upto"]
+            got = data.attended.assign(upto=pd.to_datetime(data.attended["upto"])).sort_values(key, ignore_index=True)
+            pd.testing.assert_frame_equal(got, expected.sort_values(key, ignore_index=True), check_dtype=False)
+            assert len(got) >= len(data.participants)  # every participant, at every cutoff
+            recorded = set(raw["session_id"])
+            assert data.sessions["recorded"].tolist() == [i in recorded for i in data.sessions["session_id"]]
+            check_progress(data, as_of)  # the rules accept what the loader gives

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import pandas as pd
 import pytest
 
+from diklat.domain import progress as rules
 from diklat.domain.calendar import build_calendar, days_off_for
-from diklat.domain.progress import ProgressInputs, check_progress
+from diklat.domain.progress import Progress, ProgressInputs, attendance_cutoffs, attended_totals, with_recorded
 from diklat.templates import resolve_template
 
 pytestmark = pytest.mark.unit
@@ -23,43 +25,65 @@ STAGES = [m for m in CAL.milestones if m.rule["stage"]]
 ALICE, BOB = 1, 2
 
 
-def inputs(attendance=(), guidance=(), deliverables=(), waived=(), people=(ALICE, BOB)) -> ProgressInputs:  # noqa: ANN001
+@dataclass(frozen=True)
+class Case:
+    """Inputs as the rules take them, and the attendance rows their totals are summed from."""
+
+    inputs: ProgressInputs
+    attendance: pd.DataFrame
+
+
+def check_progress(case: Case, as_of: date) -> Progress:
+    """The rules on the case, with attendance totals summed from its rows as the loader sums them."""
+    data = case.inputs
+    cutoffs = attendance_cutoffs(data.milestones, [1], as_of)
+    attended = attended_totals(case.attendance, data.sessions, data.participants, cutoffs)
+    return rules.check_progress(replace(data, attended=attended), as_of)
+
+
+def inputs(attendance=(), guidance=(), deliverables=(), waived=(), people=(ALICE, BOB)) -> Case:  # noqa: ANN001
     sessions = pd.DataFrame(
         [{"cohort_id": 1, "session_id": i, "date": s.date, "jp": s.jp} for i, s in enumerate(CAL.sessions, start=1)]
     )
-    return ProgressInputs(
-        participants=pd.DataFrame({"cohort_id": 1, "enrolment_id": list(people), "nip": [f"nip{p}" for p in people]}),
-        cohorts=pd.DataFrame(
-            [
-                {
-                    "cohort_id": 1,
-                    "minimum_percent": 90.0,
-                    "max_gap_days": 14,
-                    "work_start": WORK.first_day,
-                    "work_end": WORK.last_day,
-                }
-            ]
+    rows = pd.DataFrame(list(attendance), columns=["enrolment_id", "session_id", "jp"])
+    return Case(
+        ProgressInputs(
+            participants=pd.DataFrame(
+                {"cohort_id": 1, "enrolment_id": list(people), "nip": [f"nip{p}" for p in people]}
+            ),
+            cohorts=pd.DataFrame(
+                [
+                    {
+                        "cohort_id": 1,
+                        "minimum_percent": 90.0,
+                        "max_gap_days": 14,
+                        "work_start": WORK.first_day,
+                        "work_end": WORK.last_day,
+                    }
+                ]
+            ),
+            sessions=with_recorded(sessions, rows),
+            milestones=pd.DataFrame(
+                [
+                    {
+                        "cohort_id": 1,
+                        "milestone_id": MS_ID[m.code],
+                        "code": m.code,
+                        "kind": m.kind,
+                        "due_date": m.due_date,
+                        "required": m.required,
+                        "stage": m.rule["stage"],
+                        "revision_days": m.rule["revision_days"] or 0,
+                    }
+                    for m in CAL.milestones
+                ]
+            ),
+            attended=pd.DataFrame(columns=["enrolment_id", "upto", "jp"]),
+            guidance=pd.DataFrame(list(guidance), columns=["enrolment_id", "date"]),
+            deliverables=pd.DataFrame(list(deliverables), columns=["enrolment_id", "stage", "date", "outcome"]),
+            waived=pd.DataFrame(list(waived), columns=["milestone_id", "enrolment_id"]),
         ),
-        sessions=sessions,
-        milestones=pd.DataFrame(
-            [
-                {
-                    "cohort_id": 1,
-                    "milestone_id": MS_ID[m.code],
-                    "code": m.code,
-                    "kind": m.kind,
-                    "due_date": m.due_date,
-                    "required": m.required,
-                    "stage": m.rule["stage"],
-                    "revision_days": m.rule["revision_days"] or 0,
-                }
-                for m in CAL.milestones
-            ]
-        ),
-        attendance=pd.DataFrame(list(attendance), columns=["enrolment_id", "session_id", "jp"]),
-        guidance=pd.DataFrame(list(guidance), columns=["enrolment_id", "date"]),
-        deliverables=pd.DataFrame(list(deliverables), columns=["enrolment_id", "stage", "date", "outcome"]),
-        waived=pd.DataFrame(list(waived), columns=["milestone_id", "enrolment_id"]),
+        rows,
     )
 
 
@@ -229,3 +253,26 @@ def test_attendance_exactly_at_the_minimum_is_met() -> None:
     one_more = [(p, s, jp - 1 if (p, s) == (BOB, 10) else jp) for p, s, jp in attendance]
     progress = check_progress(inputs(one_more, regular_guidance(), on_time()), CAL.end_date)
     assert reasons(progress, BOB) == ["attendance.unreachable"]
+
+
+def test_attendance_totals_count_sessions_up_to_each_cutoff_and_zero_for_nobody() -> None:
+    """``attended_totals`` is the definition the database's sums are tested against."""
+    case = inputs(full_attendance(who=(ALICE,), absent={ALICE: {2}}))
+    data = case.inputs
+    first_due = DUE["kehadiran_klasikal_1"]
+    as_of = first_due + timedelta(days=3)
+    cutoffs = attendance_cutoffs(data.milestones, [1], as_of)
+    assert cutoffs["upto"].dt.date.tolist() == [first_due, as_of]
+    totals = attended_totals(case.attendance, data.sessions, data.participants, cutoffs)
+    jp = {(e, u.date()): v for e, u, v in totals.itertuples(index=False)}
+    by_date = [(i, s) for i, s in enumerate(CAL.sessions, start=1)]
+    expected = sum(s.jp for i, s in by_date if s.date <= first_due and i != 2)
+    assert jp[(ALICE, first_due)] == expected
+    assert jp[(ALICE, as_of)] == sum(s.jp for i, s in by_date if s.date <= as_of and i != 2)
+    assert jp[(BOB, first_due)] == jp[(BOB, as_of)] == 0  # no row at all: 0, not missing
+
+
+def test_the_rules_refuse_inputs_without_the_attendance_totals_they_read() -> None:
+    case = inputs(full_attendance())
+    with pytest.raises(ValueError, match="attendance total"):
+        rules.check_progress(case.inputs, CAL.end_date)  # no totals at all: a loader bug, not "nobody came"
