@@ -85,8 +85,16 @@ def _reduced(numerator: int, denominator: int) -> Ratio:
 
 
 def _ratio_sum(terms: Sequence[Ratio]) -> Ratio:
-    denominator = math.lcm(*(d for _n, d in terms))
-    return _reduced(sum(n * (denominator // d) for n, d in terms), denominator)
+    # Over the running least common denominator, term by term: the same exact sum as over the lcm of
+    # all of them, without generators (this runs for every component of every participant).
+    numerator, denominator = terms[0]
+    for n, d in terms[1:]:
+        if d == denominator:
+            numerator += n
+        else:
+            common = denominator // math.gcd(denominator, d) * d
+            numerator, denominator = numerator * (common // denominator) + n * (common // d), common
+    return _reduced(numerator, denominator)
 
 
 def _ratio_text(value: Ratio) -> str:
@@ -118,8 +126,11 @@ def _decimal_fraction(value: Decimal) -> Fraction:
 
 
 def _decimal(sign: int, magnitude: int, places: int) -> Decimal:
-    """sign × magnitude × 10^-places as a Decimal with exactly ``places`` places (no context rounding)."""
-    return Decimal((1 if sign < 0 and magnitude else 0, tuple(int(c) for c in str(magnitude)), -places))
+    """sign × magnitude × 10^-places as a Decimal with exactly ``places`` places (no context rounding).
+
+    Built from its text ("8788E-2"), which Decimal reads exactly whatever the context's precision.
+    """
+    return Decimal(f"{'-' if sign < 0 and magnitude else ''}{magnitude}E-{places}")
 
 
 def round_half_up(value: Fraction, decimals: int) -> Decimal:
@@ -162,7 +173,8 @@ def weighted_sum(means: Mapping[str, Fraction], assessment: Assessment) -> Fract
     return Fraction(*_weighted(means, assessment))
 
 
-def _weighted(means: Mapping[str, Fraction | Ratio], assessment: Assessment) -> Ratio:
+def _weighted(means: Mapping[str, Fraction | Ratio], assessment: Assessment, *, in_range: bool = False) -> Ratio:
+    """Σ weight × mean / 100, exact; ``in_range``: the means come from scores already checked (``decide``)."""
     codes = [c.code for c in assessment.components]
     unknown = sorted(set(means) - set(codes))
     if unknown:
@@ -175,7 +187,7 @@ def _weighted(means: Mapping[str, Fraction | Ratio], assessment: Assessment) -> 
     for component in assessment.components:
         given = means[component.code]
         mean = given if isinstance(given, tuple) else _ratio(given, f"mean of {component.code}")
-        if not (_compare(mean, low) >= 0 and _compare(mean, high) <= 0):
+        if not in_range and not (_compare(mean, low) >= 0 and _compare(mean, high) <= 0):
             raise ValueError(
                 f"mean of {component.code} is {_shown(mean, MEAN_PLACES)}, outside "
                 f"[{assessment.score_min}, {assessment.score_max}]"
@@ -234,6 +246,26 @@ def _check_scores(scores: Mapping[str, Sequence[Decimal]], assessment: Assessmen
                 raise ValueError(f"score {value} of {code} is outside [{assessment.score_min}, {assessment.score_max}]")
 
 
+_COMPONENTS: dict[tuple[str, ...], tuple[tuple[str, ...], Ratio, str, str]] = {}
+
+
+def _component(values: Sequence[Any]) -> tuple[tuple[str, ...], Ratio, str, str]:
+    """A component's scores as shown, and their exact mean (as a ratio, truncated, and as text).
+
+    Cached by the scores' spelling (85.5 and 85.50 are shown differently, so they are different
+    keys): a national assessment repeats the same assessor scores across many participants.
+    """
+    texts = tuple(format(v, "f") if type(v) is Decimal else str(v) for v in values)
+    found = _COMPONENTS.get(texts)
+    if found is None:
+        mean = _mean(values)
+        found = texts, mean, _shown(mean, MEAN_PLACES), _ratio_text(mean)
+        if len(_COMPONENTS) >= 100_000:
+            _COMPONENTS.clear()  # bounded: a cache, not a record
+        _COMPONENTS[texts] = found
+    return found
+
+
 def decide(scores: Mapping[str, Sequence[Decimal]], standing: Standing, assessment: Assessment) -> Decision:
     """PKP.md graduation rules: withdrawn, complete, passing band, attendance, required milestones, deferral."""
     _check_scores(scores, assessment)
@@ -243,17 +275,17 @@ def decide(scores: Mapping[str, Sequence[Decimal]], standing: Standing, assessme
     components: dict[str, Any] = {}
     means: dict[str, Ratio] = {}
     for component in assessment.components:
-        values = list(scores.get(component.code, ()))
+        values = scores.get(component.code, ())
         entry: dict[str, Any] = {
             "weight": format(component.weight, "f"),
-            "scores": [format(v, "f") if isinstance(v, Decimal) else str(v) for v in values],
+            "scores": [],
             "mean": None,
             "mean_exact": None,
         }
         if values:
-            mean = means[component.code] = _mean(values)
-            entry["mean"] = _shown(mean, MEAN_PLACES)
-            entry["mean_exact"] = _ratio_text(mean)
+            texts, mean, shown, exact = _component(values)
+            means[component.code] = mean
+            entry.update(scores=list(texts), mean=shown, mean_exact=exact)
         components[component.code] = entry
 
     explanation: dict[str, Any] = {
@@ -272,15 +304,16 @@ def decide(scores: Mapping[str, Sequence[Decimal]], standing: Standing, assessme
     score: Decimal | None = None
     band: Band | None = None
     if not missing and not standing.scores_quarantined:  # a partial score is never computed or shown
-        exact = _weighted(means, assessment)
+        exact = _weighted(means, assessment, in_range=True)  # a mean of scores within bounds is within them
         score = _round_ratio(exact, assessment.decimals)
         band = qualification(score, assessment)
+        rule_text = band_rule(band, assessment)
         explanation.update(
             weighted_sum=_shown(exact, SUM_PLACES),
             weighted_sum_exact=_ratio_text(exact),
             final_score=format(score, "f"),
             qualification=band.label,
-            band_rule=band_rule(band, assessment),
+            band_rule=rule_text,
             passing_band=band.passing,
         )
 
@@ -306,7 +339,7 @@ def decide(scores: Mapping[str, Sequence[Decimal]], standing: Standing, assessme
             "rule": "passing_band",
             "result": band.passing,
             "qualification": band.label,
-            "band_rule": band_rule(band, assessment),
+            "band_rule": explanation["band_rule"],
         }
     )
     if not band.passing:

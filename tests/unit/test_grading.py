@@ -430,3 +430,17 @@ def test_a_score_row_waiting_in_quarantine_holds_the_participant_back_without_a_
     waiting = decide(scores, held, assessment)
     assert (waiting.status, waiting.final_score, waiting.qualification) == (BELUM_LENGKAP, None, None)
     assert waiting.explanation["deciding_rule"] == "no_score_row_in_quarantine"
+
+
+def test_each_participant_s_scores_are_shown_as_their_sheet_spelled_them_though_equal_values_share_a_mean() -> None:
+    """The explanation's per-component parts are reused across participants (issue #17), keyed by spelling."""
+    short = decide(scores_of(**dict.fromkeys(CODES, ["85.5", "90"])), standing(), ASSESSMENT)
+    padded = decide(scores_of(**dict.fromkeys(CODES, ["85.50", "90.00"])), standing(), ASSESSMENT)
+    assert short.explanation["components"]["substansi"]["scores"] == ["85.5", "90"]
+    assert padded.explanation["components"]["substansi"]["scores"] == ["85.50", "90.00"]
+    assert short.explanation["components"]["substansi"]["mean"] == padded.explanation["components"]["substansi"]["mean"]
+    assert short.final_score == padded.final_score == D("87.75")
+    # Nothing one participant's explanation holds is shared with another's (a consumer may change it).
+    short.explanation["components"]["substansi"]["scores"].append("tampered")
+    again = decide(scores_of(**dict.fromkeys(CODES, ["85.5", "90"])), standing(), ASSESSMENT)
+    assert again.explanation["components"]["substansi"]["scores"] == ["85.5", "90"]
