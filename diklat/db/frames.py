@@ -9,6 +9,7 @@ once per distinct value.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -33,6 +34,19 @@ def read_frame(session: Session, stmt: Any, columns: list[str]) -> pd.DataFrame:
         for name, column in zip(columns, stmt.selected_columns, strict=True):
             frame[name] = _sqlite_values(frame[name], column.type)
     return frame
+
+
+def read_frame_in(session: Session, stmt: Any, column: Any, values: Iterable[Any], columns: list[str]) -> pd.DataFrame:
+    """``read_frame`` of ``stmt`` restricted to ``column IN values``, in chunks (as ``rows_in`` does for rows)."""
+    values = list(values)
+    parts = [
+        read_frame(session, stmt.where(column.in_(values[start : start + 5_000])), columns)
+        for start in range(0, len(values), 5_000)
+    ]
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
 
 
 def _sqlite_values(values: pd.Series, kind: Any) -> pd.Series:

@@ -162,6 +162,7 @@ def quarantine_many(session: Session, items: Sequence[tuple[t.IngestBatch, Gated
             "status": "open",
         }
         for batch, gated in items
+        if len(gated.quarantined)  # most cohorts have none; iterating an empty frame still costs 0.3 ms
         for r in gated.quarantined.itertuples(index=False)
     ]
     insert_rows(session, t.QuarantinedRow.__table__, rows)
