@@ -23,7 +23,7 @@ from diklat.store.cohorts import CohortRef
 from diklat.store.progress import load_inputs
 from diklat.store.results import save_results_changed
 from diklat.store.scores import load_scores_many, quarantined_score_nips
-from tasks.common import io_task
+from tasks.common import Bulk, io_task
 
 ACTOR = "final-assessment"
 
@@ -35,7 +35,8 @@ class Graded:
     statuses: dict[str, int]
     changed: int
     incomplete: int
-    rows: list[dict] = field(default_factory=list)  # enrolment_id, status, final_score, qualification, rank
+    # enrolment_id, status, final_score, qualification, rank, remark: a Bulk, which Prefect does not walk
+    rows: Bulk[dict] = field(default_factory=Bulk)
 
 
 @io_task
@@ -70,7 +71,7 @@ def grade_cohorts(cohorts: list[CohortRef], as_of: Mapping[int, date], sources: 
             rows += results
             source_of.update(dict.fromkeys((r.enrolment_id for r in results), sources[cohort.cohort_id]))
             counts = status_counts(r.status for r in results)
-            graded[cohort.cohort_id] = Graded(counts, 0, counts.get(BELUM_LENGKAP, 0), [_plain(r) for r in results])
+            graded[cohort.cohort_id] = Graded(counts, 0, counts.get(BELUM_LENGKAP, 0), Bulk(map(_plain, results)))
         changed = save_results_changed(session, rows, ACTOR, source_of)
     faultpoints.reached("grading.committed")  # results saved, no certificate yet
     cohort_of = {e: cohort_id for cohort_id, enrolments in seats.items() for e in enrolments}

@@ -104,7 +104,7 @@ def load_inputs(session: Session, cohorts: list[CohortRef], as_of: date) -> Prog
         ),
         sessions=sessions,
         milestones=milestones.drop(columns=["rule"]),
-        attended=_attended(session, enrolments, participants, ids, as_of),
+        attended=_attended(session, enrolments, participants, milestones, as_of),
         guidance=_frame(
             session,
             select(t.GuidanceLog.enrolment_id, t.GuidanceLog.date).where(t.GuidanceLog.enrolment_id.in_(enrolments)),
@@ -122,22 +122,28 @@ def load_inputs(session: Session, cohorts: list[CohortRef], as_of: date) -> Prog
 
 
 def _attended(
-    session: Session, enrolments: Any, participants: pd.DataFrame, ids: list[int], as_of: date
+    session: Session, enrolments: Any, participants: pd.DataFrame, milestones: pd.DataFrame, as_of: date
 ) -> pd.DataFrame:
     """``ProgressInputs.attended`` summed in the database: one grouped scan of the attendance index.
 
     Reading the rows instead moved 3.5 million of them into pandas at national size (issue #17). The
-    cutoffs are ``as_of`` and each attendance milestone due by then (``attendance_cutoffs``); a cohort's
+    cutoffs are ``as_of`` and each attendance milestone due by then (``attendance_cutoffs``). A cohort's
     milestones become columns (its first, second... by due date) of a subquery on the milestone table,
-    which the database joins by cohort through an index (SQLite builds one; a VALUES list it scans).
-    Participants without a row get 0.
+    which the database joins by cohort through an index: SQLite builds one for a subquery, but scans a
+    VALUES list once per attendance row (3.3 s a chunk instead of 0.2 s). Participants without a row get 0.
     """
+    if participants.empty:
+        return pd.DataFrame({"enrolment_id": [], "upto": pd.to_datetime([]), "jp": []}).astype({"jp": "int64"})
+    ids = participants["cohort_id"].unique().tolist()
+    cutoffs = attendance_cutoffs(milestones, ids, as_of)
+    listed = milestones.loc[
+        (milestones["kind"] == "attendance") & (milestones["due_date"] <= as_of), ["cohort_id", "due_date"]
+    ].rename(columns={"due_date": "upto"})
+    listed = listed.sort_values(["cohort_id", "upto"], ignore_index=True)
+    listed["slot"] = listed.groupby("cohort_id").cumcount()  # as row_number() numbers them below, from 0
+    slots = range(int(listed["slot"].max()) + 1 if len(listed) else 0)
     m, a, s = t.Milestone, t.Attendance, t.Session
     due = select(m.cohort_id, m.due_date).where(m.cohort_id.in_(ids), m.kind == "attendance", m.due_date <= as_of)
-    listed = pd.DataFrame(session.execute(due).all(), columns=["cohort_id", "upto"])
-    listed = listed.sort_values(["cohort_id", "upto"], ignore_index=True)
-    listed["slot"] = listed.groupby("cohort_id").cumcount()
-    slots = range(int(listed["slot"].max()) + 1 if len(listed) else 0)
     numbered = due.add_columns(
         func.row_number().over(partition_by=m.cohort_id, order_by=m.due_date).label("slot")
     ).subquery()
@@ -170,10 +176,7 @@ def _attended(
     by_slot = by_slot.merge(listed, on=["cohort_id", "slot"])[["enrolment_id", "upto", "jp"]]
     found = pd.concat([at_as_of, by_slot], ignore_index=True).drop_duplicates(["enrolment_id", "upto"])
     found["upto"] = pd.to_datetime(found["upto"])
-    wanted = participants[["cohort_id", "enrolment_id"]].merge(
-        attendance_cutoffs(listed.assign(kind="attendance").rename(columns={"upto": "due_date"}), ids, as_of),
-        on="cohort_id",
-    )
+    wanted = participants[["cohort_id", "enrolment_id"]].merge(cutoffs, on="cohort_id")
     out = wanted[["enrolment_id", "upto"]].merge(found, on=["enrolment_id", "upto"], how="left")
     return out.assign(jp=out["jp"].fillna(0).astype("int64"))
 
