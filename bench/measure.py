@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import statistics
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import psutil
@@ -34,6 +35,32 @@ class Stage:
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "rows_per_second": round(self.rows_per_second)}
+
+
+def rotated(designs: Sequence[str], repeat: int) -> list[str]:
+    """The order repeat ``repeat`` (from 0) runs the designs in: each goes first, then last, in turn.
+
+    The box's speed drifts during a run (issue #17: up to 40 % between two runs half an hour apart);
+    a fixed order charged the drift to whatever ran last.
+    """
+    k = repeat % len(designs) if designs else 0
+    return [*designs[k:], *designs[:k]]
+
+
+def medians(results: Sequence[Stage]) -> list[Stage]:
+    """One Stage per (backend, design, participants, stage), in the order first seen: the median seconds
+    of its repeats and the highest peak memory; ``note`` gives the repeats' range."""
+    groups: dict[tuple, list[Stage]] = {}
+    for r in results:
+        groups.setdefault((r.backend, r.design, r.participants, r.stage), []).append(r)
+    out = []
+    for runs in groups.values():
+        seconds = [r.seconds for r in runs]
+        note = f"median of {len(runs)}: {min(seconds):.2f}–{max(seconds):.2f} s" if len(runs) > 1 else runs[0].note
+        out.append(
+            replace(runs[0], seconds=statistics.median(seconds), peak_mib=max(r.peak_mib for r in runs), note=note)
+        )
+    return out
 
 
 class PeakMemory:

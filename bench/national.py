@@ -43,6 +43,9 @@ def main() -> None:
         "--designs", nargs="+", default=["hand", "floor", "orchestrated"], choices=["hand", "floor", "orchestrated"]
     )
     parser.add_argument("--naive", type=int, default=1_000, help="participants for the naive design (0: skip)")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs of every design, in rotating order; the report takes medians"
+    )
     parser.add_argument("--no-results-file", action="store_true", help="do not rewrite bench/RESULTS.md")
     parser.add_argument("--report-only", action="store_true", help="rewrite the report from the last results file")
     parser.add_argument(
@@ -50,12 +53,12 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.report_only:
-        from bench.measure import Stage
+        from bench.measure import Stage, medians
 
         saved = json.loads((HERE / "results" / "national.json").read_text())
         fields = set(Stage.__dataclass_fields__)
         results = [Stage(**{k: v for k, v in r.items() if k in fields}) for r in saved["stages"]]
-        update_results_file(markdown(results, saved["machine"]))
+        update_results_file(markdown(medians(results), saved["machine"], saved.get("repeats", 1)))
         return
 
     work = Path(tempfile.mkdtemp(prefix="diklat-national-"))
@@ -65,7 +68,7 @@ def main() -> None:
 
     print(f"Prefect server: {ensure_server(work / 'server', port=4290)}", flush=True)
     atexit.register(stop_started_server, work / "server")
-    from bench.measure import PeakMemory
+    from bench.measure import PeakMemory, medians, rotated
 
     memory = PeakMemory()
     warm_up()
@@ -79,8 +82,9 @@ def main() -> None:
         workload = make_workload(work / f"n{participants}", participants)
         shared: dict = {}
         for backend in backends:
-            for design in args.designs:
-                results += run_pipeline(backend, design, workload, shared, memory)
+            for repeat in range(args.repeat):
+                for design in rotated(args.designs, repeat):
+                    results += run_pipeline(backend, design, workload, shared, memory)
     if args.naive:
         from bench.workload import make_workload
 
@@ -99,8 +103,10 @@ def main() -> None:
         fresh = {key(r) for r in results}
         kept = [Stage(**{k: v for k, v in r.items() if k in fields}) for r in json.loads(out.read_text())["stages"]]
         results = [r for r in kept if key(r) not in fresh] + results
-    out.write_text(json.dumps({"machine": machine(), "stages": [r.as_dict() for r in results]}, indent=1))
-    report = markdown(results, machine())
+    out.write_text(
+        json.dumps({"machine": machine(), "repeats": args.repeat, "stages": [r.as_dict() for r in results]}, indent=1)
+    )
+    report = markdown(medians(results), machine(), args.repeat)
     print(report)
     if not args.no_results_file:
         update_results_file(report)
@@ -259,10 +265,11 @@ def machine() -> dict:
     }
 
 
-def markdown(results: list, info: dict) -> str:
-    """The results table and how they compare with the goals of issue #8."""
+def markdown(results: list, info: dict, repeats: int = 1) -> str:
+    """The results table and how they compare with the goals of issues #8 and #17."""
+    how = f" Medians of {repeats} runs, the designs in rotating order." if repeats > 1 else ""
     lines = [
-        f"Measured {info['when']} on {info['cores']} cores, {info['memory_gib']} GiB, Python {info['python']}.",
+        f"Measured {info['when']} on {info['cores']} cores, {info['memory_gib']} GiB, Python {info['python']}.{how}",
         "",
         "| backend | design | participants | cohorts | stage | wall s | rows/s | peak MiB | task runs |",
         "|---|---|---:|---:|---|---:|---:|---:|---:|",

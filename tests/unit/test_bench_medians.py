@@ -1,0 +1,42 @@
+"""The national benchmark's repeats: designs in rotating order, reported as medians (issue #17)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.measure import Stage, medians, rotated
+
+pytestmark = pytest.mark.unit
+
+
+def test_each_design_goes_first_and_last_in_turn() -> None:
+    designs = ["hand", "floor", "orchestrated"]
+    orders = [rotated(designs, r) for r in range(4)]
+    assert orders == [
+        ["hand", "floor", "orchestrated"],
+        ["floor", "orchestrated", "hand"],
+        ["orchestrated", "hand", "floor"],
+        ["hand", "floor", "orchestrated"],
+    ]
+    assert {order[0] for order in orders[:3]} == {order[-1] for order in orders[:3]} == set(designs)
+
+
+def stage(design: str, seconds: float, peak: float, name: str = "open") -> Stage:
+    return Stage("sqlite", design, 100_000, 3_334, name, seconds, peak, 100_000, None)
+
+
+def test_the_report_takes_each_stage_s_median_and_highest_memory_in_first_seen_order() -> None:
+    runs = [
+        stage("hand", 15.0, 900),
+        stage("floor", 40.0, 800),
+        stage("floor", 30.0, 850, "check"),
+        stage("floor", 36.0, 700),
+        stage("hand", 17.0, 950),
+        stage("floor", 90.0, 600),
+        stage("hand", 16.0, 800),
+    ]
+    out = medians(runs)
+    assert [(s.design, s.stage) for s in out] == [("hand", "open"), ("floor", "open"), ("floor", "check")]
+    assert [s.seconds for s in out] == [16.0, 40.0, 30.0]
+    assert [s.peak_mib for s in out] == [950, 800, 850]
+    assert out[0].note == "median of 3: 15.00–17.00 s" and out[2].note == ""
