@@ -43,7 +43,7 @@ def rotated(designs: Sequence[str], repeat: int) -> list[str]:
     The box's speed drifts during a run (issue #17: up to 40 % between two runs half an hour apart);
     a fixed order charged the drift to whatever ran last.
     """
-    k = repeat % len(designs) if designs else 0
+    k = repeat % len(designs)
     return [*designs[k:], *designs[:k]]
 
 

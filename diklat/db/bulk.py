@@ -186,12 +186,20 @@ def insert_or_ignore(session: Session, table: Table, row: dict[str, Any], keys: 
     return session.execute(stmt.returning(*table.primary_key.columns)).first() is not None
 
 
+IN_LIST = 5_000  # values per IN list: drivers and databases limit bound parameters
+
+
+def in_lists(values: Iterable[Any]) -> Iterable[list[Any]]:
+    """``values`` in slices of ``IN_LIST``, one IN list (one query) each."""
+    values = list(values)
+    for start in range(0, len(values), IN_LIST):
+        yield values[start : start + IN_LIST]
+
+
 def select_in(session: Session, columns: Sequence[Any], key: Any, values: Sequence[Any]) -> list[Any]:
     """Rows whose ``key`` is in ``values``, fetched in chunks (IN lists have limits too)."""
     out: list[Any] = []
-    values = list(values)
-    for start in range(0, len(values), 5_000):
-        part = values[start : start + 5_000]
+    for part in in_lists(values):
         if isinstance(key, tuple):
             cond = tuple_(*key).in_(part)
         else:
@@ -202,8 +210,7 @@ def select_in(session: Session, columns: Sequence[Any], key: Any, values: Sequen
 
 def rows_in(session: Session, stmt: Any, column: Any, values: Iterable[Any]) -> list[Any]:
     """``stmt`` (a select, joins and all) restricted to ``column IN values``, in chunks."""
-    values = list(values)
     out: list[Any] = []
-    for start in range(0, len(values), 5_000):
-        out.extend(session.execute(stmt.where(column.in_(values[start : start + 5_000]))).all())
+    for part in in_lists(values):
+        out.extend(session.execute(stmt.where(column.in_(part))).all())
     return out

@@ -18,6 +18,8 @@ import pandas as pd
 from sqlalchemy import JSON, Boolean, Date, DateTime, Numeric
 from sqlalchemy.orm import Session
 
+from diklat.db.bulk import in_lists
+
 
 def read_frame(session: Session, stmt: Any, columns: list[str]) -> pd.DataFrame:
     """The rows of ``stmt`` (a select) as a frame with these column names, typed as the ORM would."""
@@ -38,11 +40,7 @@ def read_frame(session: Session, stmt: Any, columns: list[str]) -> pd.DataFrame:
 
 def read_frame_in(session: Session, stmt: Any, column: Any, values: Iterable[Any], columns: list[str]) -> pd.DataFrame:
     """``read_frame`` of ``stmt`` restricted to ``column IN values``, in chunks (as ``rows_in`` does for rows)."""
-    values = list(values)
-    parts = [
-        read_frame(session, stmt.where(column.in_(values[start : start + 5_000])), columns)
-        for start in range(0, len(values), 5_000)
-    ]
+    parts = [read_frame(session, stmt.where(column.in_(part)), columns) for part in in_lists(values)]
     parts = [p for p in parts if len(p)]
     if not parts:
         return pd.DataFrame(columns=columns)
