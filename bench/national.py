@@ -122,7 +122,7 @@ def run_pipeline(backend: str, design: str, workload, shared: dict, memory) -> l
     from bench.measure import Stage, timed
     from bench.workload import CHECK_AS_OF, PROGRAM, load_evidence, write_score_sheets
 
-    url, drop = fresh_database(backend, workload.folder / f"{design}.db")
+    url, drop = fresh_database(backend, workload.folder / f"{design}-{uuid.uuid4().hex[:8]}.db")
     use_database(url)
     out = []
 
@@ -219,10 +219,18 @@ def fresh_database(backend: str, sqlite_path: Path) -> tuple[str, Callable[[], N
     from diklat.db.migrate import upgrade
 
     if backend == "sqlite":
-        sqlite_path.unlink(missing_ok=True)
         url = f"sqlite:///{sqlite_path}"
         upgrade(url)
-        return url, lambda: None
+
+        def remove() -> None:
+            # Every run has a file of its own, removed with its WAL and shared-memory files once no engine
+            # holds it: a new file under an old name met the old run's write-ahead log ("database disk
+            # image is malformed", seen on the second of three repeats).
+            _dispose_engines(url)
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{sqlite_path}{suffix}").unlink(missing_ok=True)
+
+        return url, remove
     import sqlalchemy as sa
 
     name = f"diklat_bench_{uuid.uuid4().hex[:8]}"
@@ -233,14 +241,20 @@ def fresh_database(backend: str, sqlite_path: Path) -> tuple[str, Callable[[], N
     upgrade(url)
 
     def drop() -> None:
-        from diklat.db.engine import engine_for
-
-        engine_for.cache_clear()
+        _dispose_engines(url)
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
     return url, drop
+
+
+def _dispose_engines(url: str) -> None:
+    """Close the pooled connections of the run's engine, then forget it."""
+    from diklat.db.engine import engine_for
+
+    engine_for(url).dispose()
+    engine_for.cache_clear()
 
 
 def _pg_reason() -> str | None:
