@@ -7,7 +7,9 @@ worker and lets it carry one warm-up run. Then, ``repeat`` times each:
 
 * **imports**: a fresh interpreter importing ``flows.open_cohort``, and, each in a fresh interpreter of
   its own, Great Expectations, Prefect and pandas alone (what the flow cannot do without);
-* **CLI**: ``diklat open-cohort`` as an operator types it, wall time of the whole command;
+* **CLI**: ``diklat open-cohort`` as an operator types it, wall time of the whole command: cold (a
+  data folder no running worker serves: the command imports everything itself), and warm (the data
+  folder of the running worker, whose zygote runs the command: ``diklat.entry``);
 * **deployment**: ``run_deployment`` as the UI's Run button, until the run is Completed: first on a
   worker whose runs start cold (``DIKLAT_WARM_RUNS=false``: a fresh ``python -m prefect.engine`` per
   run), then on one whose runs fork from its zygote (the default, ``diklat.zygote``).
@@ -93,18 +95,20 @@ def main() -> None:  # noqa: PLR0915 - one script, read top to bottom
             for n in range(1, args.repeat + 1):
                 for name, statement in IMPORTS.items():
                     figures[f"import {name} (fresh process)"].append(import_seconds(statement, stack.env))
-                roster = write_table(make_roster(args.rows, seed=n).frame, home / f"cli{n}.csv")
-                command = [diklat, "open-cohort", "--program", "PKP Latency", "--cohort", str(n)]
-                command += ["--start", START, "--roster", str(roster)]
-                started = time.perf_counter()
-                done = subprocess.run(command, env=stack.env, capture_output=True, cwd=ROOT, check=False)  # noqa: S603
-                assert done.returncode in (0, 3), done.stderr  # 3: opened, some rows quarantined
-                figures["CLI: diklat open-cohort, wall"].append(time.perf_counter() - started)
-                for key, value in run_breakdown(latest_run("open-cohort").id).items():
-                    figures[f"CLI: {key}"].append(value)
+                cold_env = {**stack.env, "DIKLAT_DATA_DIR": str(home / "data-no-worker")}
+                for mode, env, cohort in (("cold", cold_env, 2 * n - 1), ("warm", stack.env, 2 * n)):
+                    roster = write_table(make_roster(args.rows, seed=cohort).frame, home / f"cli{cohort}.csv")
+                    command = [diklat, "open-cohort", "--program", "PKP Latency", "--cohort", str(cohort)]
+                    command += ["--start", START, "--roster", str(roster)]
+                    started = time.perf_counter()
+                    done = subprocess.run(command, env=env, capture_output=True, cwd=ROOT, check=False)  # noqa: S603
+                    assert done.returncode in (0, 3), done.stderr  # 3: opened, some rows quarantined
+                    figures[f"CLI {mode}: diklat open-cohort, wall"].append(time.perf_counter() - started)
+                    for key, value in run_breakdown(latest_run("open-cohort").id).items():
+                        figures[f"CLI {mode}: {key}"].append(value)
             # The same deployment runs on a worker whose runs start cold (python -m prefect.engine), then on
             # one whose runs fork from its zygote (the default), each after one run to settle.
-            cohort = 10
+            cohort = 2 * args.repeat + 10
             for mode, warm in (("cold", False), ("warm", True)):
                 stack.stop_workers()
                 stack.add_worker(runs=1, warm=warm)

@@ -131,7 +131,8 @@ def worker_command(
     if settings.warm_runs if warm is None else warm:
         # The zygote imports the flows once, starts this worker as its child and forks its runs.
         sock = Path(tempfile.gettempdir()) / f"diklat-zygote-{uuid.uuid4().hex[:12]}.sock"
-        command = [sys.executable, "-m", "diklat.zygote", "--socket", str(sock), "--", *command]
+        # --advertise: `diklat` commands of the worker's data folder run there too (diklat.entry).
+        command = [sys.executable, "-m", "diklat.zygote", "--socket", str(sock), "--advertise", "--", *command]
     return command, env
 
 

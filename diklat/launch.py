@@ -57,11 +57,11 @@ def _connect(path: str) -> socket.socket | None:
     return conn
 
 
-def _ask(conn: socket.socket) -> tuple[int | None, object]:
+def _ask(conn: socket.socket, entry: str) -> tuple[int | None, object]:
     """Send the run's process context; the forked run's pid, or None when the zygote declines."""
     streams = _streams()
     request = json.dumps(
-        {"env": dict(os.environ), "cwd": os.getcwd(), "argv": sys.argv[1:], "streams": streams}
+        {"env": dict(os.environ), "cwd": os.getcwd(), "argv": sys.argv[1:], "streams": streams, "entry": entry}
     ).encode()
     try:
         socket.send_fds(conn, [struct.pack("!I", len(request)) + request], streams)
@@ -86,15 +86,17 @@ def _end_like(outcome: list[bytes]) -> None:
     sys.exit(128 + number)
 
 
-def main() -> None:
-    path = os.environ.get(SOCKET_ENV)
-    conn = _connect(path) if path else None
+def hand_over(path: str, entry: str) -> None:
+    """Have the zygote at ``path`` run ``entry`` ("flow-run": prefect.engine, "cli": the `diklat` command)
+    with this process's arguments, environment, directory and streams, then exit as that run ends.
+    Returns only if no zygote takes it (none there, or it declines): the caller then does the work itself."""
+    conn = _connect(path)
     if conn is None:
-        cold()
-    pid, replies = _ask(conn)
+        return
+    pid, replies = _ask(conn, entry)
     if pid is None:
         conn.close()
-        cold()
+        return
 
     def forward(number: int, _frame: object) -> None:
         try:
@@ -109,6 +111,13 @@ def main() -> None:
     except OSError:
         outcome = []
     _end_like(outcome)
+
+
+def main() -> None:
+    path = os.environ.get(SOCKET_ENV)
+    if path:
+        hand_over(path, "flow-run")
+    cold()
 
 
 if __name__ == "__main__":

@@ -146,6 +146,11 @@ class Settings(BaseSettings):
     def outputs(self) -> Path:
         return self.output_dir or self.data_dir / "output"
 
+    @property
+    def warm_dir(self) -> Path:
+        """Where warm workers (diklat.zygote) name their sockets for this data folder's `diklat` commands."""
+        return self.data_dir.resolve() / "warm"
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

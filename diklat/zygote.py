@@ -61,6 +61,7 @@ class Run:
     cwd: str
     argv: list[str]
     streams: dict[int, int]  # standard stream number -> the received descriptor
+    entry: str = "flow-run"  # what the launcher asks for: a flow run, or a `diklat` command (diklat.entry)
 
 
 @dataclass
@@ -70,6 +71,8 @@ class _Zygote:
     pid: int = field(default_factory=os.getpid)
     runs: dict[int, socket.socket] = field(default_factory=dict)  # child pid -> its launcher's connection
     stopping: bool = False
+    entries: dict[str, str] = field(default_factory=lambda: {"flow-run": "prefect.engine"})  # entry -> module
+    advertised: Path | None = None  # the file that tells `diklat` commands where this socket is
 
 
 def entrypoint_modules(prefect_yaml: Path = ROOT / "prefect.yaml") -> list[str]:
@@ -134,6 +137,7 @@ def _read_request(conn: socket.socket) -> Run:
             cwd=str(request["cwd"]),
             argv=[str(a) for a in request.get("argv", [])],
             streams=dict(zip(request["streams"], fds, strict=True)),
+            entry=str(request.get("entry", "flow-run")),
         )
     except BaseException:
         for fd in fds:
@@ -193,7 +197,9 @@ def serve(zygote: _Zygote, sources: dict[str, int] | None) -> Run | None:
     return None
 
 
-def _accept(zygote: _Zygote, selector: selectors.BaseSelector, sources: dict[str, int] | None) -> Run | None:
+def _accept(  # noqa: PLR0911 - each way a request ends is a return
+    zygote: _Zygote, selector: selectors.BaseSelector, sources: dict[str, int] | None
+) -> Run | None:
     try:
         conn, _ = zygote.listener.accept()
     except OSError:
@@ -202,6 +208,12 @@ def _accept(zygote: _Zygote, selector: selectors.BaseSelector, sources: dict[str
         run = _read_request(conn)
     except (OSError, ValueError, KeyError, TypeError, struct.error):
         log.warning("A launcher's request could not be read; it starts its run cold.")
+        conn.close()
+        return None
+    if run.entry not in zygote.entries:
+        log.warning("A launcher asked for %r, which this zygote does not run; it starts cold.", run.entry)
+        _close_fds(run)
+        _reply(conn, "cold")
         conn.close()
         return None
     if sources is None or changed(sources):
@@ -226,6 +238,7 @@ def _accept(zygote: _Zygote, selector: selectors.BaseSelector, sources: dict[str
     zygote.runs[pid] = conn
     selector.register(conn, selectors.EVENT_READ, pid)
     _reply(conn, f"pid {pid}")
+    log.info("Forked %s %d.", "a flow run" if run.entry == "flow-run" else "a `diklat` command", pid)
     return None
 
 
@@ -288,6 +301,8 @@ def become(run: Run, zygote_pid: int, module: str = "prefect.engine") -> None:
     os.environ.update(run.env)
     _refresh_from_environment()
     # As `python -m prefect.engine`: the module runs as __main__, not as the copy the flows imported.
+    if importlib.util.find_spec(module).submodule_search_locations is not None:
+        module = f"{module}.__main__"  # a package (diklat.cli) runs its __main__, as `python -m` does
     sys.modules.pop(module, None)
     sys.argv = [importlib.util.find_spec(module).origin, *run.argv]
     runpy.run_module(module, run_name="__main__", alter_sys=True)
@@ -323,11 +338,29 @@ def _serve_socket(path: Path) -> socket.socket:
     return listener
 
 
+def _advertise(socket_path: Path) -> Path | None:
+    """Write ``<data dir>/warm/zygote-<pid>`` naming the socket: `diklat` commands whose data folder is this
+    worker's (the environment it was given, as its runs see it) find it there."""
+    from diklat.settings import get_settings
+
+    try:
+        folder = get_settings().warm_dir
+        folder.mkdir(parents=True, exist_ok=True)
+        record = folder / f"zygote-{os.getpid()}"
+        record.write_text(str(socket_path), encoding="utf-8")
+    except Exception:  # noqa: BLE001 - invalid settings or an unwritable folder: only the warm commands are lost
+        log.warning("Could not name the socket in the data folder: `diklat` commands start cold.")
+        return None
+    return record
+
+
 def _shutdown(zygote: _Zygote, path: Path) -> int:
     """Stop serving, stop the worker, end what still runs; the worker's exit code."""
     zygote.listener.close()
-    with contextlib.suppress(FileNotFoundError):
-        path.unlink()
+    for stale in (path, zygote.advertised):
+        if stale is not None:
+            with contextlib.suppress(FileNotFoundError):
+                stale.unlink()
     if zygote.worker.poll() is None:
         zygote.worker.terminate()
     for pid in zygote.runs:
@@ -354,7 +387,13 @@ def _shutdown(zygote: _Zygote, path: Path) -> int:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--socket", type=Path, required=True)
-    parser.add_argument("--module", default="prefect.engine", help="what a run executes (as python -m)")
+    parser.add_argument("--module", default="prefect.engine", help="what a flow run executes (as python -m)")
+    parser.add_argument("--cli-module", default="diklat.cli", help="what a `diklat` command executes (as python -m)")
+    parser.add_argument(
+        "--advertise",
+        action="store_true",
+        help="name this socket in its data folder's warm/ (DIKLAT_DATA_DIR), for `diklat` commands to find",
+    )
     parser.add_argument(
         "--preload", action="append", help="a module to import once (default: prefect.yaml's flows and the engine's)"
     )
@@ -380,11 +419,17 @@ def main(argv: list[str] | None = None) -> None:
         log.warning("Importing the flows started a thread; forking is unsafe, so every run starts cold.")
         sources = None
     listener = _serve_socket(args.socket)
+    advertised = _advertise(args.socket) if args.advertise and sources is not None else None
     # The worker is part of this service: it ends with the zygote (diklat stop records only the zygote).
     worker = subprocess.Popen(  # noqa: S603
         command, env={**os.environ, SOCKET_ENV: str(args.socket)}, preexec_fn=_die_with_parent
     )
-    zygote = _Zygote(listener=listener, worker=worker)
+    zygote = _Zygote(
+        listener=listener,
+        worker=worker,
+        entries={"flow-run": args.module, "cli": args.cli_module},
+        advertised=advertised,
+    )
     try:
         run = serve(zygote, sources)
     except Exception:
@@ -393,7 +438,7 @@ def main(argv: list[str] | None = None) -> None:
         log.exception("The zygote failed; stopping its worker.")
         run = None
     if run is not None:
-        become(run, zygote.pid, args.module)  # the child: returns (or raises SystemExit) as prefect.engine does
+        become(run, zygote.pid, zygote.entries[run.entry])  # the child: returns or exits as its module does
         return
     sys.exit(_shutdown(zygote, args.socket))
 

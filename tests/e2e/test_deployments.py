@@ -186,6 +186,19 @@ def test_a_deployment_run_by_the_worker_opens_a_cohort_and_publishes_artifacts(s
     assert not any(p.nip in shown for p in synth.people)  # NIPs masked in the UI
 
 
+def test_an_operators_diklat_command_runs_in_a_running_workers_warm_process(stack: dict) -> None:
+    """With the service up, `diklat open-cohort` is forked from a worker's zygote (diklat.entry): it opens
+    the cohort exactly as a cold command would, and the worker's log says which process ran it."""
+    roster = write_table(make_roster(30, seed=8).frame, stack["home"] / "cli-roster.csv")
+    before = _enrolled(stack["db"])
+    command = [str(Path(sys.executable).with_name("diklat")), "open-cohort", "--program", "PKP E2E CLI"]
+    command += ["--cohort", "1", "--start", START, "--roster", str(roster)]
+    done = subprocess.run(command, env=dict(os.environ), capture_output=True, text=True, timeout=240)  # noqa: S603
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert _enrolled(stack["db"]) == (before[0] + 30, before[1] + 1)
+    assert "Forked a `diklat` command" in (stack["home"] / "server.log").read_text()
+
+
 def test_a_failed_step_is_fixed_at_the_source_and_retried_without_duplicates(stack: dict) -> None:
     from prefect.client.orchestration import get_client
     from prefect.states import Scheduled

@@ -31,6 +31,8 @@ class Zygote:
     ) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.socket = folder / "z.sock"
+        self.data_dir = folder / "data"  # the data folder whose `diklat` commands it serves
+        self.warm = self.data_dir / "warm"
         self.worker_pid_file = folder / "worker.pid"
         worker = [
             sys.executable,
@@ -45,12 +47,16 @@ class Zygote:
             str(self.socket),
             "--module",
             "tests.zygote_probe",
+            "--cli-module",
+            "tests.zygote_probe",
+            "--advertise",
         ]
         command += [arg for module in preload for arg in ("--preload", module)]
         command += ["--project", str(project), "--", *worker, str(self.worker_pid_file)]
         env = {
             **os.environ,
             "DIKLAT_LANGUAGE": "id",
+            "DIKLAT_DATA_DIR": str(self.data_dir),
             "PYTHONPATH": os.pathsep.join(p for p in (pythonpath, str(ROOT)) if p),
         }
         self.log = folder / "zygote.log"
@@ -60,7 +66,7 @@ class Zygote:
             self.ready()
 
     def ready(self) -> None:
-        """Wait until it serves its socket and its worker has started."""
+        """Wait until it serves its socket and its worker has started (after it named its socket, if it does)."""
         deadline = time.monotonic() + 60
         while not (self.socket.exists() and self.worker_pid_file.exists() and self.worker_pid_file.read_text()):
             assert self.proc.poll() is None, self.log.read_text()
@@ -145,6 +151,53 @@ def test_the_workers_sigterm_reaches_the_run_and_the_launcher_ends_as_the_run_di
     assert _ends(run)
 
 
+def test_a_diklat_command_runs_in_the_zygote_serving_its_data_folder_and_ends_as_it_did(
+    zygote: Zygote, tmp_path: Path
+) -> None:
+    """`diklat open-cohort ...` with `diklat serve` running: forked warm, same arguments, output, exit code."""
+    report = tmp_path / "report.json"
+    env = {**os.environ, "DIKLAT_DATA_DIR": str(zygote.data_dir), "PROBE_REPORT": str(report)}
+    command = [str(Path(sys.executable).with_name("diklat")), "open-cohort", "daftar.csv", "--angkatan", "1"]
+    done = subprocess.run(  # noqa: S603
+        command, cwd=tmp_path, env={**env, "PROBE_EXIT": "3", "PROBE_VALUE": "v"}, capture_output=True, text=True
+    )
+    assert done.returncode == 3, done.stderr
+    ran = json.loads(report.read_text())
+    assert (ran["argv"], ran["value"], ran["cwd"]) == (command[1:], "v", str(tmp_path))
+    assert "probe says hello on stdout" in done.stdout and "probe says hello on stderr" in done.stderr
+
+    report.unlink()
+    stop = subprocess.run(  # noqa: S603 - a service verb runs in its own process, never forked from a worker
+        [command[0], "stop"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert stop.returncode == 0 and "Nothing started by diklat is running" in stop.stdout and not report.exists()
+
+
+def test_commands_find_only_the_zygotes_of_their_own_data_folder(
+    zygote: Zygote, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from diklat.entry import advertised_sockets
+    from diklat.settings import get_settings
+
+    monkeypatch.setenv("DIKLAT_DATA_DIR", str(zygote.data_dir))
+    get_settings.cache_clear()
+    assert advertised_sockets() == [str(zygote.socket)]
+    monkeypatch.setenv("DIKLAT_DATA_DIR", str(tmp_path / "another"))
+    get_settings.cache_clear()
+    assert advertised_sockets() == []
+    monkeypatch.setenv("DIKLAT_LANGUAGE", "klingon")  # invalid settings: a cold start reports them
+    get_settings.cache_clear()
+    assert advertised_sockets() == []
+    get_settings.cache_clear()
+
+
+def test_a_zygote_runs_only_the_entries_it_was_given(zygote: Zygote) -> None:
+    from diklat.launch import hand_over
+
+    assert hand_over(str(zygote.socket), "something-else") is None  # declined: returned instead of exiting
+    assert "does not run" in zygote.log.read_text()
+
+
 def test_a_launcher_killed_with_kill_9_takes_its_run_with_it(zygote: Zygote, tmp_path: Path) -> None:
     launcher, report = zygote.launch(tmp_path, PROBE_SLEEP="60")
     run = _report(report)["pid"]
@@ -176,6 +229,7 @@ def test_stopping_the_zygote_stops_its_worker_asks_its_runs_to_stop_and_removes_
     ending.proc.terminate()  # as `diklat stop` does
     ending.proc.wait(timeout=30)
     assert _ends(ending.worker_pid) and _ends(run) and not ending.socket.exists()
+    assert list(ending.warm.iterdir()) == []  # `diklat` commands no longer look for it
     assert (tmp_path / "term").read_text() == "asked to stop"  # a SIGTERM first, as a cold run would get
     launcher.wait(timeout=10)
 
@@ -238,6 +292,7 @@ def test_a_worker_is_started_under_a_zygote_unless_warm_runs_are_off_and_finds_i
     assert warm[:3] == [sys.executable, "-m", "diklat.zygote"] and warm[-2:] == ["--limit", "3"]
     assert warm_env["PATH"].split(os.pathsep) == [str(Path(sys.executable).parent), "/usr/bin"]
     assert flow_run_command().split()[0] == "python"  # found on that PATH: this environment's Python
+    assert "--advertise" in warm  # `diklat` commands of the worker's data folder find its zygote
 
     monkeypatch.setenv("DIKLAT_WARM_RUNS", "false")
     get_settings.cache_clear()
