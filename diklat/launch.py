@@ -60,8 +60,17 @@ def _connect(path: str) -> socket.socket | None:
 def _ask(conn: socket.socket, entry: str) -> tuple[int | None, object]:
     """Send the run's process context; the forked run's pid, or None when the zygote declines."""
     streams = _streams()
+    umask = os.umask(0o022)  # reading the mask means setting one: put it straight back
+    os.umask(umask)
     request = json.dumps(
-        {"env": dict(os.environ), "cwd": os.getcwd(), "argv": sys.argv[1:], "streams": streams, "entry": entry}
+        {
+            "env": dict(os.environ),
+            "cwd": os.getcwd(),
+            "argv": sys.argv[1:],
+            "streams": streams,
+            "entry": entry,
+            "umask": umask,
+        }
     ).encode()
     try:
         socket.send_fds(conn, [struct.pack("!I", len(request)) + request], streams)

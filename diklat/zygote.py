@@ -62,6 +62,7 @@ class Run:
     argv: list[str]
     streams: dict[int, int]  # standard stream number -> the received descriptor
     entry: str = "flow-run"  # what the launcher asks for: a flow run, or a `diklat` command (diklat.entry)
+    umask: int | None = None  # the launcher's: files the run writes get the permissions they would have had
 
 
 @dataclass
@@ -138,6 +139,7 @@ def _read_request(conn: socket.socket) -> Run:
             argv=[str(a) for a in request.get("argv", [])],
             streams=dict(zip(request["streams"], fds, strict=True)),
             entry=str(request.get("entry", "flow-run")),
+            umask=int(request["umask"]) if "umask" in request else None,
         )
     except BaseException:
         for fd in fds:
@@ -297,6 +299,8 @@ def become(run: Run, zygote_pid: int, module: str = "prefect.engine") -> None:
         os.dup2(fd, stream)
         os.close(fd)
     os.chdir(run.cwd)
+    if run.umask is not None:
+        os.umask(run.umask)
     os.environ.clear()
     os.environ.update(run.env)
     _refresh_from_environment()

@@ -30,6 +30,7 @@ if __name__ == "__main__":
         "argv": sys.argv[1:],
         "value": os.environ.get("PROBE_VALUE"),
         "language": get_settings().language,
+        "umask": os.umask(0o022),
     }
     print("probe says hello on stdout", flush=True)
     print("probe says hello on stderr", file=sys.stderr, flush=True)

@@ -74,7 +74,7 @@ class Zygote:
             time.sleep(0.05)
         self.worker_pid = int(self.worker_pid_file.read_text())
 
-    def launch(self, folder: Path, *args: str, **env: str) -> tuple[subprocess.Popen, Path]:
+    def launch(self, folder: Path, *args: str, umask: int = -1, **env: str) -> tuple[subprocess.Popen, Path]:
         folder.mkdir(parents=True, exist_ok=True)
         report = folder / "report.json"
         environment = {**os.environ, "DIKLAT_ZYGOTE_SOCKET": str(self.socket), "PROBE_REPORT": str(report), **env}
@@ -85,6 +85,7 @@ class Zygote:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            umask=umask,
         )
         return launcher, report
 
@@ -126,7 +127,7 @@ def test_a_run_takes_the_launchers_environment_directory_streams_arguments_and_e
     zygote: Zygote, tmp_path: Path
 ) -> None:
     launcher, report = zygote.launch(
-        tmp_path, "one", "two", PROBE_VALUE="from the worker", PROBE_EXIT="3", DIKLAT_LANGUAGE="en"
+        tmp_path, "one", "two", umask=0o077, PROBE_VALUE="from the worker", PROBE_EXIT="3", DIKLAT_LANGUAGE="en"
     )
     out, err = launcher.communicate(timeout=30)
     assert launcher.returncode == 3
@@ -134,6 +135,7 @@ def test_a_run_takes_the_launchers_environment_directory_streams_arguments_and_e
     seen = _report(report)
     assert seen["cwd"] == str(tmp_path) and seen["argv"] == ["one", "two"] and seen["value"] == "from the worker"
     assert seen["language"] == "en"  # the zygote's own settings (language "id", cached at import) do not leak
+    assert seen["umask"] == 0o077  # files it writes get the launcher's permissions, not the zygote's
     assert seen["pid"] not in (launcher.pid, zygote.proc.pid) and seen["pgid"] == seen["pid"]  # its own group
 
     again, report2 = zygote.launch(tmp_path / "again")
