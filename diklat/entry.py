@@ -3,9 +3,9 @@
 A `diklat` command started cold pays 2-5 s of imports (Great Expectations, Prefect, pandas) before
 its first line of work, which on a 30-row roster is most of what the operator waits for. `diklat serve`
 (and `diklat worker`) keep a zygote that has imported the flows (``diklat.zygote``) and name its socket
-in the data folder (``<data dir>/warm/zygote-<pid>``). This entry point asks it to fork a process that
-runs the command with this process's arguments, environment, directory and standard streams, and exits
-as that process does: the operator sees the same output, exit code and Ctrl+C behaviour, sooner.
+in the data folder (``<data dir>/warm/zygote-<host>-<pid>``). This entry point asks it to fork a
+process that runs the command with this process's arguments, environment, directory and standard
+streams, and exits as that process does: the operator sees the same output, exit code and Ctrl+C behaviour, sooner.
 
 Commands that start or stop services stay in this process: a service forked from the worker's zygote
 would end with it. With no zygote (none started, its socket gone, or it declines because the code

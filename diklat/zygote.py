@@ -343,14 +343,20 @@ def _serve_socket(path: Path) -> socket.socket:
 
 
 def _advertise(socket_path: Path) -> Path | None:
-    """Write ``<data dir>/warm/zygote-<pid>`` naming the socket: `diklat` commands whose data folder is this
+    """Write ``<data dir>/warm/zygote-<host>-<pid>`` naming the socket: `diklat` commands whose data folder is this
     worker's (the environment it was given, as its runs see it) find it there."""
+    from diklat.processes import process_alive
     from diklat.settings import get_settings
 
     try:
         folder = get_settings().warm_dir
         folder.mkdir(parents=True, exist_ok=True)
-        record = folder / f"zygote-{os.getpid()}"
+        mine = f"zygote-{socket.gethostname()}-"  # a data folder may be shared with other machines' workers
+        for stale in folder.glob(f"{mine}*"):  # left by a zygote that was killed (kill -9 runs no clean-up)
+            pid = stale.name.removeprefix(mine)
+            if pid.isdigit() and not process_alive(int(pid)):
+                stale.unlink(missing_ok=True)
+        record = folder / f"{mine}{os.getpid()}"
         record.write_text(str(socket_path), encoding="utf-8")
     except Exception:  # noqa: BLE001 - invalid settings or an unwritable folder: only the warm commands are lost
         log.warning("Could not name the socket in the data folder: `diklat` commands start cold.")

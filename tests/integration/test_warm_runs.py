@@ -6,6 +6,7 @@ tests/e2e/test_deployments.py runs real deployments through it on a real worker.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -26,12 +27,18 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class Zygote:
-    def __init__(
-        self, folder: Path, preload: list[str], project: Path = ROOT, pythonpath: str = "", wait: bool = True
+    def __init__(  # noqa: PLR0913
+        self,
+        folder: Path,
+        preload: list[str],
+        project: Path = ROOT,
+        pythonpath: str = "",
+        wait: bool = True,
+        data_dir: Path | None = None,
     ) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.socket = folder / "z.sock"
-        self.data_dir = folder / "data"  # the data folder whose `diklat` commands it serves
+        self.data_dir = data_dir or folder / "data"  # the data folder whose `diklat` commands it serves
         self.warm = self.data_dir / "warm"
         self.worker_pid_file = folder / "worker.pid"
         worker = [
@@ -219,9 +226,14 @@ def test_a_killed_zygote_takes_its_runs_and_the_launcher_reports_them_killed(tmp
         os.kill(doomed.proc.pid, signal.SIGKILL)
         assert launcher.wait(timeout=20) == -signal.SIGKILL, launcher.stderr.read()
         assert _ends(run), "the run outlived its zygote"
+        [left] = doomed.warm.iterdir()  # kill -9 ran no clean-up: its record stays until...
+        successor = Zygote(tmp_path / "z2", PRELOAD, data_dir=doomed.data_dir)
+        successor.stop()
+        assert not left.exists()  # ...the next zygote of this host finds its process gone
     finally:
         doomed.stop()
-        os.kill(doomed.worker_pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):  # it dies with its zygote (parent-death signal)
+            os.kill(doomed.worker_pid, signal.SIGKILL)
 
 
 def test_stopping_the_zygote_stops_its_worker_asks_its_runs_to_stop_and_removes_its_socket(tmp_path: Path) -> None:
