@@ -36,6 +36,8 @@ from bench.stack import START, deployed, open_cohorts
 IMPORTS = {
     "flows.open_cohort": "import flows.open_cohort",
     "great_expectations": "import great_expectations",
+    # as diklat imports it: what GX's unused expectations import is deferred (diklat.gate.deferred)
+    "great_expectations via diklat.gate": "import diklat.gate.gx",
     "prefect": "import prefect, prefect.flows",
     "pandas": "import pandas",
 }
