@@ -116,13 +116,14 @@ def main() -> None:
     shutil.rmtree(work, ignore_errors=True)
 
 
-def run_pipeline(backend: str, design: str, workload, shared: dict, memory) -> list:  # noqa: ANN001
-    """Open, then (after loading evidence) check and assess, on a fresh database of its own."""
+def run_pipeline(backend: str, design: str, workload, shared: dict, memory, keep: bool = False) -> list:  # noqa: ANN001
+    """Open, then (after loading evidence) check and assess, on a fresh database of its own (a SQLite
+    file ``<workload>/<design>-<id>.db``, removed at the end unless ``keep``)."""
     from bench import designs, handwritten
     from bench.measure import Stage, timed
     from bench.workload import CHECK_AS_OF, PROGRAM, load_evidence, write_score_sheets
 
-    url, drop = fresh_database(backend, workload.folder / f"{design}-{uuid.uuid4().hex[:8]}.db")
+    url, drop = fresh_database(backend, workload.folder / f"{design}-{uuid.uuid4().hex[:8]}.db", keep)
     use_database(url)
     out = []
 
@@ -214,8 +215,8 @@ def use_database(url: str) -> None:
     get_settings.cache_clear()
 
 
-def fresh_database(backend: str, sqlite_path: Path) -> tuple[str, Callable[[], None]]:
-    """A migrated empty database and the function that removes it."""
+def fresh_database(backend: str, sqlite_path: Path, keep: bool = False) -> tuple[str, Callable[[], None]]:
+    """A migrated empty database and the function that removes it (a kept SQLite file is only closed)."""
     from diklat.db.migrate import upgrade
 
     if backend == "sqlite":
@@ -227,7 +228,7 @@ def fresh_database(backend: str, sqlite_path: Path) -> tuple[str, Callable[[], N
             # holds it: a new file under an old name met the old run's write-ahead log ("database disk
             # image is malformed", seen on the second of three repeats).
             _dispose_engines(url)
-            for suffix in ("", "-wal", "-shm"):
+            for suffix in () if keep else ("", "-wal", "-shm"):
                 Path(f"{sqlite_path}{suffix}").unlink(missing_ok=True)
 
         return url, remove

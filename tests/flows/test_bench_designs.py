@@ -25,7 +25,7 @@ def designs(tmp_path_factory: pytest.TempPathFactory, prefect_harness) -> tuple:
         try:
             shared: dict = {}
             stages = {
-                design: {s.stage: s for s in run_pipeline("sqlite", design, workload, shared, memory)}
+                design: {s.stage: s for s in run_pipeline("sqlite", design, workload, shared, memory, keep=True)}
                 for design in ("hand", "floor", "orchestrated")
             }
         finally:
@@ -52,8 +52,12 @@ def test_the_hand_written_floor_does_the_flows_essential_work(designs) -> None: 
     hand, flows = stages["hand"], stages["orchestrated"]
     assert {stage: hand[stage].rows for stage in hand} == {stage: flows[stage].rows for stage in flows}
 
+    def database(design: str) -> str:
+        [path] = workload.folder.glob(f"{design}-*.db")  # kept: each run has a file of its own
+        return f"sqlite:///{path}"
+
     def facts(design: str) -> dict:
-        engine = sa.create_engine(f"sqlite:///{workload.folder / f'{design}.db'}")
+        engine = sa.create_engine(database(design))
         with engine.connect() as conn:
             one = lambda sql: conn.execute(sa.text(sql)).all()  # noqa: E731
             out = {
@@ -82,7 +86,7 @@ def test_the_hand_written_floor_does_the_flows_essential_work(designs) -> None: 
         assert by_hand[what] == by_flows[what], what
     # The floor numbers every score in a passing band; the flows also hold back who missed attendance
     # or a required milestone, so they number no more than that.
-    with sa.create_engine(f"sqlite:///{workload.folder / 'hand.db'}").connect() as conn:
+    with sa.create_engine(database("hand")).connect() as conn:
         numbered = conn.execute(sa.text("SELECT count(*) FROM certificate")).scalar()
     passing = sum(1 for _, score, _ in by_flows["final"] if score is not None and score > 70)
     assert numbered == passing
