@@ -47,6 +47,24 @@ def rotated(designs: Sequence[str], repeat: int) -> list[str]:
     return [*designs[k:], *designs[:k]]
 
 
+def schedule(
+    sizes: Sequence[int], backends: Sequence[str], designs: Sequence[str], repeats: int
+) -> list[tuple[str, int, str]]:
+    """Every (backend, participants, design) run, ``repeats`` times, sizes and designs both rotating.
+
+    Rotating only the designs spread the box's drift over the designs of one size, but the sizes ran
+    one after the other: on 2 December the 10,000 runs met a faster box than the 100,000 runs, and
+    the growth between them (issue #17, goal 3) measured the box as much as the code.
+    """
+    return [
+        (backend, size, design)
+        for backend in backends
+        for repeat in range(repeats)
+        for size in rotated(sorted(sizes), repeat)
+        for design in rotated(designs, repeat)
+    ]
+
+
 def medians(results: Sequence[Stage]) -> list[Stage]:
     """One Stage per (backend, design, participants, stage), in the order first seen: the median seconds
     of its repeats and the highest peak memory; ``note`` gives the repeats' range."""

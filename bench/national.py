@@ -68,7 +68,7 @@ def main() -> None:
 
     print(f"Prefect server: {ensure_server(work / 'server', port=4290)}", flush=True)
     atexit.register(stop_started_server, work / "server")
-    from bench.measure import PeakMemory, medians, rotated
+    from bench.measure import PeakMemory, medians, schedule
 
     memory = PeakMemory()
     warm_up()
@@ -76,15 +76,12 @@ def main() -> None:
     backends = [b for b in args.backends if b != "postgresql" or _pg_reason() is None]
     if len(backends) < len(args.backends):
         print(f"PostgreSQL skipped: {_pg_reason()}", flush=True)
-    for participants in sorted(args.participants):
-        from bench.workload import make_workload
+    from bench.workload import make_workload
 
-        workload = make_workload(work / f"n{participants}", participants)
-        shared: dict = {}
-        for backend in backends:
-            for repeat in range(args.repeat):
-                for design in rotated(args.designs, repeat):
-                    results += run_pipeline(backend, design, workload, shared, memory)
+    workloads = {n: make_workload(work / f"n{n}", n) for n in sorted(args.participants)}
+    shared: dict[int, dict] = {n: {} for n in workloads}  # a size's score sheets, written once
+    for backend, participants, design in schedule(list(workloads), backends, args.designs, args.repeat):
+        results += run_pipeline(backend, design, workloads[participants], shared[participants], memory)
     if args.naive:
         from bench.workload import make_workload
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.measure import Stage, medians, rotated
+from bench.measure import Stage, medians, rotated, schedule
 
 pytestmark = pytest.mark.unit
 
@@ -19,6 +19,22 @@ def test_each_design_goes_first_and_last_in_turn() -> None:
         ["hand", "floor", "orchestrated"],
     ]
     assert {order[0] for order in orders[:3]} == {order[-1] for order in orders[:3]} == set(designs)
+
+
+def test_sizes_rotate_too_so_the_boxs_drift_reaches_both_ends_of_a_growth_ratio() -> None:
+    runs = schedule([100_000, 10_000], ["sqlite", "postgresql"], ["hand", "floor", "orchestrated"], 3)
+    assert len(runs) == 2 * 2 * 3 * 3
+    for key in {(b, n, d) for b, n, d in runs}:
+        assert runs.count(key) == 3  # every design, size and backend, three times
+    sqlite = [(n, d) for b, n, d in runs if b == "sqlite"]
+    firsts = [sqlite[i][0] for i in (0, 6, 12)]  # the size each repeat starts with
+    assert firsts == [10_000, 100_000, 10_000]
+    assert sqlite[:6] == [(10_000, "hand"), (10_000, "floor"), (10_000, "orchestrated")] + [
+        (100_000, "hand"),
+        (100_000, "floor"),
+        (100_000, "orchestrated"),
+    ]
+    assert sqlite[6:9] == [(100_000, "floor"), (100_000, "orchestrated"), (100_000, "hand")]
 
 
 def stage(design: str, seconds: float, peak: float, name: str = "open") -> Stage:
