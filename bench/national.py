@@ -83,8 +83,6 @@ def main() -> None:
     for backend, participants, design in schedule(list(workloads), backends, args.designs, args.repeat):
         results += run_pipeline(backend, design, workloads[participants], shared[participants], memory)
     if args.naive:
-        from bench.workload import make_workload
-
         workload = make_workload(work / f"naive{args.naive}", args.naive)
         for backend in backends:
             results += run_pipeline(backend, "naive", workload, {}, memory)

@@ -199,9 +199,7 @@ def serve(zygote: _Zygote, sources: dict[str, int] | None) -> Run | None:
     return None
 
 
-def _accept(  # noqa: PLR0911 - each way a request ends is a return
-    zygote: _Zygote, selector: selectors.BaseSelector, sources: dict[str, int] | None
-) -> Run | None:
+def _accept(zygote: _Zygote, selector: selectors.BaseSelector, sources: dict[str, int] | None) -> Run | None:
     try:
         conn, _ = zygote.listener.accept()
     except OSError:
@@ -214,17 +212,11 @@ def _accept(  # noqa: PLR0911 - each way a request ends is a return
         return None
     if run.entry not in zygote.entries:
         log.warning("A launcher asked for %r, which this zygote does not run; it starts cold.", run.entry)
-        _close_fds(run)
-        _reply(conn, "cold")
-        conn.close()
-        return None
+        return _decline(conn, run)
     if sources is None or changed(sources):
         if sources is not None:
             log.warning("The flows' code changed since this worker started: runs start cold until it restarts.")
-        _close_fds(run)
-        _reply(conn, "cold")
-        conn.close()
-        return None
+        return _decline(conn, run)
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()
@@ -242,6 +234,13 @@ def _accept(  # noqa: PLR0911 - each way a request ends is a return
     _reply(conn, f"pid {pid}")
     log.info("Forked %s %d.", "a flow run" if run.entry == "flow-run" else "a `diklat` command", pid)
     return None
+
+
+def _decline(conn: socket.socket, run: Run) -> None:
+    """Tell the launcher to start its run cold, and let go of what it sent."""
+    _close_fds(run)
+    _reply(conn, "cold")
+    conn.close()
 
 
 def _close_fds(run: Run) -> None:
