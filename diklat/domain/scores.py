@@ -130,7 +130,7 @@ def normalise_scores_many(
         frame["quarantine_id"] = None
 
     complete = frame[list(KEY)].notna().all(axis=1)
-    key = frame[PART].astype(str) + "|" + key_of(frame, KEY)  # a key repeats only within its own sheet
+    key = key_of(frame, (PART, *KEY))  # a key repeats only within its own sheet
     frame["duplicate_of_row"] = first_row_of_duplicates(key.where(complete), frame["row_number"])
     frame["problems"] = pd.Series(problems, index=frame.index, dtype=object)
     return frame

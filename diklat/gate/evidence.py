@@ -17,7 +17,7 @@ from diklat.domain.scores import KEY as SCORE_KEY
 from diklat.domain.scores import PART, ScoreContext, normalise_scores_many
 from diklat.gate.gx import INDEX, Check, run_checks
 from diklat.gate.limits import length_checks
-from diklat.gate.roster import apply_failures, split
+from diklat.gate.roster import apply_failures, split, split_part
 from diklat.gate.suites import evidence_checks, response_checks, score_checks
 from schemas.files import ATTENDANCE_STATUS, GUIDANCE_KIND, OUTCOME
 from schemas.instrument import Instrument
@@ -74,13 +74,17 @@ def gate_scores_many(
     checks = _joint_score_checks() + length_checks("scores", joint.columns)
     joint["problems"] = apply_failures(joint, run_checks("scores", joint, checks)).to_numpy()
     joint[INDEX] = file_rows
-    subject = key_of(joint, SCORE_KEY)
+    # The subject (the row's natural key) is kept with quarantined rows only: worked out for those.
+    bad = np.fromiter(map(len, joint["problems"].to_numpy()), dtype=bool, count=len(joint))
+    subject = pd.Series(None, index=joint.index, dtype=object)
+    if bad.any():
+        subject[bad] = key_of(joint[bad], SCORE_KEY).astype(object)
     added = {"score_ok", "assessor_known", "quarantine_id", "duplicate_of_row", "problems"}
     out, bounds = {}, np.searchsorted(part, np.arange(len(keys) + 1))
     for i, key in enumerate(keys):
         rows = slice(int(bounds[i]), int(bounds[i + 1]))
         columns = [c for c in joint.columns if c in frames[key].columns or c in added]
-        out[key] = split(joint.iloc[rows][columns], frames[key], "scores", subject.iloc[rows])
+        out[key] = split_part(joint, rows, columns, frames[key], "scores", subject)
     return out
 
 

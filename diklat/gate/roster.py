@@ -115,8 +115,7 @@ def split(frame: pd.DataFrame, raw: pd.DataFrame, kind: str, subject: pd.Series)
     """Accepted rows keep normalised values; quarantined rows keep the raw text exactly as read."""
     bad = np.fromiter(map(len, frame["problems"].to_numpy()), dtype=bool, count=len(frame))
     if not bad.any():  # the common case: a whole chunk's cohorts each pay little for an empty quarantine
-        quarantined = pd.DataFrame({column: pd.Series(dtype=dtype) for column, dtype in QUARANTINE_DTYPES})
-        return Gated(kind, frame.drop(columns=["problems"]).reset_index(drop=True), quarantined, len(frame), bad)
+        return Gated(kind, frame.drop(columns=["problems"]).reset_index(drop=True), empty_quarantine(), len(frame), bad)
     raw_rows = raw.loc[bad].astype(object).where(raw.loc[bad].notna(), None)
     quarantined = pd.DataFrame(
         {
@@ -131,6 +130,27 @@ def split(frame: pd.DataFrame, raw: pd.DataFrame, kind: str, subject: pd.Series)
     return Gated(kind, accepted, quarantined, len(frame), bad_mask=bad)
 
 
+def split_part(
+    joint: pd.DataFrame, rows: slice, columns: list[str], raw: pd.DataFrame, kind: str, subject: pd.Series
+) -> Gated:
+    """``split`` of one file's ``rows`` of a frame that gated many files at once, keeping ``columns``.
+
+    A file without a bad row (nearly all of a national assessment's 3,334) is one slice of the joint
+    frame and an empty quarantine: a quarter of the time of copying its rows out and splitting them.
+    """
+    bad = np.fromiter(map(len, joint["problems"].iloc[rows].to_numpy()), dtype=bool, count=rows.stop - rows.start)
+    if bad.any():
+        return split(joint.iloc[rows][columns], raw, kind, subject.iloc[rows])
+    keep = [joint.columns.get_loc(c) for c in columns if c != "problems"]
+    accepted = joint.iloc[rows, keep].reset_index(drop=True)
+    return Gated(kind, accepted, empty_quarantine(), len(accepted), bad)
+
+
+def empty_quarantine() -> pd.DataFrame:
+    """A quarantine frame with no rows, typed as ``split`` types one (a copy: callers may add to it)."""
+    return _EMPTY_QUARANTINE.copy()
+
+
 # What split's quarantine frame holds when it is empty (as pandas types the same columns built from no rows).
 QUARANTINE_DTYPES = (
     (INDEX, "int64"),
@@ -139,3 +159,4 @@ QUARANTINE_DTYPES = (
     ("subject_key", "object"),
     ("quarantine_id", "object"),
 )
+_EMPTY_QUARANTINE = pd.DataFrame({column: pd.Series(dtype=dtype) for column, dtype in QUARANTINE_DTYPES})

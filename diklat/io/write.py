@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from diklat.io.xlsx_table import write_xlsx
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -17,22 +19,13 @@ def neutralise(value: object) -> object:
 
 
 def write_table(frame: pd.DataFrame, path: Path) -> Path:
-    """Write .xlsx (all text cells as text) or .csv (UTF-8 with BOM so Excel shows accents)."""
+    """Write .xlsx (all text cells as text, diklat.io.xlsx_table) or .csv (UTF-8 with BOM so Excel shows accents)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     safe = frame.map(neutralise)
     # Headers come from operators' files too (a rejected-rows file keeps the original header).
     safe.columns = [neutralise(str(column)) for column in safe.columns]
     if path.suffix.lower() == ".xlsx":
-        with pd.ExcelWriter(path, engine="openpyxl") as writer:
-            safe.to_excel(writer, index=False)
-            sheet = writer.sheets["Sheet1"]
-            for row in sheet.iter_rows(min_row=1):
-                for cell in row:
-                    if isinstance(cell.value, str):
-                        cell.data_type = "s"  # NIPs stay text, never become numbers
-            for column in sheet.columns:
-                width = max(len(str(c.value or "")) for c in column)
-                sheet.column_dimensions[column[0].column_letter].width = min(60, max(10, width + 2))
+        write_xlsx(safe, path)
     else:
         safe.to_csv(path, index=False, encoding="utf-8-sig")
     return path

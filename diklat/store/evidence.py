@@ -97,6 +97,8 @@ def save_evidence_many(
     source = {b.id: f"{f.file_name} (batch {b.id})" for (_, f), b in zip(todo, batches, strict=True)}
     changed, audits = [], []
     unchanged = dict.fromkeys(source, 0)
+    if not existing:  # a first save (the common case): every row is new, nothing to compare or audit
+        changed, rows = rows, []
     for row in rows:
         key = tuple(row[k] for k in keys)
         old = existing.get(key)
