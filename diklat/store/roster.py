@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from diklat.db.bulk import rows_in, select_in, upsert
+from diklat.db.bulk import insert_rows, rows_in, select_in, upsert
 from diklat.domain.gated import BatchCounts, Gated
 from diklat.domain.nip import parse_nip
 from diklat.store.audit import audit_many
@@ -176,7 +176,7 @@ def _save_enrolments(session: Session, accepted: pd.DataFrame, enrolled: set[tup
         {"cohort_id": int(c), "nip": nip, "seat": int(s), "status": "active", "batch_id": int(b)}
         for c, nip, s, b in zip(new["_cohort"], new["nip"], seat, new["_batch"], strict=True)
     ]
-    session.execute(insert(t.Enrolment), rows)
+    insert_rows(session, t.Enrolment.__table__, rows)  # the driver's executemany on SQLite, not per-row processing
     return {int(c): int(n) for c, n in new["_cohort"].value_counts().items()}
 
 

@@ -82,6 +82,12 @@ def test_column_widths_follow_the_longest_text_within_bounds_and_the_package_is_
         )
 
 
+def test_columns_sharing_a_name_are_written_side_by_side(tmp_path: Path):
+    frame = pd.DataFrame([["a", "b"]], columns=["Catatan", "Catatan"])
+    sheet = load_workbook(write_xlsx(frame, tmp_path / "t.xlsx")).active
+    assert [[c.value for c in row] for row in sheet.iter_rows()] == [["Catatan", "Catatan"], ["a", "b"]]
+
+
 def test_an_empty_frame_is_a_header_only_sheet(tmp_path: Path):
     sheet = load_workbook(write_xlsx(pd.DataFrame(columns=["NIP", "ALASAN"]), tmp_path / "t.xlsx")).active
     assert [[c.value for c in row] for row in sheet.iter_rows()] == [["NIP", "ALASAN"]]
