@@ -28,12 +28,15 @@ def _figures(summary) -> list[tuple]:  # noqa: ANN001
     )
 
 
-def test_a_dask_local_cluster_gives_the_same_check_as_the_default_runner(
+def test_a_dask_local_cluster_gives_the_same_check_as_the_default_runner_which_on_sqlite_goes_chunk_by_chunk(
     sqlite_settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from prefect import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
     from prefect_dask import DaskTaskRunner
 
     from diklat.settings import get_settings
+    from flows.check_milestones import chunks_in_flight
 
     for number, start in ((1, date(2022, 7, 14)), (2, date(2022, 7, 18)), (3, date(2022, 7, 25))):
         roster = write_table(make_roster(8, seed=number, today=start).frame, tmp_path / f"r{number}.csv")
@@ -42,34 +45,15 @@ def test_a_dask_local_cluster_gives_the_same_check_as_the_default_runner(
     get_settings.cache_clear()
     params = CheckMilestones(as_of=date(2022, 8, 12), notify=False)
 
-    default = check_milestones(params)
+    state = check_milestones(params, return_state=True)
+    default = state.result()
     on_dask = check_milestones.with_options(
         task_runner=DaskTaskRunner(cluster_kwargs={"n_workers": 2, "processes": True, "threads_per_worker": 1})
     )(CheckMilestones(as_of=date(2022, 8, 12), notify=False))
 
     assert _figures(on_dask) == _figures(default)
     assert default.history_rows > 0 and on_dask.history_rows == 0  # the second run found nothing new
-
-
-def test_on_sqlite_the_check_runs_its_chunks_one_after_another(
-    sqlite_settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """SQLite has one writer: chunks in flight together waited on each other (flows.check_milestones)."""
-    from prefect import get_client
-    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
-
-    from diklat.settings import get_settings
-    from flows.check_milestones import chunks_in_flight
-
-    for number, start in ((1, date(2022, 7, 14)), (2, date(2022, 7, 18)), (3, date(2022, 7, 25))):
-        roster = write_table(make_roster(8, seed=number, today=start).frame, tmp_path / f"r{number}.csv")
-        assert open_cohort(open_params(roster, cohort=number, start=start), return_state=True).is_completed()
-    monkeypatch.setenv("DIKLAT_COHORTS_PER_TASK", "1")
-    get_settings.cache_clear()
-
-    state = check_milestones(CheckMilestones(as_of=date(2022, 8, 12), notify=False), return_state=True)
-
-    assert state.is_completed() and len(state.result().cohorts) == 3
+    # SQLite has one writer: the default runner's chunks ran one after another (flows.check_milestones)
     with get_client(sync_client=True) as client:
         runs = client.read_task_runs(
             flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id]))
