@@ -84,7 +84,7 @@ def gate_scores_many(
     for i, key in enumerate(keys):
         rows = slice(int(bounds[i]), int(bounds[i + 1]))
         columns = [c for c in joint.columns if c in frames[key].columns or c in added]
-        out[key] = split_part(joint, rows, columns, frames[key], "scores", subject)
+        out[key] = split_part(joint, rows, columns, frames[key], "scores", subject, bad)
     return out
 
 
