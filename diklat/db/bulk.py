@@ -6,14 +6,14 @@ import itertools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import JSON, Table, column, insert, select, table, text, tuple_
+from sqlalchemy import JSON, Table, bindparam, column, insert, select, table, text, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 # Rows per executemany call: bounds the memory of one round trip, not a database limit.
 MAX_PARAMS = 20_000
-# From this many rows an upsert on PostgreSQL goes through COPY into a temporary table, then one
-# INSERT ... SELECT ... ON CONFLICT: ~10x faster than a parameter set per row (issue #17).
+# From this many rows a write on PostgreSQL goes through COPY (an upsert into a temporary table, then
+# one INSERT ... SELECT ... ON CONFLICT): ~10x faster than a parameter set per row (issue #17).
 COPY_MIN_ROWS = 1_000
 _temp_names = itertools.count(1)
 
@@ -44,7 +44,7 @@ def upsert(
     """
     if not rows:
         return
-    if len(rows) >= COPY_MIN_ROWS and _copyable(session, table):
+    if _copyable(session, table, rows):
         _upsert_by_copy(session, table, rows, keys, update)
         return
     stmt = _insert(session, table)
@@ -109,11 +109,35 @@ def _bound(values: list[Any], kind: Any, dialect: Any) -> list[Any]:
     return out
 
 
-def _copyable(session: Session, target: Table) -> bool:
-    """COPY's text format suits scalar columns; JSON values would need wrapping, so they keep the statement."""
-    if session.get_bind().dialect.name != "postgresql":
+def _copyable(session: Session, target: Table, rows: Sequence[dict[str, Any]]) -> bool:
+    """COPY suits rows that all name the same columns, leaving out none with a Python-side default.
+
+    COPY fills a left-out column from its server default only; SQLAlchemy fills Python-side defaults
+    per row, so such rows keep the statement.
+    """
+    if len(rows) < COPY_MIN_ROWS or session.get_bind().dialect.name != "postgresql":
         return False
-    return not any(isinstance(c.type, JSON) for c in target.columns)
+    names = set(rows[0])
+    if any(len(row) != len(names) for row in rows) or any(n not in target.c for n in names):
+        return False
+    return not any(c.default is not None and c.name not in names for c in target.columns)
+
+
+def _copy_into(session: Session, name: str, target: Table, rows: Sequence[dict[str, Any]]) -> list[str]:
+    """COPY ``rows`` into table ``name`` (shaped like ``target``); returns the columns written.
+
+    Values go through their column's bind processor, as the statement's would (JSON becomes psycopg's
+    ``Json``, which COPY writes as text), so a value is stored as the statement would have stored it.
+    """
+    columns = list(rows[0])
+    dialect = session.get_bind().dialect
+    values = [_bound([row[c] for row in rows], target.c[c].type, dialect) for c in columns]
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    cursor = session.connection().connection.driver_connection.cursor()
+    with cursor, cursor.copy(f'COPY "{name}" ({quoted}) FROM STDIN') as copy:
+        for row in zip(*values, strict=True):
+            copy.write_row(row)
+    return columns
 
 
 def _upsert_by_copy(
@@ -124,17 +148,13 @@ def _upsert_by_copy(
     One INSERT may not touch a row twice, so a key given twice keeps its last row, which is what
     one statement per row would have left.
     """
-    columns = list(rows[0])
-    last = {tuple(row[k] for k in keys): row for row in rows}
+    last = list({tuple(row[k] for k in keys): row for row in rows}.values())
     name = f"upsert_{target.name}_{next(_temp_names)}"
-    quoted = ", ".join(f'"{c}"' for c in columns)
+    quoted = ", ".join(f'"{c}"' for c in rows[0])
     session.execute(
         text(f'CREATE TEMPORARY TABLE "{name}" ON COMMIT DROP AS SELECT {quoted} FROM "{target.name}" WITH NO DATA')
     )
-    cursor = session.connection().connection.driver_connection.cursor()
-    with cursor, cursor.copy(f'COPY "{name}" ({quoted}) FROM STDIN') as copy:
-        for row in last.values():
-            copy.write_row([row[c] for c in columns])
+    columns = _copy_into(session, name, target, last)
     temp = table(name, *(column(c) for c in columns))
     stmt = postgresql.insert(target).from_select(columns, select(*temp.columns))
     if update:
@@ -146,14 +166,60 @@ def _upsert_by_copy(
 
 
 def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """A plain bulk INSERT (no conflict expected), through the driver's executemany on SQLite."""
+    """A plain bulk INSERT (no conflict expected): the driver's executemany on SQLite, COPY on PostgreSQL."""
     if not rows:
+        return
+    if _copyable(session, table, rows):
+        session.flush()  # as session.execute would: rows may refer to objects still pending in the session
+        _copy_into(session, table.name, table, rows)
         return
     if session.get_bind().dialect.name == "sqlite":
         _execute_many(session, insert(table), rows)
         return
     for part in chunks(rows, 1):
         session.execute(insert(table), list(part))
+
+
+def update_rows(session: Session, target: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """UPDATE rows by primary key (``id``), each row setting the other columns it names; all rows alike.
+
+    What the ORM's bulk UPDATE by primary key does, without its per-row bookkeeping (2.5 s for the
+    100,000 certificates of a national graduation, issue #17): the driver's executemany on SQLite, COPY
+    into a temporary table and one UPDATE ... FROM on PostgreSQL.
+    """
+    if not rows:
+        return
+    names = list(rows[0])
+    if "id" not in names or any(set(row) != set(names) for row in rows):
+        raise ValueError(f"update_rows needs rows naming the same columns, id among them (got {names})")
+    changed = [n for n in names if n != "id"]
+    dialect = session.get_bind().dialect
+    session.flush()
+    if _copyable(session, target, rows):
+        name = f"update_{target.name}_{next(_temp_names)}"
+        quoted = ", ".join(f'"{c}"' for c in names)
+        session.execute(
+            text(f'CREATE TEMPORARY TABLE "{name}" ON COMMIT DROP AS SELECT {quoted} FROM "{target.name}" WITH NO DATA')
+        )
+        _copy_into(session, name, target, rows)
+        sets = ", ".join(f'"{c}" = "{name}"."{c}"' for c in changed)
+        session.execute(text(f'UPDATE "{target.name}" SET {sets} FROM "{name}" WHERE "{target.name}".id = "{name}".id'))
+        session.execute(text(f'DROP TABLE "{name}"'))
+        return
+    if dialect.name != "sqlite":
+        session.execute(
+            update(target).where(target.c.id == bindparam("_id")),
+            [{**{c: row[c] for c in changed}, "_id": row["id"]} for row in rows],
+        )
+        return
+    sets = ", ".join(f'"{c}" = ?' for c in changed)
+    columns = [_bound([row[c] for row in rows], target.c[c].type, dialect) for c in [*changed, "id"]]
+    values = list(zip(*columns, strict=True))
+    connection = session.connection()
+    for start in range(0, len(values), MAX_PARAMS):
+        connection.exec_driver_sql(
+            f'UPDATE "{target.name}" SET {sets} WHERE id = ?', values[start : start + MAX_PARAMS]
+        )
 
 
 def insert_new(session: Session, table: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> list[Any]:

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from diklat.db.bulk import insert_rows, rows_in
+from diklat.db.bulk import insert_rows, rows_in, update_rows
 from diklat.domain.nip import mask_nip
 from diklat.store.actions import ActionRefused
 from diklat.store.audit import audit_many
@@ -142,8 +142,7 @@ def issue_many(
     if replaced:
         session.execute(insert(t.CertificateCode), replaced)
     for changes in (firsts, agains):
-        if changes:
-            session.execute(update(t.Certificate), changes)  # ORM bulk UPDATE by primary key
+        update_rows(session, t.Certificate.__table__, changes)  # by primary key
     audit_many(session, audits)
     return out
 
@@ -218,7 +217,7 @@ def revoke_other_certificates(session: Session, cohort_ids: Sequence[int], passe
     found = rows_in(session, stmt, t.Enrolment.cohort_id, cohort_ids)
     stale = [cert for cert in found if cert.enrolment_id not in keep]
     if stale:  # no longer a pass after a correction: the certificate stops verifying
-        session.execute(update(c), [{"id": cert.id, "revoked": True} for cert in stale])
+        update_rows(session, c.__table__, [{"id": cert.id, "revoked": True} for cert in stale])
     audit_many(
         session, [_audit_row(actor, "revoke", cert.number, {"revoked": False}, {"revoked": True}) for cert in stale]
     )

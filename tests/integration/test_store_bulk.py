@@ -157,6 +157,86 @@ def test_the_driver_executemany_path_writes_what_the_orm_statement_writes(
     assert by_code["c301"][1] == Decimal("62.995")  # written by the third call, its own value
 
 
+def test_copy_on_postgresql_writes_what_the_statement_writes(
+    sessions, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inserts and upserts through COPY (JSON, SQL NULL and JSON values included) end as statements end.
+
+    Rows leaving out a column with a Python-side default keep the statement: COPY would leave it empty.
+    """
+    KINDS.create(sessions.kw["bind"])
+    copies = []
+    through_copy = bulk._copy_into
+    monkeypatch.setattr(bulk, "_copy_into", lambda *a: copies.append(len(a[3])) or through_copy(*a))
+    monkeypatch.setattr(bulk, "COPY_MIN_ROWS", 100)
+
+    def stated(rows: list[dict]) -> list[dict]:
+        return [{**row, "state": "done" if i % 2 else "open"} for i, row in enumerate(rows)]
+
+    def write() -> list[tuple]:
+        with unit_of_work(sessions) as s:
+            bulk.insert_rows(s, KINDS, stated(_kinds_rows(300, 0)))
+            bulk.upsert(s, KINDS, stated(_kinds_rows(450, 1))[::2], ["code"], update=["score", "detail", "flag"])
+            bulk.upsert(s, KINDS, _kinds_rows(600, 2), ["code"])  # no "state": the statement fills it
+        with unit_of_work(sessions) as s:
+            out = s.execute(
+                select(*[c for c in KINDS.c if c.name != "id"], KINDS.c.detail.is_(None)).order_by(KINDS.c.code)
+            ).all()
+            s.execute(KINDS.delete())
+        return out
+
+    fast = write()
+    assert copies == ([300, 225] if db_url.startswith("postgresql") else [])
+    monkeypatch.setattr(bulk, "COPY_MIN_ROWS", 10**9)
+    assert write() == fast
+    assert len(copies) == (2 if db_url.startswith("postgresql") else 0)  # nothing more went through COPY
+    by_code = {row[0]: row for row in fast}
+    assert len(fast) == 600 and by_code["c599"][6] == "open" and by_code["c1"][6] == "done"
+    assert by_code["c2"][5] == {"i": 2, "why": "a", "n": [1]} and by_code["c14"][5] is None
+
+
+def test_update_rows_by_primary_key_ends_as_one_update_per_row_would_end(
+    sessions, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large (COPY on PostgreSQL) and small batches, JSON and NULLs included, only the named columns set."""
+    KINDS.create(sessions.kw["bind"])
+    monkeypatch.setattr(bulk, "COPY_MIN_ROWS", 100)
+
+    def one_by_one(s, target, rows) -> None:  # noqa: ANN001
+        for row in rows:
+            s.execute(sa.update(target).where(target.c.id == row["id"]).values(**{k: row[k] for k in row if k != "id"}))
+
+    def write(update_rows) -> list[tuple]:  # noqa: ANN001
+        with unit_of_work(sessions) as s:
+            bulk.insert_rows(s, KINDS, [{**row, "state": "open"} for row in _kinds_rows(400, 0)])
+            ids = dict(s.execute(select(KINDS.c.code, KINDS.c.id)).all())
+        many = [
+            {"id": ids[f"c{i}"], "score": None if i % 5 == 0 else Decimal("70.125") + i % 3, "detail": {"v": i}}
+            for i in range(0, 400, 2)
+        ]
+        few = [{"id": ids[f"c{i}"], "detail": None, "flag": True, "day": START} for i in range(1, 60, 2)]
+        with unit_of_work(sessions) as s:
+            update_rows(s, KINDS, many)
+            update_rows(s, KINDS, few)
+            update_rows(s, KINDS, [])
+        with unit_of_work(sessions) as s:
+            out = s.execute(
+                select(*[c for c in KINDS.c if c.name != "id"], KINDS.c.detail.is_(None)).order_by(KINDS.c.code)
+            ).all()
+            s.execute(KINDS.delete())
+        return out
+
+    fast = write(bulk.update_rows)
+    assert write(one_by_one) == fast
+    by_code = {row[0]: row for row in fast}
+    assert by_code["c2"][1] == Decimal("72.125") and by_code["c2"][5] == {"v": 2} and by_code["c10"][1] is None
+    # None in a JSON column is JSON null on every path (SQLAlchemy's default), not SQL NULL
+    assert by_code["c3"][3:] == (datetime(2022, 7, 14, 8, 33), True, None, "open", False)
+    assert by_code["c301"][1:3] == (Decimal("60.995"), START + timedelta(days=4))  # odd, past 60: untouched
+    with unit_of_work(sessions) as s, pytest.raises(ValueError, match="id among them"):
+        bulk.update_rows(s, KINDS, [{"code": "c1", "score": Decimal(1)}])
+
+
 def _sheet(sessions, ref, seed: int, tmp_path: Path) -> tuple:  # noqa: ANN001
     with unit_of_work(sessions) as s:
         save_assessors(s, ref, pd.DataFrame({"nip": EXAMINERS, "name": ["Penguji A", "Penguji B"]}))

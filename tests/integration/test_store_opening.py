@@ -6,8 +6,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from diklat.db.uow import unit_of_work
+from diklat.domain.nip import normalize_nip, parse_nip
 from diklat.gate.roster import gate_roster
 from diklat.gate.suites import RosterRules
 from diklat.io.read import read_table
@@ -15,8 +17,10 @@ from diklat.store import cohorts, guides
 from diklat.store.batches import batch_quarantine
 from diklat.store.calendar import write_calendar
 from diklat.store.roster import save_roster
+from diklat.synth.faults import HEADER
 from diklat.synth.roster import make_roster, write_table
 from diklat.templates import resolve_template
+from schemas import tables as t
 from schemas.files import ROSTER
 from tests.helpers import counts, snapshot
 
@@ -71,6 +75,38 @@ def test_saving_the_same_roster_twice_changes_nothing(sessions, db_url: str, tmp
         again = save_roster(s, gated_for(s, ref, table), ref, table.file_name, table.sha256, "test")
     assert again.already_processed and again.batch_id == first.batch_id
     assert snapshot(db_url) == before
+
+
+def test_a_corrected_roster_updates_only_the_changed_officials_and_audits_each_change(
+    sessions, db_url: str, tmp_path: Path
+) -> None:
+    table, synth = roster(tmp_path, n=6, seed=11)
+    with unit_of_work(sessions) as s:
+        ref = cohorts.ensure_cohort(s, PROGRAM, 1, START, TEMPLATE, "test")
+        first = save_roster(s, gated_for(s, ref, table), ref, table.file_name, table.sha256, "test")
+        accepted = sorted(s.scalars(select(t.Employee.nip)))
+    assert first.rows_accepted == len(accepted) >= 2
+    nip_col, position_col, email_col = HEADER["nip"], HEADER["position"], HEADER["email"]
+    fixed = synth.frame.copy()
+    changed_nip = accepted[0]
+    row = fixed.index[fixed[nip_col].map(normalize_nip) == changed_nip][0]
+    fixed.loc[row, position_col] = "Kepala Subbagian Perencanaan"
+    fixed.loc[row, email_col] = ""  # cleared: stored as nothing, not as an empty text
+    corrected = read_table(write_table(fixed, tmp_path / "roster-fixed.csv"), ROSTER)
+    with unit_of_work(sessions) as s:
+        again = save_roster(s, gated_for(s, ref, corrected), ref, corrected.file_name, corrected.sha256, "test")
+        employees = {e.nip: e for e in s.scalars(select(t.Employee))}
+        updates = s.scalars(select(t.AuditLog).where(t.AuditLog.action == "update")).all()
+    assert again.rows_unchanged == first.rows_accepted - 1 and again.rows_accepted == first.rows_accepted
+    [audit] = updates
+    assert audit.entity == "employee" and audit.entity_key == changed_nip
+    assert set(audit.new_value) == {"position", "email"} and audit.new_value["email"] is None
+    assert audit.new_value["position"] == "Kepala Subbagian Perencanaan" and audit.old_value["email"]
+    assert audit.source.startswith("roster-fixed.csv (batch ")
+    assert employees[changed_nip].position == "Kepala Subbagian Perencanaan" and employees[changed_nip].email is None
+    for nip, employee in employees.items():  # decoded from the NIP for the whole column
+        parts = parse_nip(nip)
+        assert (employee.gender, employee.birth_date) == (parts.gender, parts.birth_date)
 
 
 def test_guides_and_calendar_written_twice_are_written_once(sessions, db_url: str, tmp_path: Path) -> None:
