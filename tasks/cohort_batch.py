@@ -166,12 +166,26 @@ def validate_rosters(rosters: Rosters, chunk: Chunk, entries: list[ManifestEntry
         else:
             gated[number] = screened
     # A coaches list is usually shared by the whole intake: gated once, its rows quarantined per cohort.
-    by_file: dict[str, Gated] = {}
-    for number, table in rosters.coaches.items():
-        if number in gated and table.sha256 not in by_file:
-            by_file[table.sha256] = gate_staff("coaches", table.frame, today)
-    coaches = {n: by_file[t.sha256] for n, t in rosters.coaches.items() if n in gated}
+    coaches = {n: _gated_coaches(t, today) for n, t in rosters.coaches.items() if n in gated}
     return Screened(gated, held, coaches)
+
+
+_COACHES_GATED: dict[tuple[str, date], Gated] = {}
+
+
+def _gated_coaches(table: RawTable, today: date) -> Gated:
+    """The coaches list gated once per content and day, also across the chunks of a run.
+
+    The gate is a pure function of the file's content and the day; a national intake lists one
+    coaches file for all 3,334 cohorts, and gating it again in each of 34 chunks cost ~3 s (issue #17).
+    Nothing downstream changes a Gated (cohorts of a chunk already share one).
+    """
+    key = (table.sha256, today)
+    if key not in _COACHES_GATED:
+        if len(_COACHES_GATED) >= 16:
+            _COACHES_GATED.clear()  # bounded: a cache, not a record
+        _COACHES_GATED[key] = gate_staff("coaches", table.frame, today)
+    return _COACHES_GATED[key]
 
 
 @io_task

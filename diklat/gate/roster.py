@@ -71,15 +71,27 @@ def gate_rosters(raw: pd.DataFrame, rules: Mapping[Hashable, RosterRules], today
 
 
 def _by_cohort(whole: Gated, key: pd.Series, rules: Mapping[Hashable, RosterRules]) -> dict[Hashable, Gated]:
-    """One Gated per cohort (a cohort whose file had no rows gets an empty one)."""
-    bad = whole.quarantined.assign(**{COHORT: key[whole.bad_mask].to_numpy()})
-    accepted = {k: g.drop(columns=[COHORT]).reset_index(drop=True) for k, g in whole.accepted.groupby(COHORT)}
-    quarantined = {k: g.drop(columns=[COHORT]).reset_index(drop=True) for k, g in bad.groupby(COHORT)}
+    """One Gated per cohort (a cohort whose file had no rows gets an empty one).
+
+    Sliced, not grouped: the files were concatenated one after the other, so a cohort's rows are one
+    run. A groupby's sub-frame per cohort, each with its column dropped, cost ~1 ms: 3 s at 3,334
+    cohorts (issue #17). Rows out of order are put in order first, stably, so the slicing stays right.
+    """
+    cohorts = list(rules)
+    accepted = _slices(whole.accepted.drop(columns=[COHORT]), whole.accepted[COHORT], cohorts)
+    quarantined = _slices(whole.quarantined, key[whole.bad_mask], cohorts)
     read = key.value_counts()
-    empty_a, empty_q = whole.accepted.iloc[:0].drop(columns=[COHORT]), whole.quarantined.iloc[:0]
-    return {
-        k: Gated("roster", accepted.get(k, empty_a), quarantined.get(k, empty_q), int(read.get(k, 0))) for k in rules
-    }
+    return {k: Gated("roster", accepted[k], quarantined[k], int(read.get(k, 0))) for k in cohorts}
+
+
+def _slices(frame: pd.DataFrame, keys: pd.Series, cohorts: list[Hashable]) -> dict[Hashable, pd.DataFrame]:
+    """``frame`` cut into one frame per cohort of ``cohorts`` (in that order), by ``keys`` row by row."""
+    codes = pd.Categorical(keys.to_numpy(), categories=cohorts).codes
+    if len(codes) and (np.diff(codes) < 0).any():
+        order = np.argsort(codes, kind="stable")
+        frame, codes = frame.iloc[order], codes[order]
+    bounds = np.searchsorted(codes, np.arange(len(cohorts) + 1))
+    return {k: frame.iloc[bounds[i] : bounds[i + 1]].reset_index(drop=True) for i, k in enumerate(cohorts)}
 
 
 def roster_subject(frame: pd.DataFrame) -> pd.Series:

@@ -80,9 +80,13 @@ _PARTS = {
 
 def write_xlsx(frame: pd.DataFrame, path: Path) -> Path:
     """``frame`` as a one-sheet workbook: the header row in bold, then one row per frame row."""
-    header = [str(column) for column in frame.columns]
     # By position: two columns may share a name (a file's repeated header).
     columns = [frame.iloc[:, j].astype(object).tolist() for j in range(frame.shape[1])]
+    return write_xlsx_columns([str(column) for column in frame.columns], columns, path)
+
+
+def write_xlsx_columns(header: list[str], columns: list[list[Any]], path: Path) -> Path:
+    """``write_xlsx`` of plain columns (one list of values per header), for callers without a frame."""
     rows = zip(*columns, strict=True) if columns else iter(())
     widths = [_width(name, values) for name, values in zip(header, columns, strict=True)]
     letters = [_letter(j) for j in range(len(header))]

@@ -10,7 +10,7 @@ import pandas as pd
 from diklat.domain.nip import mask_nip
 from diklat.domain.problems import Blocked, Problem
 from diklat.i18n import N_, translator
-from diklat.io.write import write_table
+from diklat.io.write import write_records
 from diklat.messages import render
 
 NIP_COLUMNS = {"nip", "superior_nip", "by_nip", "alumnus_nip"}
@@ -70,11 +70,9 @@ def write_rejected_file(
     _ = translator(language)
     original = {canonical: header for header, canonical in headers.items()}
     records = []
-    for rec in rows.to_dict("records"):
-        raw = rec["raw"] or {}
-        row = {original.get(k, k): v for k, v in raw.items() if k != "quarantine_id"}
-        row[ID_HEADER] = rec["id"]
-        row[_(REASON_HEADER)] = reasons_text(rec["reasons"], kind, language, mask=False)
+    for raw, quarantine_id, reasons in zip(rows["raw"], rows["id"], rows["reasons"], strict=True):
+        row = {original.get(k, k): v for k, v in (raw or {}).items() if k != "quarantine_id"}
+        row[ID_HEADER] = quarantine_id
+        row[_(REASON_HEADER)] = reasons_text(reasons, kind, language, mask=False)
         records.append(row)
-    write_table(pd.DataFrame.from_records(records), path)
-    return path
+    return write_records(records, path)

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from diklat.io.write import write_table
+from diklat.io.write import write_records, write_table
 
 pytestmark = pytest.mark.unit
 
@@ -42,3 +42,25 @@ def test_xlsx_keeps_error_like_text_as_text_numbers_as_numbers_and_blanks_empty(
     assert sheet["A3"].value is None and sheet["C3"].value is None
     assert [sheet["B2"].value, sheet["B3"].value] == [7, 8] and sheet["B2"].data_type == "n"
     assert sheet.column_dimensions["C"].width == 60 and sheet.column_dimensions["B"].width == 14
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_records_are_written_as_the_same_rows_as_their_frame(suffix: str, tmp_path: Path):
+    """A rejected-rows file from records (no frame): columns in order of first appearance, a missing
+    value blank, text that looks like a formula neutralised, a whole number kept whole."""
+    records = [
+        {HOSTILE: "=1+1", "NIP": "198001012005011001", "ID KARANTINA": 7},
+        {"NIP": "-5", "ID KARANTINA": 8, "ALASAN": "Golongan: kosong"},
+    ]
+    written = write_records(records, tmp_path / f"ditolak{suffix}")
+    expected = write_table(pd.DataFrame.from_records(records), tmp_path / f"frame{suffix}")
+    if suffix == ".csv":
+        assert written.read_text(encoding="utf-8-sig") == expected.read_text(encoding="utf-8-sig")
+        return
+    got = [[c.value for c in row] for row in load_workbook(written).active.iter_rows()]
+    assert got == [
+        ["'" + HOSTILE, "NIP", "ID KARANTINA", "ALASAN"],
+        ["'=1+1", "198001012005011001", 7, None],
+        [None, "'-5", 8, "Golongan: kosong"],
+    ]
+    assert got == [[c.value for c in row] for row in load_workbook(expected).active.iter_rows()]
