@@ -9,6 +9,7 @@ import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from diklat.domain.problems import FileProblem, Problem
@@ -159,11 +160,14 @@ def header_row_index(rows: list[list[str | None]], spec: FileSpec) -> int | None
     those that hold every required one (else of all); the earliest of equals. None: no non-empty row."""
     index = alias_index(spec)
     required = {c.name for c in spec.required}
+    every = set(index.values())
     best: tuple[bool, int, int] | None = None
     best_index = None
     candidates = [i for i, row in enumerate(rows) if any(row)][:HEADER_SEARCH_ROWS]
     for i in candidates:
         found = {index[k] for k in (header_key(v) for v in rows[i] if v) if k in index}
+        if found == every:  # nothing later can score higher: at most equal, and the earliest of equals wins
+            return i
         score = (required <= found, len(found), -i)
         if best is None or score > best:
             best, best_index = score, i
@@ -232,8 +236,9 @@ def _build_frame(
         names.append(unique)
         headers.setdefault(label or unique, unique)
 
-    columns = {ROW_NUMBER: pd.Series([number for number, _ in body], dtype="int64")}
-    for name_, j in zip(names, keep, strict=True):
-        # object dtype: pandas 3 would otherwise infer its string dtype and turn None into NaN
-        columns[name_] = pd.Series([r[j] for _, r in body], dtype=object)
-    return pd.DataFrame(columns), headers, start + 1, footer
+    # One 2-D object block, not a Series per column: ~1 ms less a file, 3,334 files at a national
+    # opening (issue #17). Object dtype: pandas 3 would otherwise infer its string dtype and turn None into NaN.
+    cells = np.array([row for _, row in body], dtype=object).reshape(len(body), width)[:, keep]
+    frame = pd.DataFrame(cells, columns=names, dtype=object)
+    frame.insert(0, ROW_NUMBER, np.array([number for number, _ in body], dtype="int64"))
+    return frame, headers, start + 1, footer

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -51,19 +52,28 @@ def save_rosters(
     ids = [f.cohort.cohort_id for _, f in todo]
     hold_cohorts(session, ids)
     batches = start_file_batches(session, [f for _, f in todo], flow_run_id)
-    accepted = pd.concat(
-        [
-            f.gated.accepted.assign(_source=f"{f.file_name} (batch {b.id})", _cohort=f.cohort.cohort_id, _batch=b.id)
-            for (_, f), b in zip(todo, batches, strict=True)
-        ],
-        ignore_index=True,
+    # Every file's rows as one frame, each row tagged with its file (by position in ``todo``): the
+    # counts below are column sums per file, not a pass over each file (3,334 of them nationally).
+    lengths = [len(f.gated.accepted) for _, f in todo]
+    accepted = pd.concat([f.gated.accepted for _, f in todo], ignore_index=True)
+    accepted["_source"] = np.repeat(
+        np.array([f"{f.file_name} (batch {b.id})" for (_, f), b in zip(todo, batches, strict=True)], dtype=object),
+        lengths,
     )
+    accepted["_cohort"] = np.repeat(ids, lengths)
+    accepted["_batch"] = np.repeat([b.id for b in batches], lengths)
+    file_of = np.repeat(np.arange(len(todo)), lengths)
     changed = _save_employees(session, accepted, actor)
     enrolled_before = {
         (c, nip)
         for c, nip in rows_in(session, select(t.Enrolment.cohort_id, t.Enrolment.nip), t.Enrolment.cohort_id, ids)
     }
-    created = _save_enrolments(session, accepted, enrolled_before)
+    pairs = zip(accepted["_cohort"].tolist(), accepted["nip"].tolist(), strict=True)
+    was_enrolled = np.fromiter((pair in enrolled_before for pair in pairs), dtype=bool, count=len(accepted))
+    created = _save_enrolments(session, accepted[~was_enrolled])
+    updated = accepted["nip"].isin(changed).to_numpy()
+    updated_per_file = np.bincount(file_of, weights=updated, minlength=len(todo)).astype(int).tolist()
+    unchanged_per_file = np.bincount(file_of, weights=was_enrolled & ~updated, minlength=len(todo)).astype(int).tolist()
     # Resolving fixed rows is one UPDATE per cohort: only for cohorts that have rows waiting.
     waiting = {
         scope
@@ -76,16 +86,13 @@ def save_rosters(
     }
     quarantine_many(session, [(b, f.gated) for (_, f), b in zip(todo, batches, strict=True)])
     audits = []
-    for (i, f), batch in zip(todo, batches, strict=True):
+    for k, ((i, f), batch) in enumerate(zip(todo, batches, strict=True)):
         mine = f.gated.accepted
-        keys = list(mine["nip"]) + list("name:" + mine["name"].str.strip().str.casefold())
-        resolved = (
-            resolve(session, "roster", f.cohort.scope, batch.id, keys, mine["quarantine_id"].dropna())
-            if f.cohort.scope in waiting
-            else 0
-        )
-        before = mine["nip"].map(lambda nip, c=f.cohort.cohort_id: (c, nip) in enrolled_before)
-        batch.rows_unchanged = int((before & ~mine["nip"].isin(changed)).sum())
+        resolved = 0
+        if f.cohort.scope in waiting:
+            keys = list(mine["nip"]) + list("name:" + mine["name"].str.strip().str.casefold())
+            resolved = resolve(session, "roster", f.cohort.scope, batch.id, keys, mine["quarantine_id"].dropna())
+        batch.rows_unchanged = unchanged_per_file[k]
         source = f"{f.file_name} (batch {batch.id})"
         audits.append(
             {
@@ -98,7 +105,7 @@ def save_rosters(
                 "new_value": {
                     "read": f.gated.rows_read,
                     "enrolled": created.get(f.cohort.cohort_id, 0),
-                    "updated": int(mine["nip"].isin(changed).sum()),
+                    "updated": updated_per_file[k],
                     "quarantined": len(f.gated.quarantined),
                     "resolved": resolved,
                 },
@@ -158,17 +165,23 @@ def _save_employees(session: Session, accepted: pd.DataFrame, actor: str) -> set
         }
         for i in latest.index[known & write]
     ]
-    out = after.assign(nip=latest["nip"], gender=pd.Series(parts.gender).map(GENDERS).to_numpy())[write]
-    out["birth_date"] = [date(b // 10000, b // 100 % 100, b % 100) for b in parts.birth[write.to_numpy()].tolist()]
-    rows = out[["nip", "gender", "birth_date", *EMPLOYEE_FIELDS]].to_dict("records")
+    mask = write.to_numpy()
+    births = parts.birth[mask]
+    born = {b: date(b // 10000, b // 100 % 100, b % 100) for b in np.unique(births).tolist()}  # few distinct days
+    columns = {
+        "nip": latest["nip"].to_numpy()[mask].tolist(),
+        "gender": [GENDERS.get(g) for g in parts.gender[mask].tolist()],
+        "birth_date": [born[b] for b in births.tolist()],
+        **{f: after[f].to_numpy()[mask].tolist() for f in EMPLOYEE_FIELDS},
+    }
+    rows = [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
     upsert(session, t.Employee.__table__, rows, ["nip"], update=EMPLOYEE_FIELDS)
     audit_many(session, audits)
     return {a["entity_key"] for a in audits}
 
 
-def _save_enrolments(session: Session, accepted: pd.DataFrame, enrolled: set[tuple[int, str]]) -> dict[int, int]:
-    """Enrol the NIPs not yet in their cohort, seats after each cohort's last; cohort id -> how many."""
-    new = accepted[[(c, nip) not in enrolled for c, nip in zip(accepted["_cohort"], accepted["nip"], strict=True)]]
+def _save_enrolments(session: Session, new: pd.DataFrame) -> dict[int, int]:
+    """Enrol these rows' NIPs (none in its cohort yet), seats after each cohort's last; cohort id -> how many."""
     if new.empty:
         return {}
     ids = sorted(set(new["_cohort"]))
@@ -185,7 +198,7 @@ def _save_enrolments(session: Session, accepted: pd.DataFrame, enrolled: set[tup
         {"cohort_id": int(c), "nip": nip, "seat": int(s), "status": "active", "batch_id": int(b)}
         for c, nip, s, b in zip(new["_cohort"], new["nip"], seat, new["_batch"], strict=True)
     ]
-    insert_rows(session, t.Enrolment.__table__, rows)  # the driver's executemany on SQLite, not per-row processing
+    insert_rows(session, t.Enrolment.__table__, rows)  # executemany on SQLite, COPY on PostgreSQL
     return {int(c): int(n) for c, n in new["_cohort"].value_counts().items()}
 
 
