@@ -168,5 +168,14 @@ def scores_by_person(scores: pd.DataFrame) -> dict[int, dict[str, list[Decimal]]
     for enrolment_id, component, score in zip(
         scores["enrolment_id"].tolist(), scores["component"].tolist(), scores["score"].tolist(), strict=True
     ):
-        out.setdefault(enrolment_id, {}).setdefault(component, []).append(Decimal(score))
+        try:
+            person = out[enrolment_id]
+        except KeyError:
+            person = out[enrolment_id] = {}
+        # Stored scores arrive as Decimals already: no copy of each of a national 800,000
+        value = score if type(score) is Decimal else Decimal(score)
+        try:
+            person[component].append(value)
+        except KeyError:
+            person[component] = [value]
     return out
