@@ -119,8 +119,8 @@ def test_no_nip_name_email_or_phone_reaches_prefect_after_every_flow_and_failing
         open_params(write_table(people.drop(columns=["NIP"]), tmp_path / "no-nip.csv"), cohort=7), return_state=True
     ).is_failed()
 
-    def refused(session, accepted, enrolled):  # noqa: ANN001, ANN202 - a real error quoting a real row
-        row = accepted.iloc[0]
+    def refused(session, new):  # noqa: ANN001, ANN202 - a real error quoting a real row
+        row = new.iloc[0]
         session.execute(insert(t.Employee), [{"nip": row["nip"], "name": row["name"], "email": row.get("email")}])
         return {}
 
