@@ -109,18 +109,18 @@ def _bound(values: list[Any], kind: Any, dialect: Any) -> list[Any]:
     return out
 
 
-def _copyable(session: Session, target: Table, rows: Sequence[dict[str, Any]]) -> bool:
+def _copyable(session: Session, target: Table, rows: Sequence[dict[str, Any]], inserting: bool = True) -> bool:
     """COPY suits rows that all name the same columns, leaving out none with a Python-side default.
 
     COPY fills a left-out column from its server default only; SQLAlchemy fills Python-side defaults
-    per row, so such rows keep the statement.
+    per row, so rows to insert that leave one out keep the statement (an UPDATE leaves them alone).
     """
     if len(rows) < COPY_MIN_ROWS or session.get_bind().dialect.name != "postgresql":
         return False
     names = set(rows[0])
     if any(len(row) != len(names) for row in rows) or any(n not in target.c for n in names):
         return False
-    return not any(c.default is not None and c.name not in names for c in target.columns)
+    return not inserting or not any(c.default is not None and c.name not in names for c in target.columns)
 
 
 def _copy_into(session: Session, name: str, target: Table, rows: Sequence[dict[str, Any]]) -> list[str]:
@@ -195,7 +195,7 @@ def update_rows(session: Session, target: Table, rows: Sequence[dict[str, Any]])
     changed = [n for n in names if n != "id"]
     dialect = session.get_bind().dialect
     session.flush()
-    if _copyable(session, target, rows):
+    if _copyable(session, target, rows, inserting=False):
         name = f"update_{target.name}_{next(_temp_names)}"
         quoted = ", ".join(f'"{c}"' for c in names)
         session.execute(
