@@ -157,6 +157,16 @@ def test_the_driver_executemany_path_writes_what_the_orm_statement_writes(
     assert by_code["c301"][1] == Decimal("62.995")  # written by the third call, its own value
 
 
+def _kinds_taken_out(sessions) -> list[tuple]:  # noqa: ANN001
+    """Every row of KINDS (without ids, JSON null told from SQL NULL), then the table emptied."""
+    with unit_of_work(sessions) as s:
+        out = s.execute(
+            select(*[c for c in KINDS.c if c.name != "id"], KINDS.c.detail.is_(None)).order_by(KINDS.c.code)
+        ).all()
+        s.execute(KINDS.delete())
+    return out
+
+
 def test_copy_on_postgresql_writes_what_the_statement_writes(
     sessions, db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -178,12 +188,7 @@ def test_copy_on_postgresql_writes_what_the_statement_writes(
             bulk.insert_rows(s, KINDS, stated(_kinds_rows(300, 0)))
             bulk.upsert(s, KINDS, stated(_kinds_rows(450, 1))[::2], ["code"], update=["score", "detail", "flag"])
             bulk.upsert(s, KINDS, _kinds_rows(600, 2), ["code"])  # no "state": the statement fills it
-        with unit_of_work(sessions) as s:
-            out = s.execute(
-                select(*[c for c in KINDS.c if c.name != "id"], KINDS.c.detail.is_(None)).order_by(KINDS.c.code)
-            ).all()
-            s.execute(KINDS.delete())
-        return out
+        return _kinds_taken_out(sessions)
 
     fast = write()
     assert copies == ([300, 225] if db_url.startswith("postgresql") else [])
@@ -219,12 +224,7 @@ def test_update_rows_by_primary_key_ends_as_one_update_per_row_would_end(
             update_rows(s, KINDS, many)
             update_rows(s, KINDS, few)
             update_rows(s, KINDS, [])
-        with unit_of_work(sessions) as s:
-            out = s.execute(
-                select(*[c for c in KINDS.c if c.name != "id"], KINDS.c.detail.is_(None)).order_by(KINDS.c.code)
-            ).all()
-            s.execute(KINDS.delete())
-        return out
+        return _kinds_taken_out(sessions)
 
     copies = []
     through_copy = bulk._copy_into
