@@ -13,12 +13,15 @@ from schemas import tables as t
 
 def guide_contacts(session: Session, cohort_ids: list[int]) -> pd.DataFrame:
     """Name, coach e-mail and mentor e-mail per enrolment (the people told must know whom to help)."""
-    coach = select(t.Assignment.enrolment_id, t.Assignment.email).where(t.Assignment.role == "coach").subquery()
+    # Each subquery only over these cohorts' enrolments: unrestricted, SQLite built it from every
+    # assignment of every cohort, once per chunk of a national check.
+    mine = t.Assignment.enrolment_id.in_(select(t.Enrolment.id).where(t.Enrolment.cohort_id.in_(cohort_ids)))
+    coach = select(t.Assignment.enrolment_id, t.Assignment.email).where(mine, t.Assignment.role == "coach").subquery()
     # The roster's EMAIL ATASAN where given; else the mentor's own record if they were ever a participant.
     mentor = (
         select(t.Assignment.enrolment_id, func.coalesce(t.Assignment.email, t.Employee.email).label("email"))
         .join(t.Employee, t.Employee.nip == t.Assignment.person_nip, isouter=True)
-        .where(t.Assignment.role == "mentor")
+        .where(mine, t.Assignment.role == "mentor")
         .subquery()
     )
     rows = session.execute(

