@@ -107,31 +107,46 @@ def test_postgresql_connections_price_index_lookups_for_data_in_memory(pg_databa
 
 
 def test_a_run_analyses_the_tables_a_bulk_load_left_without_statistics(db_url: str) -> None:
-    """refresh_statistics (the first step of a check or a batch assessment): on PostgreSQL the tables
-    changed by more than a fifth since their last analysis are analysed, once; on SQLite, nothing."""
+    """refresh_statistics (the first step of a check or a batch assessment): on PostgreSQL a table
+    never analysed is analysed even when its change counts were lost (a crash, a restore), a table
+    changed by more than a fifth since its last analysis is analysed again, each once; on SQLite,
+    nothing."""
     from diklat.db.engine import engine_for
     from diklat.store.statistics import STALE_ROWS, refresh_statistics
 
     engine = engine_for(db_url)
-    rows = [{"nip": f"1980010120000{i:05d}", "name": "x"} for i in range(STALE_ROWS + 10)]
-    with engine.begin() as connection:
-        connection.execute(
-            sa.text("INSERT INTO employee (nip, name, updated_at) VALUES (:nip, :name, '2026-01-01')"), rows
-        )
-        if engine.dialect.name == "postgresql":  # the table counts reach the statistics as the commit ends
-            connection.execute(sa.text("SELECT pg_stat_force_next_flush()"))
+    postgresql = engine.dialect.name == "postgresql"
+
+    def insert_employees(first: int, *, lose_counts: bool = False) -> None:
+        rows = [{"nip": f"1980010120000{i:05d}", "name": "x"} for i in range(first, first + 2 * STALE_ROWS)]
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text("INSERT INTO employee (nip, name, updated_at) VALUES (:nip, :name, '2026-01-01')"), rows
+            )
+            if postgresql:  # the table counts reach the statistics as the commit ends
+                connection.execute(sa.text("SELECT pg_stat_force_next_flush()"))
+        if lose_counts:
+            with engine.begin() as connection:
+                connection.execute(sa.text("SELECT pg_stat_reset()"))
 
     def refreshed() -> list[str]:
         with sa.orm.Session(engine) as session, session.begin():
             return refresh_statistics(session)
 
-    if engine.dialect.name == "sqlite":
+    def analysed() -> bool:
+        with engine.connect() as connection:
+            return connection.execute(
+                sa.text("SELECT reltuples >= 0 FROM pg_class WHERE relname = 'employee'")
+            ).scalar_one()
+
+    insert_employees(0, lose_counts=postgresql)
+    if not postgresql:
         assert refreshed() == []
         return
+    assert not analysed()
     assert refreshed() == ["employee"]  # the other tables are empty: nothing to analyse
-    with engine.connect() as connection:
-        analysed = connection.execute(
-            sa.text("SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relname = 'employee'")
-        ).scalar_one()
-    assert analysed
+    assert analysed()
     assert refreshed() == []  # analysed once, not at every run
+    insert_employees(2 * STALE_ROWS)  # doubled since the last analysis
+    assert refreshed() == ["employee"]
+    assert refreshed() == []
