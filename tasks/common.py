@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import functools
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from pathlib import Path
@@ -20,10 +21,13 @@ from diklat.collector import bulk_collection
 from diklat.domain.gated import Gated, mostly_invalid
 from diklat.domain.problems import Blocked
 from diklat.store.errors import is_transient_db_error
+from diklat.store.statistics import refresh_statistics
 from diklat.templates import resolve_instrument
 from schemas.instrument import Instrument
 
 T = TypeVar("T")
+
+_log = logging.getLogger(__name__)
 
 # A file another program holds open, a share that blinked: worth another try.
 TRANSIENT_ERRNOS = {errno.EAGAIN, errno.EBUSY, errno.EIO, errno.ETIMEDOUT, errno.EACCES, errno.ESTALE}
@@ -42,6 +46,14 @@ def operator_file(path: str) -> Path:
         return given
     in_inbox = services().settings.inbox / given
     return in_inbox if in_inbox.exists() else given
+
+
+def refresh_planner_statistics() -> None:
+    """Before a run over many chunks: ANALYZE what a bulk load left without statistics (PostgreSQL)."""
+    with services().unit_of_work() as session:
+        analysed = refresh_statistics(session)
+    if analysed:
+        _log.info("Planner statistics refreshed first: %s", ", ".join(analysed))
 
 
 def is_transient(error: BaseException) -> bool:

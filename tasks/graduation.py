@@ -6,7 +6,6 @@ cohorts of a list; record a deferral's clearance or a certificate's revocation a
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -20,15 +19,12 @@ from diklat.store import certificates as certs
 from diklat.store.actions import ActionRefused, enrolment_id, participant_nip
 from diklat.store.cohorts import CohortRef
 from diklat.store.results import clear_deferral
-from diklat.store.statistics import refresh_statistics
 from tasks.certificates import Certificates, issue_certificates
-from tasks.common import io_task
+from tasks.common import io_task, refresh_planner_statistics
 from tasks.grading import ACTOR, Graded, grade_cohorts
 from tasks.recaps import write_recaps
 
 OPERATOR = "operator"  # the audit log's actor for a clearance decided by an operator
-
-_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -70,10 +66,7 @@ def close_if_complete(cohorts: list[CohortRef], graded: Mapping[int, Graded]) ->
 @io_task
 def find_cohorts(program: str, numbers: list[int]) -> dict[int, CohortRef]:
     """The listed cohorts as recorded (a batch assessment never creates one)."""
-    with services().unit_of_work() as session:
-        analysed = refresh_statistics(session)
-    if analysed:
-        _log.info("Planner statistics refreshed first: %s", ", ".join(analysed))
+    refresh_planner_statistics()
     with services().unit_of_work() as session:
         return store.find_cohorts(session, program, numbers)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -18,19 +17,13 @@ from diklat.store.cohorts import CohortRef, cohort_refs, hold_cohorts
 from diklat.store.days_off import mark_announced, pending_notices
 from diklat.store.participants import guide_contacts, people_to_tell, withdrawn_counts
 from diklat.store.progress import append_history, load_inputs, running_cohorts
-from diklat.store.statistics import refresh_statistics
-from tasks.common import io_task
-
-_log = logging.getLogger(__name__)
+from tasks.common import io_task, refresh_planner_statistics
 
 
 @io_task
 def find_running_cohorts(as_of: date, program: str | None, number: int | None) -> list[CohortRef]:
     """Open cohorts that have started by the check date."""
-    with services().unit_of_work() as session:
-        analysed = refresh_statistics(session)
-    if analysed:
-        _log.info("Planner statistics refreshed first: %s", ", ".join(analysed))
+    refresh_planner_statistics()
     with services().unit_of_work() as session:
         return running_cohorts(session, as_of, program, number)
 
