@@ -1,9 +1,11 @@
 """Kill -9 at named points of every writing flow, start again, end exactly where an uninterrupted run ends.
 
-Each trial runs the scenario (tests/faults/scenario.py: open-cohort, three evidence ingests, a
-milestone check with notifications, the final assessment) in its own process with ``DIKLAT_KILL_AT``
-naming one point (diklat/faultpoints.py). The process dies there with SIGKILL, in the middle of a
-transaction or between a commit and what follows. The scenario is then run again without the fault,
+The scenario (tests/faults/scenario.py: open-cohort, three evidence ingests, a milestone check with
+notifications, the final assessment) runs once uninterrupted, step by step, as the reference. Each
+trial starts from the reference's database and files as they were before the step its point lies in,
+and runs the scenario from that step in its own process with ``DIKLAT_KILL_AT`` naming the point
+(diklat/faultpoints.py). The process dies there with SIGKILL, in the middle of a transaction or
+between a commit and what follows. The scenario is then run again from that step without the fault,
 as an operator would start it again, and the database must equal the reference run's, row for row
 (ids included: a rolled-back transaction leaves no trace on SQLite), except for the columns that
 record when and by which run. The rerun must not wait on the dead run's cohort lock.
@@ -13,6 +15,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -26,20 +30,23 @@ from sqlalchemy import DateTime, select
 from diklat.db.engine import engine_for
 from diklat.db.migrate import upgrade
 from schemas.tables import Base
-from tests.faults.scenario import write_inputs
+from tests.faults.scenario import STEPS, write_inputs
 
 pytestmark = [pytest.mark.flows, pytest.mark.usefixtures("prefect_harness")]
 
-POINTS = [
-    "roster.before-commit",
-    "roster.committed",
-    "attendance.before-commit",
-    "check.committed",
-    "deliver.sent-not-confirmed",
-    "grading.committed",
-    "certificates.before-commit",
-    "certificates.rendering",
-]
+# Each point, and the scenario's step it lies in (tests/faults/scenario.py: 1 open-cohort, 2 the
+# attendance ingest, 5 the milestone check and its e-mails, 6 the final assessment).
+POINTS = {
+    "roster.before-commit": 1,
+    "roster.committed": 1,
+    "attendance.before-commit": 2,
+    "check.committed": 5,
+    "deliver.sent-not-confirmed": 5,
+    "grading.committed": 6,
+    "certificates.before-commit": 6,
+    "certificates.rendering": 6,
+}
+LAST = max(STEPS)
 # When and by which run a row was written: differs between any two runs, killed or not.
 VOLATILE = {"flow_run_id", "claimed_by"}
 RANDOM = {("certificate", "verification_code")}  # drawn at random when a number is first reserved
@@ -77,9 +84,17 @@ def scenario(prefect_harness: None) -> Iterator[Callable[..., subprocess.Complet
         text=True,
     )
 
-    def run(folder: Path, db: Path, kill_at: str | None = None) -> subprocess.CompletedProcess:
+    def run(
+        folder: Path, db: Path, kill_at: str | None = None, steps: tuple[int, int] = (1, LAST)
+    ) -> subprocess.CompletedProcess:
         out, err = db.parent / "scenario.out", db.parent / "scenario.err"
-        request = {"folder": str(folder), "env": _environment(db, kill_at), "out": str(out), "err": str(err)}
+        request = {
+            "folder": str(folder),
+            "env": _environment(db, kill_at),
+            "out": str(out),
+            "err": str(err),
+            "steps": steps,
+        }
         server.stdin.write(json.dumps(request) + "\n")
         server.stdin.flush()
         answer = server.stdout.readline()
@@ -118,27 +133,45 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+def _copy(source: Path, target: Path) -> None:
+    """The database (through SQLite's backup, which also takes what a killed writer left in its WAL) and
+    the data folder beside it (rejected-rows files, certificates) from ``source``'s folder to ``target``'s."""
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    if (source.parent / "data").exists():
+        shutil.copytree(source.parent / "data", target.parent / "data", dirs_exist_ok=True)
+
+
 @pytest.fixture(scope="module")
 def reference(inputs: Path, scenario: Callable, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The uninterrupted run, one step at a time, keeping the state before each step a point lies in."""
     db = tmp_path_factory.mktemp("reference") / "diklat.db"
     upgrade(f"sqlite:///{db}")
-    done = scenario(inputs, db)
-    assert done.returncode == 0, done.stderr[-3000:]
+    before: dict[int, Path] = {}
+    for step in STEPS:
+        if step in POINTS.values():
+            before[step] = tmp_path_factory.mktemp(f"before-step-{step}") / "diklat.db"
+            _copy(db, before[step])
+        done = scenario(inputs, db, steps=(step, step))
+        assert done.returncode == 0, done.stderr[-3000:]
     state = _state(db)
     assert state["certificate"] and state["milestone_status"] and state["notification"]  # every stage wrote
-    return {"state": state, "pdfs": sorted(p.name for p in (db.parent / "data").rglob("*.pdf"))}
+    return {"state": state, "pdfs": sorted(p.name for p in (db.parent / "data").rglob("*.pdf")), "before": before}
 
 
 @pytest.mark.parametrize("point", POINTS)
 def test_a_run_killed_at_a_named_point_and_started_again_ends_as_an_uninterrupted_run(
     point: str, inputs: Path, reference: dict, scenario: Callable, tmp_path: Path
 ) -> None:
+    # The steps before the point's are the reference's own (every step's rerun after them is a no-op,
+    # which the flows' idempotence tests prove): the killed run and its restart begin at the point's step.
+    step = POINTS[point]
     db = tmp_path / "diklat.db"
-    upgrade(f"sqlite:///{db}")
-    killed = scenario(inputs, db, kill_at=point)
+    _copy(reference["before"][step], db)
+    killed = scenario(inputs, db, kill_at=point, steps=(step, LAST))
     assert killed.returncode == -9, f"{point} was never reached: {killed.stderr[-2000:]}"
     started = time.monotonic()
-    again = scenario(inputs, db)
+    again = scenario(inputs, db, steps=(step, LAST))
     assert again.returncode == 0, again.stderr[-3000:]
     assert time.monotonic() - started < 100  # a lock of the dead run would hold the cohort for 120 s
     state = _state(db)
