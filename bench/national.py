@@ -90,18 +90,24 @@ def main() -> None:
 
     out = HERE / "results" / "national.json"
     out.parent.mkdir(exist_ok=True)
+    when = dict.fromkeys((r.backend for r in results), machine()["when"])
     if args.merge and out.exists():
         from bench.measure import Stage
 
         fields = set(Stage.__dataclass_fields__)
         key = lambda r: (r.backend, r.design, r.participants, r.stage)  # noqa: E731
         fresh = {key(r) for r in results}
-        kept = [Stage(**{k: v for k, v in r.items() if k in fields}) for r in json.loads(out.read_text())["stages"]]
-        results = [r for r in kept if key(r) not in fresh] + results
+        last = json.loads(out.read_text())
+        kept = [Stage(**{k: v for k, v in r.items() if k in fields}) for r in last["stages"]]
+        kept = [r for r in kept if key(r) not in fresh]
+        # The kept rows keep the date they were measured on (a backend re-run alone gets a date of its own).
+        when = {r.backend: measured_on(last, r.backend) for r in kept} | when
+        results = kept + results
+    info = machine() | {"measured": when}
     out.write_text(
-        json.dumps({"machine": machine(), "repeats": args.repeat, "stages": [r.as_dict() for r in results]}, indent=1)
+        json.dumps({"machine": info, "repeats": args.repeat, "stages": [r.as_dict() for r in results]}, indent=1)
     )
-    report = markdown(medians(results), machine(), args.repeat)
+    report = markdown(medians(results), info, args.repeat)
     print(report)
     if not args.no_results_file:
         update_results_file(report)
@@ -297,11 +303,22 @@ def machine() -> dict:
     }
 
 
+def measured_on(saved: dict, backend: str) -> str:
+    """When ``backend``'s rows of a results file were measured (files before per-backend dates: the file's)."""
+    return saved["machine"].get("measured", {}).get(backend, saved["machine"]["when"])
+
+
 def markdown(results: list, info: dict, repeats: int = 1) -> str:
     """The results table and how they compare with the goals of issues #8 and #17."""
     how = f" Medians of {repeats} runs, the designs in rotating order." if repeats > 1 else ""
+    dates = sorted({info.get("measured", {}).get(r.backend, info["when"]) for r in results})
+    when = (
+        dates[0]
+        if len(dates) == 1
+        else "; ".join(f"{backend} {info['measured'][backend]}" for backend in sorted({r.backend for r in results}))
+    )
     lines = [
-        f"Measured {info['when']} on {info['cores']} cores, {info['memory_gib']} GiB, Python {info['python']}.{how}",
+        f"Measured {when} on {info['cores']} cores, {info['memory_gib']} GiB, Python {info['python']}.{how}",
         "",
         "| backend | design | participants | cohorts | stage | wall s | rows/s | peak MiB | task runs |",
         "|---|---|---:|---:|---|---:|---:|---:|---:|",
