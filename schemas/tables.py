@@ -23,6 +23,8 @@ NAMING = {
 
 
 class Base(DeclarativeBase):
+    # A column that leads a unique constraint or a wider index gets no index of its own: that index
+    # serves its lookups, and a second one is only one more write per row (tests/unit/test_table_indexes.py).
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
 
@@ -103,7 +105,7 @@ class Enrolment(Base):
     __tablename__ = "enrolment"
     __table_args__ = (UniqueConstraint("cohort_id", "nip"),)
     id: Mapped[Id] = mapped_column(primary_key=True)
-    cohort_id: Mapped[Id] = mapped_column(ForeignKey("cohort.id"), index=True)
+    cohort_id: Mapped[Id] = mapped_column(ForeignKey("cohort.id"))
     nip: Mapped[str] = mapped_column(ForeignKey("employee.nip"), index=True)
     seat: Mapped[int]
     status: Mapped[str] = mapped_column(String(30), default="active")  # active | withdrawn
@@ -132,7 +134,7 @@ class Session(Base):
     __tablename__ = "session"
     __table_args__ = (UniqueConstraint("cohort_id", "code"),)
     id: Mapped[Id] = mapped_column(primary_key=True)
-    cohort_id: Mapped[Id] = mapped_column(ForeignKey("cohort.id"), index=True)
+    cohort_id: Mapped[Id] = mapped_column(ForeignKey("cohort.id"))
     code: Mapped[str] = mapped_column(String(20))
     date: Mapped[date]
     phase: Mapped[str] = mapped_column(String(40))
@@ -146,7 +148,7 @@ class Milestone(Base):
     __tablename__ = "milestone"
     __table_args__ = (UniqueConstraint("cohort_id", "code"),)
     id: Mapped[Id] = mapped_column(primary_key=True)
-    cohort_id: Mapped[Id] = mapped_column(ForeignKey("cohort.id"), index=True)
+    cohort_id: Mapped[Id] = mapped_column(ForeignKey("cohort.id"))
     code: Mapped[str] = mapped_column(String(40))
     kind: Mapped[str] = mapped_column(String(20))  # attendance|deliverable|seminar|coaching|assessment
     title: Mapped[str] = mapped_column(String(200))
@@ -202,7 +204,7 @@ class GuidanceLog(Base):
     __tablename__ = "guidance_log"
     __table_args__ = (UniqueConstraint("enrolment_id", "date", "kind"),)
     id: Mapped[Id] = mapped_column(primary_key=True)
-    enrolment_id: Mapped[Id] = mapped_column(ForeignKey("enrolment.id"), index=True)
+    enrolment_id: Mapped[Id] = mapped_column(ForeignKey("enrolment.id"))
     date: Mapped[date]
     kind: Mapped[str] = mapped_column(String(10))  # coaching | mentoring
     by_nip: Mapped[str | None] = mapped_column(NIP)
@@ -216,7 +218,7 @@ class Deliverable(Base):
     __tablename__ = "deliverable"
     __table_args__ = (UniqueConstraint("enrolment_id", "stage", "date"),)
     id: Mapped[Id] = mapped_column(primary_key=True)
-    enrolment_id: Mapped[Id] = mapped_column(ForeignKey("enrolment.id"), index=True)
+    enrolment_id: Mapped[Id] = mapped_column(ForeignKey("enrolment.id"))
     stage: Mapped[str] = mapped_column(String(30))
     date: Mapped[date]
     outcome: Mapped[str] = mapped_column(String(10))  # accepted | revise | rejected
@@ -230,7 +232,7 @@ class Score(Base):
     __tablename__ = "score"
     __table_args__ = (UniqueConstraint("enrolment_id", "component", "assessor"),)
     id: Mapped[Id] = mapped_column(primary_key=True)
-    enrolment_id: Mapped[Id] = mapped_column(ForeignKey("enrolment.id"), index=True)
+    enrolment_id: Mapped[Id] = mapped_column(ForeignKey("enrolment.id"))
     component: Mapped[str] = mapped_column(String(30))
     assessor: Mapped[str] = mapped_column(String(200))
     score: Mapped[Decimal] = mapped_column(Numeric(6, 3, asdecimal=True))
@@ -243,7 +245,7 @@ class Assessor(Base):
     __tablename__ = "assessor"
     __table_args__ = (UniqueConstraint("cohort_id", "nip"),)
     id: Mapped[Id] = mapped_column(primary_key=True)
-    cohort_id: Mapped[Id] = mapped_column(ForeignKey("cohort.id"), index=True)
+    cohort_id: Mapped[Id] = mapped_column(ForeignKey("cohort.id"))
     nip: Mapped[str] = mapped_column(NIP)
     name: Mapped[str] = mapped_column(String(200))
 
@@ -306,7 +308,7 @@ class SurveyAnswer(Base):
     __tablename__ = "survey_answer"
     __table_args__ = (UniqueConstraint("cohort_id", "wave", "alumnus_nip", "role", "respondent_key", "item"),)
     id: Mapped[Id] = mapped_column(primary_key=True)
-    cohort_id: Mapped[Id] = mapped_column(ForeignKey("cohort.id"), index=True)
+    cohort_id: Mapped[Id] = mapped_column(ForeignKey("cohort.id"))
     wave: Mapped[str] = mapped_column(String(20))
     alumnus_nip: Mapped[str] = mapped_column(NIP)
     role: Mapped[str] = mapped_column(String(10))  # alumni | atasan | rekan
@@ -323,7 +325,7 @@ class SurveyExpected(Base):
     __tablename__ = "survey_expected"
     __table_args__ = (UniqueConstraint("cohort_id", "wave", "alumnus_nip", "role"),)
     id: Mapped[Id] = mapped_column(primary_key=True)
-    cohort_id: Mapped[Id] = mapped_column(ForeignKey("cohort.id"), index=True)
+    cohort_id: Mapped[Id] = mapped_column(ForeignKey("cohort.id"))
     wave: Mapped[str] = mapped_column(String(20))
     due_date: Mapped[date]
     alumnus_nip: Mapped[str] = mapped_column(NIP)
@@ -383,7 +385,7 @@ class QuarantinedRow(Base):
         UniqueConstraint("batch_id", "row_number"),
     )
     id: Mapped[Id] = mapped_column(primary_key=True)
-    batch_id: Mapped[Id] = mapped_column(ForeignKey("ingest_batch.id"), index=True)
+    batch_id: Mapped[Id] = mapped_column(ForeignKey("ingest_batch.id"))
     kind: Mapped[str] = mapped_column(String(20))
     scope: Mapped[str] = mapped_column(String(60))
     row_number: Mapped[int]
@@ -451,7 +453,7 @@ class CalendarNotice(Base):
     __tablename__ = "calendar_notice"
     __table_args__ = (UniqueConstraint("cohort_id", "day"),)
     id: Mapped[Id] = mapped_column(primary_key=True)
-    cohort_id: Mapped[Id] = mapped_column(ForeignKey("cohort.id"), index=True)
+    cohort_id: Mapped[Id] = mapped_column(ForeignKey("cohort.id"))
     day: Mapped[date]
     reason: Mapped[str] = mapped_column(String(500))
     sessions_moved: Mapped[int]
@@ -486,7 +488,7 @@ class SurveyInvitation(Base):
     __tablename__ = "survey_invitation"
     __table_args__ = (UniqueConstraint("cohort_id", "wave", "alumnus_nip", "role", "respondent_key"),)
     id: Mapped[Id] = mapped_column(primary_key=True)
-    cohort_id: Mapped[Id] = mapped_column(ForeignKey("cohort.id"), index=True)
+    cohort_id: Mapped[Id] = mapped_column(ForeignKey("cohort.id"))
     wave: Mapped[str] = mapped_column(String(20))
     alumnus_nip: Mapped[str] = mapped_column(NIP)
     role: Mapped[str] = mapped_column(String(10))  # alumni | atasan | rekan
