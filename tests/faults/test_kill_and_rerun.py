@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -136,7 +137,7 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _copy(source: Path, target: Path) -> None:
     """The database (through SQLite's backup, which also takes what a killed writer left in its WAL) and
     the data folder beside it (rejected-rows files, certificates) from ``source``'s folder to ``target``'s."""
-    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
         src.backup(dst)
     if (source.parent / "data").exists():
         shutil.copytree(source.parent / "data", target.parent / "data", dirs_exist_ok=True)
