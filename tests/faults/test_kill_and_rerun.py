@@ -16,12 +16,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +30,7 @@ from diklat.db.engine import engine_for
 from diklat.db.migrate import upgrade
 from schemas.tables import Base
 from tests.faults.scenario import STEPS, write_inputs
+from tests.helpers import copy_sqlite
 
 pytestmark = [pytest.mark.flows, pytest.mark.usefixtures("prefect_harness")]
 
@@ -137,8 +136,7 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _copy(source: Path, target: Path) -> None:
     """The database (through SQLite's backup, which also takes what a killed writer left in its WAL) and
     the data folder beside it (rejected-rows files, certificates) from ``source``'s folder to ``target``'s."""
-    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
-        src.backup(dst)
+    copy_sqlite(source, target)
     if (source.parent / "data").exists():
         shutil.copytree(source.parent / "data", target.parent / "data", dirs_exist_ok=True)
 
