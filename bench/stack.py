@@ -67,9 +67,9 @@ def deployed(home: Path, database_url: str) -> Iterator[Stack]:
         WORKER_QUERY_SECONDS,
         deploy_all,
         ensure_work_pool,
-        prefect_executable,
     )
     from diklat.prefect_server import healthy
+    from diklat.prefect_sqlite import server_command
 
     upgrade(database_url)
     port = free_port()
@@ -89,7 +89,7 @@ def deployed(home: Path, database_url: str) -> Iterator[Stack]:
     os.environ.update(env)
     with (home / "processes.log").open("wb") as log:
         server = subprocess.Popen(  # noqa: S603
-            [prefect_executable(), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+            server_command("127.0.0.1", port),
             env=env,
             stdout=log,
             stderr=log,

@@ -15,6 +15,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from diklat.prefect_sqlite import server_command
+
 DEFAULT_PORT = 4200
 
 
@@ -90,9 +92,9 @@ def ensure_server(data_dir: Path, port: int = DEFAULT_PORT, wait_seconds: float 
             "PREFECT_UI_ENABLED": "true",
         }
         log = open(home / "server.log", "ab")  # noqa: SIM115 - handed to the child process
-        prefect = Path(sys.executable).with_name("prefect")
+        # `prefect server start`, in a process where SQLite write transactions wait instead of failing
         server = subprocess.Popen(  # noqa: S603
-            [str(prefect), "server", "start", "--host", host, "--port", str(port)],
+            server_command(host, port),
             env=env,
             stdout=log,
             stderr=log,

@@ -5,12 +5,17 @@ against 5 s on a database already migrated. The first test server of a run migra
 database, still empty of runs, is saved beside the run's temporary folders; every later server of the
 run (the other test processes' harnesses, the servers the e2e and restart tests start) begins from a
 copy. Nothing carries over between runs: the file lives in the run's own temporary root.
+
+They also run the application diklat's own servers run (``diklat.prefect_sqlite``: SQLite write
+transactions that wait for each other instead of failing with "database is locked"), so a test's
+runs meet the server an operator's runs meet, and not Prefect's 2-8 s retry sleeps.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -42,6 +47,7 @@ def seeded_test_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[No
     """Prefect's own prefect_test_harness, on a copy of the run's migrated database when there is one."""
     import prefect.settings
     import prefect.testing.utilities as harness
+    from prefect.server.api.server import SubprocessASGIServer
 
     template = template_path(tmp_path_factory)
 
@@ -54,11 +60,31 @@ def seeded_test_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[No
     with ExitStack() as stack:
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(harness, "mkdtemp", seeded_folder)
+            prefect_command = SubprocessASGIServer._run_uvicorn_command
+            patch.setattr(SubprocessASGIServer, "_run_uvicorn_command", lambda s: _with_diklat_app(prefect_command, s))
             stack.enter_context(harness.prefect_test_harness(server_startup_timeout=120))
         if not template.exists():  # the first server of the run: save its database before any run
             url = prefect.settings.PREFECT_SERVER_DATABASE_CONNECTION_URL.value()
             _save(Path(url.split("///", 1)[1]), template)
         yield
+
+
+PREFECT_FACTORY = "prefect.server.api.server:create_app"
+
+
+def _with_diklat_app(prefect_command, server) -> subprocess.Popen:  # noqa: ANN001
+    """The harness's uvicorn command, with diklat's app factory in place of Prefect's (same arguments)."""
+    from diklat.prefect_sqlite import FACTORY
+
+    real_popen = subprocess.Popen
+
+    def popen(args: list[str], **kwargs) -> subprocess.Popen:  # noqa: ANN003
+        assert PREFECT_FACTORY in args, f"the harness's server command changed: {args}"
+        return real_popen([FACTORY if arg == PREFECT_FACTORY else arg for arg in args], **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(subprocess, "Popen", popen)
+        return prefect_command(server)
 
 
 def _save(database: Path, template: Path) -> None:

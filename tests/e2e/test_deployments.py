@@ -72,13 +72,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
         "DIKLAT_INBOX_CONFIRM_SECONDS": "5",  # the watcher checks each file's run exists (and starts no other)
         "DIKLAT_LANGUAGE": "en",
     }
-    from diklat.deploy import ROOT, prefect_executable
+    from diklat.deploy import ROOT
+    from diklat.prefect_sqlite import server_command
     from tests.prefect_template import seed_prefect_home
 
     seed_prefect_home(home / "prefect", tmp_path_factory)
     log = open(home / "server.log", "wb")  # noqa: SIM115 - closed at teardown
     server = subprocess.Popen(
-        [prefect_executable(), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        server_command("127.0.0.1", port),
         env=env,
         stdout=log,
         stderr=log,

@@ -219,8 +219,8 @@ def test_a_prefect_server_killed_and_restarted_mid_run_leaves_no_cohort_locked(
     settings, tmp_path, tmp_path_factory
 ) -> None:
     """The bug this lock replaced: Prefect kept the lock's lease in memory, and a restart kept it for good."""
-    from diklat.deploy import prefect_executable
     from diklat.prefect_server import healthy
+    from diklat.prefect_sqlite import server_command
     from tests.prefect_template import seed_prefect_home
 
     seed_prefect_home(tmp_path / "prefect", tmp_path_factory)
@@ -239,8 +239,9 @@ def test_a_prefect_server_killed_and_restarted_mid_run_leaves_no_cohort_locked(
     log = open(tmp_path / "server.log", "ab")  # noqa: SIM115 - closed below
 
     def start_server() -> subprocess.Popen:
-        command = [prefect_executable(), "server", "start", "--host", "127.0.0.1", "--port", str(port)]
-        server = subprocess.Popen(command, env=env, stdout=log, stderr=log, start_new_session=True)  # noqa: S603
+        server = subprocess.Popen(
+            server_command("127.0.0.1", port), env=env, stdout=log, stderr=log, start_new_session=True
+        )  # noqa: S603
         deadline = time.monotonic() + 120
         while not healthy(api):
             assert time.monotonic() < deadline, "the Prefect server did not start"
