@@ -13,8 +13,11 @@ from prefect.server.database.configurations import AioSqliteConfiguration
 from diklat import prefect_sqlite
 
 
-async def _race(database: Path) -> list[str]:
+async def _race(database: Path, b_waits_for_a: bool) -> list[str]:
     """Transaction A reads, B writes and commits meanwhile (if it can), then A writes: what each ended with.
+
+    ``b_waits_for_a``: B cannot commit before A does (the fix), so A stops waiting for B after 0.5 s;
+    otherwise A waits until B has committed, however busy the machine.
 
     This is the server's shape: creating a flow run reads the flow and then inserts, while the task-run
     recorder commits the previous run's task states.
@@ -33,7 +36,7 @@ async def _race(database: Path) -> list[str]:
                 await session.execute(sa.text("SELECT count(*) FROM run"))
                 a_read.set()
                 try:  # B commits now unless A's transaction holds the write lock (then B waits for A)
-                    await asyncio.wait_for(b_committed.wait(), timeout=0.5)
+                    await asyncio.wait_for(b_committed.wait(), timeout=0.5 if b_waits_for_a else 60)
                 except TimeoutError:
                     pass
                 await session.execute(sa.text("INSERT INTO run VALUES ('a')"))
@@ -64,7 +67,7 @@ async def _race(database: Path) -> list[str]:
 def test_upstream_fails_the_transaction_that_read_before_another_wrote(tmp_path: Path) -> None:
     """Why the fix exists (PrefectHQ/prefect#18934): if this starts passing, upstream fixed it; drop the fix."""
     assert AioSqliteConfiguration.begin_transaction.__module__ == "prefect.server.database.configurations"
-    a, b, *rows = asyncio.run(_race(tmp_path / "upstream.db"))
+    a, b, *rows = asyncio.run(_race(tmp_path / "upstream.db", b_waits_for_a=False))
     assert a == "database is locked" and b == "committed"
     assert rows == ["b"]  # A's run is lost: the server answers 503 and the client sleeps before trying again
 
@@ -72,7 +75,7 @@ def test_upstream_fails_the_transaction_that_read_before_another_wrote(tmp_path:
 def test_with_the_fix_the_second_writer_waits_and_both_are_saved(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
     monkeypatch.setattr(AioSqliteConfiguration, "begin_transaction", AioSqliteConfiguration.begin_transaction)
     assert prefect_sqlite.apply()
-    a, b, *rows = asyncio.run(_race(tmp_path / "fixed.db"))
+    a, b, *rows = asyncio.run(_race(tmp_path / "fixed.db", b_waits_for_a=True))
     assert (a, b) == ("committed", "committed")
     assert rows == ["a", "b"]
 
