@@ -24,9 +24,11 @@ demo: $(VENV)/.synced
 	$(VENV)/bin/diklat demo
 
 # Test files spread over up to 4 processes (pytest-xdist), each file whole in one process: a file's
-# fixtures (a Prefect server, a worker stack) start once. 7.7 min instead of 14 on 2 cores.
+# fixtures (a Prefect server, a worker stack) start once. --no-loadscope-reorder: hand files out in the
+# order tests/conftest.py sorts them (long ones first); xdist would otherwise sort them by test count,
+# and the e2e files, few tests but minutes each, started last.
 test: lint
-	$(VENV)/bin/pytest -m "not slow" -n auto --maxprocesses 4 --dist loadfile
+	$(VENV)/bin/pytest -m "not slow" -n auto --maxprocesses 4 --dist loadfile --no-loadscope-reorder
 
 test-slow: $(VENV)/.synced
 	$(VENV)/bin/pytest -m slow

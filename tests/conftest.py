@@ -40,7 +40,17 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
 # pytest-xdist hands out whole files in the order they were collected: a two-minute e2e file that
 # starts last leaves the other process idle at the end, so the long files go first and the quick unit
 # files fill the gaps (the order within a folder is unchanged).
-LONG_FIRST = ("tests/e2e/", "tests/faults/", "tests/flows/", "tests/public/", "tests/integration/")
+# The CLI and warm-start files (76 s and 32 s in the suite) start and stop servers and subprocesses like
+# the flow files; handed out after the flows, they were still running alone at the end.
+LONG_FIRST = (
+    "tests/e2e/",
+    "tests/faults/",
+    "tests/integration/test_cli.py",
+    "tests/integration/test_warm_runs.py",
+    "tests/flows/",
+    "tests/public/",
+    "tests/integration/",
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

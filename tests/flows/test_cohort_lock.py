@@ -239,9 +239,8 @@ def test_a_prefect_server_killed_and_restarted_mid_run_leaves_no_cohort_locked(
     log = open(tmp_path / "server.log", "ab")  # noqa: SIM115 - closed below
 
     def start_server() -> subprocess.Popen:
-        server = subprocess.Popen(
-            server_command("127.0.0.1", port), env=env, stdout=log, stderr=log, start_new_session=True
-        )  # noqa: S603
+        command = server_command("127.0.0.1", port)
+        server = subprocess.Popen(command, env=env, stdout=log, stderr=log, start_new_session=True)  # noqa: S603
         deadline = time.monotonic() + 120
         while not healthy(api):
             assert time.monotonic() < deadline, "the Prefect server did not start"
