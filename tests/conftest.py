@@ -37,7 +37,8 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     return (os.cpu_count() or 1) + 1
 
 
-# pytest-xdist hands out whole files in the order they were collected: a two-minute e2e file that
+# With `--no-loadscope-reorder` (make test passes it; without it xdist sorts files by their number of
+# tests) pytest-xdist hands out whole files in the order they were collected: a two-minute e2e file that
 # starts last leaves the other process idle at the end, so the long files go first and the quick unit
 # files fill the gaps (the order within a folder is unchanged).
 # The CLI and warm-start files (76 s and 32 s in the suite) start and stop servers and subprocesses like
